@@ -1,0 +1,163 @@
+//! The user-facing jobs behind each subcommand. `main.rs` parses arguments into a [`Config`]
+//! and calls one of these; everything they print about progress goes to stderr, results to
+//! files under `--out` (or stdout for `shares`).
+
+mod metrics;
+mod shares;
+
+pub use metrics::{metrics_columns, run_metrics, MetricsOptions, MetricsRun};
+pub use shares::{run_shares, share_rows, ShareRow, SharesOptions};
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::dataset::{resolve_data_dir, DataDir, Dataset, InputPaths};
+use crate::matrix::MetricsParams;
+use crate::registry::{Level, RegistryParams};
+
+/// Options shared by every command.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `--data DIR` (else `TOSHIKEN_DATA`, `data/jp`, `../shared/data/jp`).
+    pub data: Option<PathBuf>,
+    /// `--od FILE|DIR`, replacing the data directory's OD.
+    pub od: Option<PathBuf>,
+    /// `--population FILE`, replacing the data directory's population table.
+    pub population: Option<PathBuf>,
+    /// `--master FILE`, replacing the data directory's municipality master.
+    pub master: Option<PathBuf>,
+    /// `--out DIR` (default `out`).
+    pub out: PathBuf,
+    /// Analysis level.
+    pub level: Level,
+    /// Share and daytime conventions.
+    pub params: MetricsParams,
+    /// Print wall time per stage.
+    pub timings: bool,
+    /// Print progress lines on stderr.
+    pub verbose: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data: None,
+            od: None,
+            population: None,
+            master: None,
+            out: PathBuf::from("out"),
+            level: Level::Municipality,
+            params: MetricsParams::default(),
+            timings: false,
+            verbose: true,
+        }
+    }
+}
+
+impl Config {
+    /// The inputs: the data directory's standard files with any overrides applied. The data
+    /// directory is only required when some input is not overridden.
+    ///
+    /// # Errors
+    /// When no data directory is found and an input still needs one.
+    pub fn inputs(&self) -> anyhow::Result<(Option<DataDir>, InputPaths)> {
+        let all_given = self.od.is_some() && self.population.is_some() && self.master.is_some();
+        let dir = if all_given {
+            None
+        } else {
+            Some(resolve_data_dir(self.data.as_deref())?)
+        };
+        let mut inputs = match &dir {
+            Some(d) => InputPaths::in_dir(&d.path),
+            None => InputPaths {
+                od: PathBuf::new(),
+                population: PathBuf::new(),
+                master: PathBuf::new(),
+            },
+        };
+        if let Some(p) = &self.od {
+            inputs.od = p.clone();
+        }
+        if let Some(p) = &self.population {
+            inputs.population = p.clone();
+        }
+        if let Some(p) = &self.master {
+            inputs.master = p.clone();
+        }
+        Ok((dir, inputs))
+    }
+
+    /// Loads the dataset, reporting what was read on stderr.
+    ///
+    /// # Errors
+    /// Any [`crate::dataset::DatasetError`], with context.
+    pub fn load(&self) -> anyhow::Result<Dataset> {
+        let (dir, inputs) = self.inputs()?;
+        if self.verbose {
+            if let Some(d) = &dir {
+                eprintln!("data: {} ({})", d.path.display(), d.source);
+            }
+            eprintln!("reading OD {}", inputs.od.display());
+        }
+        let dataset = Dataset::load(&inputs, self.level, &RegistryParams::default())
+            .context("loading the commuting data")?;
+        if self.verbose {
+            eprintln!(
+                "{} units at {:?} level, {} OD cells from {} file(s)",
+                dataset.units.len(),
+                self.level,
+                dataset.matrix.nnz(),
+                dataset.od_files
+            );
+            eprintln!("{}", dataset.conservation);
+            for note in &dataset.notes {
+                eprintln!("note: {note}");
+            }
+        }
+        anyhow::ensure!(
+            dataset.conservation.balances(),
+            "internal: persons do not balance"
+        );
+        Ok(dataset)
+    }
+}
+
+/// Wall time per named stage, printed with `--timings`.
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    stages: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    /// Runs `f` and records its wall time under `stage`.
+    pub fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        self.stages.push((stage, start.elapsed()));
+        out
+    }
+
+    /// The recorded stages.
+    pub fn stages(&self) -> &[(&'static str, Duration)] {
+        &self.stages
+    }
+}
+
+impl std::fmt::Display for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let total: Duration = self.stages.iter().map(|s| s.1).sum();
+        let parts: Vec<String> = self
+            .stages
+            .iter()
+            .map(|(name, d)| format!("{name} {:.3} s", d.as_secs_f64()))
+            .collect();
+        write!(
+            f,
+            "timings: {} (total {:.3} s)",
+            parts.join(", "),
+            total.as_secs_f64()
+        )
+    }
+}

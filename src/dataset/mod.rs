@@ -1,0 +1,233 @@
+//! Loading one consistent dataset: registry, analysis units, commute matrix, population and
+//! the conservation account, from a data directory laid out as `../shared/data/jp`.
+
+mod data_dir;
+
+pub use data_dir::{resolve_data_dir, resolve_with, DataDir, DataDirSource, DATA_ENV, FALLBACKS};
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::io::{self, ReadError};
+use crate::matrix::{assemble, AssembleError, CommuteMatrix, Conservation, RawOd};
+use crate::registry::{Level, MuniCode, Registry, RegistryError, RegistryParams, Units};
+
+/// Path of the census OD folder inside a data directory.
+pub const OD_DIR: &str = "census2020_od_market_research102";
+/// Path of the population table inside a data directory.
+pub const POPULATION_FILE: &str =
+    "census2020_prelim_population_dstokuron/municipality_population_2020.csv";
+/// Path of the municipality master inside a data directory.
+pub const MASTER_FILE: &str = "code4fukui_localgovjp/localgovjp-utf8.csv";
+
+/// Anything that stops a dataset from loading.
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    /// No usable data directory.
+    #[error("no data directory: tried {tried}. Pass --data DIR or set TOSHIKEN_DATA (see data/README.md for how to build one from e-Stat and MLIT)")]
+    DataDir {
+        /// What was tried.
+        tried: String,
+    },
+    /// An input file is missing.
+    #[error("{path}: {what} not found")]
+    Missing {
+        /// Path.
+        path: PathBuf,
+        /// Which input.
+        what: &'static str,
+    },
+    /// A file could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The master is inconsistent.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// The OD could not be mapped to units.
+    #[error(transparent)]
+    Assemble(#[from] AssembleError),
+    /// A population record for a code the registry does not know.
+    #[error("{path}: {record}: code {code} is not in the municipality registry")]
+    PopulationCode {
+        /// Population file.
+        path: PathBuf,
+        /// Record.
+        record: String,
+        /// Code.
+        code: MuniCode,
+    },
+}
+
+/// The three inputs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputPaths {
+    /// OD: a folder of census JSON, one JSON file, or a long CSV/Parquet table.
+    pub od: PathBuf,
+    /// Population table.
+    pub population: PathBuf,
+    /// Municipality master.
+    pub master: PathBuf,
+}
+
+impl InputPaths {
+    /// The standard layout of a data directory.
+    pub fn in_dir(dir: &Path) -> Self {
+        InputPaths {
+            od: dir.join(OD_DIR),
+            population: dir.join(POPULATION_FILE),
+            master: dir.join(MASTER_FILE),
+        }
+    }
+}
+
+/// Something worth telling the user that is not an error (reported, never guessed around).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// A unit with no population value.
+    MissingPopulation {
+        /// Code.
+        code: MuniCode,
+        /// Name.
+        name: String,
+    },
+    /// A unit with no commuting row.
+    NoCommutingData {
+        /// Code.
+        code: MuniCode,
+        /// Name.
+        name: String,
+    },
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::MissingPopulation { code, name } => {
+                write!(
+                    f,
+                    "{code} {name}: no population in the census file (left empty, not estimated)"
+                )
+            }
+            Note::NoCommutingData { code, name } => {
+                write!(
+                    f,
+                    "{code} {name}: no commuting data (commuter columns left empty)"
+                )
+            }
+        }
+    }
+}
+
+/// A loaded dataset.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    /// Every code.
+    pub registry: Registry,
+    /// Analysis units at the chosen level.
+    pub units: Units,
+    /// The commute matrix over `units`.
+    pub matrix: CommuteMatrix,
+    /// Resident population per unit.
+    pub population: Vec<Option<u64>>,
+    /// Persons read = used + set aside.
+    pub conservation: Conservation,
+    /// Where each input came from.
+    pub inputs: InputPaths,
+    /// Number of OD files read.
+    pub od_files: usize,
+    /// Missing values, reported.
+    pub notes: Vec<Note>,
+}
+
+impl Dataset {
+    /// Reads the inputs and assembles the dataset at `level`.
+    ///
+    /// # Errors
+    /// [`DatasetError`] naming the file, record and code of the first problem.
+    pub fn load(
+        inputs: &InputPaths,
+        level: Level,
+        params: &RegistryParams,
+    ) -> Result<Self, DatasetError> {
+        for (path, what) in [
+            (&inputs.master, "municipality master"),
+            (&inputs.population, "population table"),
+            (&inputs.od, "OD data"),
+        ] {
+            if !path.exists() {
+                return Err(DatasetError::Missing {
+                    path: path.clone(),
+                    what,
+                });
+            }
+        }
+        let master = io::read_master(&inputs.master)?;
+        let registry = Registry::build(&inputs.master, &master, params)?;
+        let raw = io::read_od(&inputs.od)?;
+        let population_rows = io::read_population(&inputs.population)?;
+        Self::from_parts(registry, level, &raw, &population_rows, inputs)
+    }
+
+    /// Assembles a dataset from inputs already read.
+    ///
+    /// # Errors
+    /// [`DatasetError::Assemble`] and [`DatasetError::PopulationCode`].
+    pub fn from_parts(
+        registry: Registry,
+        level: Level,
+        raw: &RawOd,
+        population_rows: &[io::PopulationRow],
+        inputs: &InputPaths,
+    ) -> Result<Self, DatasetError> {
+        let units = registry.units(level);
+        let (matrix, conservation) = assemble(raw, &units)?;
+        let mut by_code: HashMap<MuniCode, Option<u64>> =
+            HashMap::with_capacity(population_rows.len());
+        for row in population_rows {
+            if registry.get(row.code).is_none() {
+                return Err(DatasetError::PopulationCode {
+                    path: inputs.population.clone(),
+                    record: row.record.clone(),
+                    code: row.code,
+                });
+            }
+            by_code.insert(row.code, row.population);
+        }
+        let population: Vec<Option<u64>> = units
+            .codes()
+            .iter()
+            .map(|c| by_code.get(c).copied().flatten())
+            .collect();
+        let name = |code: MuniCode| {
+            registry
+                .get(code)
+                .map(|e| e.name.clone())
+                .unwrap_or_default()
+        };
+        let mut notes = Vec::new();
+        for (i, &code) in units.codes().iter().enumerate() {
+            if population[i].is_none() {
+                notes.push(Note::MissingPopulation {
+                    code,
+                    name: name(code),
+                });
+            }
+            if !matrix.has_data(i) {
+                notes.push(Note::NoCommutingData {
+                    code,
+                    name: name(code),
+                });
+            }
+        }
+        Ok(Dataset {
+            registry,
+            units,
+            matrix,
+            population,
+            conservation,
+            inputs: inputs.clone(),
+            od_files: raw.files.len(),
+            notes,
+        })
+    }
+}

@@ -1,0 +1,45 @@
+//! The municipality master (code4fukui `localgovjp-utf8.csv`).
+
+use std::path::Path;
+
+use super::table::Table;
+use super::ReadError;
+use crate::registry::{MasterRow, MuniCode};
+
+/// Reads `pref,city,lat,lng,lgcode` (other columns ignored). `lgcode` is the 6-digit code whose
+/// check digit is verified.
+///
+/// # Errors
+/// [`ReadError`] for a missing column, an `lgcode` that is not six digits or whose check digit
+/// is wrong, or coordinates that are not numbers.
+pub fn read_master(path: &Path) -> Result<Vec<MasterRow>, ReadError> {
+    let table = Table::read(path)?;
+    let lgcodes = table.text(table.column("lgcode", &["lgcode"])?)?;
+    let mut codes = Vec::with_capacity(table.height());
+    for (i, text) in lgcodes.iter().enumerate() {
+        let text = text.clone().unwrap_or_default();
+        let code = MuniCode::parse_with_check_digit(&text).ok_or_else(|| ReadError::BadCode {
+            path: path.to_path_buf(),
+            record: table.record_text(i),
+            column: "lgcode".to_string(),
+            value: text.clone(),
+            expected: "six digits whose last is the check digit, e.g. 011002",
+        })?;
+        codes.push(code);
+    }
+    let code_of = |i: usize| codes[i].to_string();
+    let prefectures = table.text(table.column("prefecture", &["pref", "prefecture"])?)?;
+    let names = table.text(table.column("name", &["city", "name"])?)?;
+    let lat = table.floats(table.column("lat", &["lat"])?, &code_of)?;
+    let lng = table.floats(table.column("lng", &["lng", "lon"])?, &code_of)?;
+    Ok((0..table.height())
+        .map(|i| MasterRow {
+            code: codes[i],
+            prefecture: prefectures[i].clone().unwrap_or_default(),
+            name: names[i].clone().unwrap_or_default(),
+            lat: lat[i],
+            lng: lng[i],
+            line: i + 2,
+        })
+        .collect())
+}

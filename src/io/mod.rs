@@ -1,0 +1,36 @@
+//! Every reader and writer. The only module that names polars or serde_json types: the rest of
+//! the crate sees `RawOd`, `MasterRow`, `PopulationRow` and `OutColumn`.
+
+mod census_json;
+mod error;
+mod master;
+mod od_table;
+mod population;
+mod table;
+mod write;
+
+pub use census_json::{read_census_json_dir, read_census_json_file};
+pub use error::ReadError;
+pub use master::read_master;
+pub use od_table::read_od_table;
+pub use population::{read_population, PopulationRow};
+pub use write::{write_table, OutColumn, OutFormat, OutValues, WriteError};
+
+use std::path::Path;
+
+use crate::matrix::RawOd;
+
+/// Reads any OD source: a folder of census JSON files, one census JSON file, or a long table
+/// (`origin,destination,persons`) in CSV or Parquet.
+///
+/// # Errors
+/// [`ReadError`] naming the file, record and code of the first problem.
+pub fn read_od(path: &Path) -> Result<RawOd, ReadError> {
+    if path.is_dir() {
+        return read_census_json_dir(path);
+    }
+    match table::extension(path).as_deref() {
+        Some("json") => read_census_json_file(path),
+        _ => read_od_table(path),
+    }
+}

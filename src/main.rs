@@ -1,0 +1,174 @@
+//! The `toshiken` command line: parses arguments, configures the thread pool, calls the
+//! library, maps errors to exit codes (0 ok, 1 failure, 2 usage).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use toshiken::commands::{self, Config, MetricsOptions, SharesOptions};
+use toshiken::io::OutFormat;
+use toshiken::matrix::{MetricsParams, ShareDenominator, UnknownInDaytime};
+use toshiken::registry::Level;
+
+#[derive(Parser)]
+#[command(
+    name = "toshiken",
+    version,
+    about = "Japan's 連携中枢都市圏 from the census commuting matrix"
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Global {
+    /// Data directory (else $TOSHIKEN_DATA, data/jp, ../shared/data/jp).
+    #[arg(long, global = true, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Output directory.
+    #[arg(long, global = true, value_name = "DIR", default_value = "out")]
+    out: PathBuf,
+    /// Worker threads (default: all cores). Results are identical for any value.
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    /// OD input replacing the data directory's: a folder of census JSON, one census JSON
+    /// file, or a long table origin,destination,persons (.csv or .parquet).
+    #[arg(long, global = true, value_name = "FILE")]
+    od: Option<PathBuf>,
+    /// Population table replacing the data directory's (area_code,population; .csv or .parquet).
+    #[arg(long, global = true, value_name = "FILE")]
+    population: Option<PathBuf>,
+    /// Municipality master replacing the data directory's (code4fukui localgovjp layout).
+    #[arg(long, global = true, value_name = "FILE")]
+    master: Option<PathBuf>,
+    /// Analysis level: municipalities (designated cities whole) or wards.
+    #[arg(long, global = true, value_enum, default_value_t = LevelArg::Municipality)]
+    level: LevelArg,
+    /// Share denominator: all resident commuters (unknown destinations included) or known
+    /// destinations only.
+    #[arg(long, global = true, value_enum, default_value_t = DenominatorArg::All)]
+    share_denominator: DenominatorArg,
+    /// Unknown destinations in the daytime population: not moved, or counted as leaving.
+    #[arg(long, global = true, value_enum, default_value_t = UnknownArg::NotMoved)]
+    unknown_daytime: UnknownArg,
+    /// Print wall time per stage (load, compute, write).
+    #[arg(long, global = true)]
+    timings: bool,
+    /// No progress lines on stderr.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Per-municipality commuting totals, day/night ratio, self-containment and top
+    /// destinations → OUT/municipalities.csv (and .parquet).
+    Metrics {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+        format: FormatArg,
+    },
+    /// Print one origin's full commuting share vector.
+    Shares {
+        /// Origin code, e.g. 33202 (倉敷市).
+        #[arg(long, value_name = "CODE")]
+        from: String,
+        /// CSV instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LevelArg {
+    Municipality,
+    Ward,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DenominatorArg {
+    All,
+    Known,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum UnknownArg {
+    NotMoved,
+    Leave,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Csv,
+    Parquet,
+    Both,
+}
+
+fn config(g: &Global) -> Config {
+    let params = MetricsParams::default()
+        .share_denominator(match g.share_denominator {
+            DenominatorArg::All => ShareDenominator::AllCommuters,
+            DenominatorArg::Known => ShareDenominator::KnownDestinations,
+        })
+        .unknown_in_daytime(match g.unknown_daytime {
+            UnknownArg::NotMoved => UnknownInDaytime::NotMoved,
+            UnknownArg::Leave => UnknownInDaytime::Leave,
+        });
+    Config {
+        data: g.data.clone(),
+        od: g.od.clone(),
+        population: g.population.clone(),
+        master: g.master.clone(),
+        out: g.out.clone(),
+        level: match g.level {
+            LevelArg::Municipality => Level::Municipality,
+            LevelArg::Ward => Level::Ward,
+        },
+        params,
+        timings: g.timings,
+        verbose: !g.quiet,
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(n) = cli.global.threads {
+        anyhow::ensure!(n > 0, "--threads must be at least 1");
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()?;
+        // polars keeps its own pool; it reads this before its first use.
+        std::env::set_var("POLARS_MAX_THREADS", n.to_string());
+    }
+    let config = config(&cli.global);
+    match cli.command {
+        Command::Metrics { format } => {
+            let formats = match format {
+                FormatArg::Csv => vec![OutFormat::Csv],
+                FormatArg::Parquet => vec![OutFormat::Parquet],
+                FormatArg::Both => vec![OutFormat::Csv, OutFormat::Parquet],
+            };
+            commands::run_metrics(&config, &MetricsOptions { formats })?;
+        }
+        Command::Shares { from, csv } => {
+            commands::run_shares(&config, &SharesOptions { from, csv })?
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

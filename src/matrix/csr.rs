@@ -1,0 +1,414 @@
+//! `CommuteMatrix`: the immutable CSR origin × destination matrix and its transpose.
+
+use rayon::prelude::*;
+
+/// Errors from the validating constructors of [`CommuteMatrix`]. Indices are unit indices;
+/// callers that know codes translate them (see `matrix::assemble`).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MatrixError {
+    /// An array has the wrong length.
+    #[error("{what} has length {found}, expected {expected}")]
+    Length {
+        /// Which array.
+        what: &'static str,
+        /// Expected length.
+        expected: usize,
+        /// Actual length.
+        found: usize,
+    },
+    /// `indptr` does not start at 0, decreases, or does not end at the number of entries.
+    #[error("indptr is not a valid row pointer at row {row}")]
+    Indptr {
+        /// First offending row.
+        row: usize,
+    },
+    /// An index is not below the number of units.
+    #[error("entry ({origin}, {dest}) is outside a {n}×{n} matrix")]
+    OutOfRange {
+        /// Origin index.
+        origin: u32,
+        /// Destination index.
+        dest: u32,
+        /// Matrix size.
+        n: usize,
+    },
+    /// The same (origin, destination) pair twice.
+    #[error("duplicate entry ({origin}, {dest})")]
+    Duplicate {
+        /// Origin index.
+        origin: u32,
+        /// Destination index.
+        dest: u32,
+    },
+    /// Destinations of a row are not strictly ascending.
+    #[error("row {origin} is not sorted by destination")]
+    Unsorted {
+        /// Origin index.
+        origin: u32,
+    },
+    /// A stored entry of zero persons (zeros are never stored).
+    #[error("entry ({origin}, {dest}) stores zero persons")]
+    Zero {
+        /// Origin index.
+        origin: u32,
+        /// Destination index.
+        dest: u32,
+    },
+}
+
+/// Origin × destination commuting counts between `n` analysis units, in CSR form, with its
+/// transpose, per-origin unknown-destination counts and totals.
+///
+/// Invariants (checked by [`CommuteMatrix::from_csr`], relied on by every kernel):
+/// - `indptr.len() == n + 1`, `indptr[0] == 0`, non-decreasing, `indptr[n] == dest.len()`;
+/// - `dest.len() == persons.len()`; every `dest[k] < n`; destinations strictly ascending
+///   within a row (so no duplicate pair); every `persons[k] > 0`;
+/// - `unknown.len() == has_data.len() == n`; `total[i] == Σ row i + unknown[i]`;
+/// - the transpose holds exactly the same entries, origins strictly ascending per column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommuteMatrix {
+    n: usize,
+    indptr: Vec<usize>,
+    dest: Vec<u32>,
+    persons: Vec<u32>,
+    unknown: Vec<u64>,
+    total: Vec<u64>,
+    has_data: Vec<bool>,
+    t_indptr: Vec<usize>,
+    t_origin: Vec<u32>,
+    t_persons: Vec<u32>,
+}
+
+impl CommuteMatrix {
+    /// Builds the matrix from CSR arrays after checking every invariant listed on the type.
+    ///
+    /// `unknown[i]` is the number of origin-`i` commuters whose destination is unknown;
+    /// `has_data[i]` says whether the source had a row for origin `i` at all (a unit with no
+    /// row is reported as missing, not as zero commuters).
+    ///
+    /// # Errors
+    /// A [`MatrixError`] naming the first violated invariant.
+    pub fn from_csr(
+        n: usize,
+        indptr: Vec<usize>,
+        dest: Vec<u32>,
+        persons: Vec<u32>,
+        unknown: Vec<u64>,
+        has_data: Vec<bool>,
+    ) -> Result<Self, MatrixError> {
+        check_len("indptr", n + 1, indptr.len())?;
+        check_len("persons", dest.len(), persons.len())?;
+        check_len("unknown", n, unknown.len())?;
+        check_len("has_data", n, has_data.len())?;
+        if indptr[0] != 0 {
+            return Err(MatrixError::Indptr { row: 0 });
+        }
+        for i in 0..n {
+            if indptr[i + 1] < indptr[i] || indptr[i + 1] > dest.len() {
+                return Err(MatrixError::Indptr { row: i });
+            }
+        }
+        if indptr[n] != dest.len() {
+            return Err(MatrixError::Indptr { row: n });
+        }
+        for i in 0..n {
+            let (row_dest, row_persons) = (
+                &dest[indptr[i]..indptr[i + 1]],
+                &persons[indptr[i]..indptr[i + 1]],
+            );
+            for (k, (&d, &p)) in row_dest.iter().zip(row_persons).enumerate() {
+                if d as usize >= n {
+                    return Err(MatrixError::OutOfRange {
+                        origin: i as u32,
+                        dest: d,
+                        n,
+                    });
+                }
+                if p == 0 {
+                    return Err(MatrixError::Zero {
+                        origin: i as u32,
+                        dest: d,
+                    });
+                }
+                if k > 0 && row_dest[k - 1] >= d {
+                    return Err(if row_dest[k - 1] == d {
+                        MatrixError::Duplicate {
+                            origin: i as u32,
+                            dest: d,
+                        }
+                    } else {
+                        MatrixError::Unsorted { origin: i as u32 }
+                    });
+                }
+            }
+        }
+        let total = (0..n)
+            .map(|i| {
+                persons[indptr[i]..indptr[i + 1]]
+                    .iter()
+                    .map(|&p| u64::from(p))
+                    .sum::<u64>()
+                    + unknown[i]
+            })
+            .collect();
+        let (t_indptr, t_origin, t_persons) = transpose(n, &indptr, &dest, &persons);
+        Ok(CommuteMatrix {
+            n,
+            indptr,
+            dest,
+            persons,
+            unknown,
+            total,
+            has_data,
+            t_indptr,
+            t_origin,
+            t_persons,
+        })
+    }
+
+    /// Builds the matrix from `(origin, destination, persons)` triplets in any order.
+    /// Zero-person triplets are dropped (they carry no one).
+    ///
+    /// # Errors
+    /// [`MatrixError::Duplicate`] for a repeated pair, [`MatrixError::OutOfRange`] for an index
+    /// `>= n`, and the length errors of [`CommuteMatrix::from_csr`].
+    pub fn from_triplets(
+        n: usize,
+        mut triplets: Vec<(u32, u32, u32)>,
+        unknown: Vec<u64>,
+        has_data: Vec<bool>,
+    ) -> Result<Self, MatrixError> {
+        triplets.retain(|t| t.2 > 0);
+        if let Some(&(origin, dest, _)) = triplets
+            .iter()
+            .find(|t| t.0 as usize >= n || t.1 as usize >= n)
+        {
+            return Err(MatrixError::OutOfRange { origin, dest, n });
+        }
+        triplets.par_sort_unstable_by_key(|t| (t.0, t.1));
+        if let Some(w) = triplets
+            .windows(2)
+            .find(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1))
+        {
+            return Err(MatrixError::Duplicate {
+                origin: w[0].0,
+                dest: w[0].1,
+            });
+        }
+        let mut indptr = vec![0usize; n + 1];
+        for t in &triplets {
+            indptr[t.0 as usize + 1] += 1;
+        }
+        for i in 0..n {
+            indptr[i + 1] += indptr[i];
+        }
+        let dest = triplets.iter().map(|t| t.1).collect();
+        let persons = triplets.iter().map(|t| t.2).collect();
+        Self::from_csr(n, indptr, dest, persons, unknown, has_data)
+    }
+
+    /// Number of units (rows = columns).
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// Number of stored (non-zero) origin–destination cells.
+    pub fn nnz(&self) -> usize {
+        self.dest.len()
+    }
+
+    /// Row `i`: destinations (ascending) and persons.
+    pub fn row(&self, i: usize) -> (&[u32], &[u32]) {
+        let range = self.indptr[i]..self.indptr[i + 1];
+        (&self.dest[range.clone()], &self.persons[range])
+    }
+
+    /// Column `j` from the transpose: origins (ascending) and persons.
+    pub fn column(&self, j: usize) -> (&[u32], &[u32]) {
+        let range = self.t_indptr[j]..self.t_indptr[j + 1];
+        (&self.t_origin[range.clone()], &self.t_persons[range])
+    }
+
+    /// Persons from `i` to `j` (0 when no cell is stored).
+    pub fn get(&self, i: usize, j: usize) -> u32 {
+        let (dest, persons) = self.row(i);
+        dest.binary_search(&(j as u32)).map_or(0, |k| persons[k])
+    }
+
+    /// Origin-`i` commuters whose destination is unknown (census 99998 + 99999).
+    pub fn unknown(&self, i: usize) -> u64 {
+        self.unknown[i]
+    }
+
+    /// All origin-`i` commuters: the row's sum plus its unknown destinations.
+    pub fn total(&self, i: usize) -> u64 {
+        self.total[i]
+    }
+
+    /// Whether the source had commuting data for origin `i`.
+    pub fn has_data(&self, i: usize) -> bool {
+        self.has_data[i]
+    }
+
+    /// CSR row pointer (length `n + 1`).
+    pub fn indptr(&self) -> &[usize] {
+        &self.indptr
+    }
+
+    /// Destination of every stored cell, row by row.
+    pub fn dest(&self) -> &[u32] {
+        &self.dest
+    }
+
+    /// Persons of every stored cell, row by row.
+    pub fn persons(&self) -> &[u32] {
+        &self.persons
+    }
+
+    /// Sum of all persons (stored cells plus unknown destinations).
+    pub fn grand_total(&self) -> u64 {
+        self.total.iter().sum()
+    }
+
+    /// The same matrix with unit `i` renamed `perm[i]`.
+    ///
+    /// # Errors
+    /// [`MatrixError`] if `perm` is not a permutation of `0..n` (reported as out of range or
+    /// duplicate entries).
+    pub fn relabel(&self, perm: &[u32]) -> Result<Self, MatrixError> {
+        check_len("perm", self.n, perm.len())?;
+        let mut triplets = Vec::with_capacity(self.nnz());
+        let mut unknown = vec![0; self.n];
+        let mut has_data = vec![false; self.n];
+        for i in 0..self.n {
+            let new_i = perm[i] as usize;
+            if new_i >= self.n {
+                return Err(MatrixError::OutOfRange {
+                    origin: perm[i],
+                    dest: 0,
+                    n: self.n,
+                });
+            }
+            unknown[new_i] = self.unknown[i];
+            has_data[new_i] = self.has_data[i];
+            let (dest, persons) = self.row(i);
+            triplets.extend(
+                dest.iter()
+                    .zip(persons)
+                    .map(|(&d, &p)| (perm[i], perm[d as usize], p)),
+            );
+        }
+        Self::from_triplets(self.n, triplets, unknown, has_data)
+    }
+}
+
+fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), MatrixError> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(MatrixError::Length {
+            what,
+            expected,
+            found,
+        })
+    }
+}
+
+/// Counting-sort transpose; origins come out ascending per column because rows are visited in
+/// order.
+fn transpose(
+    n: usize,
+    indptr: &[usize],
+    dest: &[u32],
+    persons: &[u32],
+) -> (Vec<usize>, Vec<u32>, Vec<u32>) {
+    let mut t_indptr = vec![0usize; n + 1];
+    for &d in dest {
+        t_indptr[d as usize + 1] += 1;
+    }
+    for j in 0..n {
+        t_indptr[j + 1] += t_indptr[j];
+    }
+    let mut next = t_indptr.clone();
+    let mut t_origin = vec![0u32; dest.len()];
+    let mut t_persons = vec![0u32; dest.len()];
+    for i in 0..n {
+        for k in indptr[i]..indptr[i + 1] {
+            let slot = &mut next[dest[k] as usize];
+            t_origin[*slot] = i as u32;
+            t_persons[*slot] = persons[k];
+            *slot += 1;
+        }
+    }
+    (t_indptr, t_origin, t_persons)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> CommuteMatrix {
+        // 0→0 5, 0→2 3, 1→0 2, 2→2 7; unknown 1, 0, 4.
+        CommuteMatrix::from_triplets(
+            3,
+            vec![(2, 2, 7), (0, 2, 3), (1, 0, 2), (0, 0, 5)],
+            vec![1, 0, 4],
+            vec![true, true, true],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn builds_rows_columns_and_totals() {
+        let m = small();
+        assert_eq!(m.row(0), (&[0, 2][..], &[5, 3][..]));
+        assert_eq!(m.column(2), (&[0, 2][..], &[3, 7][..]));
+        assert_eq!(m.column(1), (&[][..], &[][..]));
+        assert_eq!((m.total(0), m.total(1), m.total(2)), (9, 2, 11));
+        assert_eq!(m.get(0, 2), 3);
+        assert_eq!(m.get(1, 1), 0);
+    }
+
+    #[test]
+    fn rejects_broken_input() {
+        let dup =
+            CommuteMatrix::from_triplets(2, vec![(0, 1, 1), (0, 1, 2)], vec![0; 2], vec![true; 2]);
+        assert_eq!(dup, Err(MatrixError::Duplicate { origin: 0, dest: 1 }));
+        let out = CommuteMatrix::from_triplets(2, vec![(0, 2, 1)], vec![0; 2], vec![true; 2]);
+        assert_eq!(
+            out,
+            Err(MatrixError::OutOfRange {
+                origin: 0,
+                dest: 2,
+                n: 2
+            })
+        );
+        let unsorted = CommuteMatrix::from_csr(
+            2,
+            vec![0, 2, 2],
+            vec![1, 0],
+            vec![1, 1],
+            vec![0; 2],
+            vec![true; 2],
+        );
+        assert_eq!(unsorted, Err(MatrixError::Unsorted { origin: 0 }));
+        let zero = CommuteMatrix::from_csr(
+            2,
+            vec![0, 1, 1],
+            vec![1],
+            vec![0],
+            vec![0; 2],
+            vec![true; 2],
+        );
+        assert_eq!(zero, Err(MatrixError::Zero { origin: 0, dest: 1 }));
+        let ptr = CommuteMatrix::from_csr(
+            2,
+            vec![0, 2, 1],
+            vec![0, 1],
+            vec![1, 1],
+            vec![0; 2],
+            vec![true; 2],
+        );
+        assert_eq!(ptr, Err(MatrixError::Indptr { row: 1 }));
+    }
+}

@@ -1,0 +1,197 @@
+//! The `toshiken` binary end to end.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::common::{real_dir, tiny_dir};
+
+fn toshiken(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_toshiken"))
+        .args(args)
+        .env_remove("TOSHIKEN_DATA")
+        .output()
+        .expect("run toshiken")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn metrics_output_is_identical_for_one_and_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = real_dir();
+    let mut files = Vec::new();
+    for threads in ["1", "2"] {
+        let out = tmp.path().join(format!("t{threads}"));
+        let run = toshiken(&[
+            "metrics",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            threads,
+            "--format",
+            "both",
+            "--timings",
+        ]);
+        assert!(run.status.success(), "{}", text(&run.stderr));
+        let stderr = text(&run.stderr);
+        assert!(
+            stderr.contains("persons read 121,376,624 = used 65,849,159"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("balanced"), "{stderr}");
+        assert!(stderr.contains("timings: load"), "{stderr}");
+        files.push((
+            std::fs::read(out.join("municipalities.csv")).unwrap(),
+            std::fs::read(out.join("municipalities.parquet")).unwrap(),
+        ));
+    }
+    assert!(
+        files[0].0 == files[1].0,
+        "CSV differs between --threads 1 and 2"
+    );
+    assert!(
+        files[0].1 == files[1].1,
+        "Parquet differs between --threads 1 and 2"
+    );
+    let csv = text(&files[0].0);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 1 + 1741);
+    assert!(lines[0].starts_with(
+        "code,name,prefecture,kind,population,resident_commuters,staying,outflow,inflow"
+    ));
+    let kurashiki = lines.iter().find(|l| l.starts_with("33202,")).unwrap();
+    assert!(
+        kurashiki.starts_with(
+            "33202,倉敷市,岡山県,core_city,474793,247319,186575,48438,43483,12306,247319,469838,"
+        ),
+        "{kurashiki}"
+    );
+}
+
+#[test]
+fn long_csv_gives_the_same_metrics_as_the_census_json() {
+    // derived/od2020_national_long.csv is the same table in long form: one internal path, so
+    // the same municipalities.csv.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = real_dir();
+    let long = data.join("derived/od2020_national_long.csv");
+    let a = tmp.path().join("json");
+    let b = tmp.path().join("long");
+    let run = toshiken(&[
+        "metrics",
+        "-q",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let run = toshiken(&[
+        "metrics",
+        "-q",
+        "--data",
+        data.to_str().unwrap(),
+        "--od",
+        long.to_str().unwrap(),
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(
+        std::fs::read(a.join("municipalities.csv")).unwrap()
+            == std::fs::read(b.join("municipalities.csv")).unwrap()
+    );
+}
+
+#[test]
+fn shares_prints_the_full_vector() {
+    let run = toshiken(&[
+        "shares",
+        "--from",
+        "98301",
+        "--data",
+        tiny_dir().to_str().unwrap(),
+        "-q",
+        "--csv",
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert_eq!(
+        text(&run.stdout),
+        "origin,destination,name,persons,share\n98301,98301,海町,60,0.6\n98301,98201,山市,30,0.3\n98301,98100,湊市,10,0.1\n98301,unknown,(unknown destination: 99998 + 99999),0,0\n"
+    );
+    let run = toshiken(&[
+        "shares",
+        "--from",
+        "98201",
+        "--data",
+        tiny_dir().to_str().unwrap(),
+        "-q",
+    ]);
+    let out = text(&run.stdout);
+    assert!(
+        out.contains("98201 山市 (試験県, city): 750 resident commuters"),
+        "{out}"
+    );
+    assert!(out.contains("shares sum to 1.000000"), "{out}");
+}
+
+#[test]
+fn shares_refuses_a_ward_at_municipality_level() {
+    let run = toshiken(&[
+        "shares",
+        "--from",
+        "98101",
+        "--data",
+        tiny_dir().to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = text(&run.stderr);
+    assert!(
+        err.contains("98101 is not a unit at Municipality level"),
+        "{err}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_data_errors_exit_1() {
+    assert_eq!(
+        toshiken(&["metrics", "--threads", "x"]).status.code(),
+        Some(2)
+    );
+    let run = toshiken(&["metrics", "--data", "/nonexistent/dir"]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(text(&run.stderr).contains("/nonexistent/dir (from --data)"));
+}
+
+#[test]
+fn metrics_on_the_fixture_writes_hand_computed_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = toshiken(&[
+        "metrics",
+        "-q",
+        "--data",
+        tiny_dir().to_str().unwrap(),
+        "--out",
+        tmp.path().to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let csv = std::fs::read_to_string(Path::new(tmp.path()).join("municipalities.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 7);
+    assert_eq!(
+        lines[1],
+        "97201,隣市,隣県,city,5000,,,,10,,,,,,,,,,,,,,,,,,"
+    );
+    assert!(
+        lines[2]
+            .starts_with("98100,湊市,試験県,designated_city,2000,790,680,80,260,30,790,2180,1.09,"),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[6].starts_with("98302,森村,試験県,village,,40,25,14,0,1,40,,,0.625,1.0,98202,川市,10,0.25,98201,山市,4,0.1,,,,"), "{}", lines[6]);
+}

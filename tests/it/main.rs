@@ -1,0 +1,8 @@
+//! toshiken's integration tests: one binary, one module per feature.
+
+mod cli;
+mod common;
+mod errors;
+mod fixture;
+mod props;
+mod real_data;

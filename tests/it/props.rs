@@ -1,0 +1,123 @@
+//! Invariants over random matrices (proptest).
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use toshiken::matrix::{
+    par_shares, shares, CommuteMatrix, Metrics, MetricsParams, ShareDenominator, Threshold,
+};
+
+/// A random matrix of 1–40 units: distinct pairs, persons 1–5,000, some unknowns, some
+/// origins without data, some populations missing.
+fn matrix_and_population() -> impl Strategy<Value = (CommuteMatrix, Vec<Option<u64>>)> {
+    (1usize..40).prop_flat_map(|n| {
+        let cells = prop::collection::btree_map(
+            (0..n as u32, 0..n as u32),
+            1u32..5000,
+            0..(n * n).min(300),
+        );
+        let unknown = prop::collection::vec(prop_oneof![Just(0u64), 0u64..300], n);
+        let has_data = prop::collection::vec(prop::bool::weighted(0.9), n);
+        let population = prop::collection::vec(prop::option::weighted(0.9, 1u64..200_000), n);
+        (Just(n), cells, unknown, has_data, population).prop_map(
+            |(n, cells, mut unknown, has_data, population): (
+                usize,
+                BTreeMap<(u32, u32), u32>,
+                Vec<u64>,
+                Vec<bool>,
+                _,
+            )| {
+                // An origin without data has no row at all.
+                let triplets = cells
+                    .into_iter()
+                    .filter(|((o, _), _)| has_data[*o as usize])
+                    .map(|((o, d), p)| (o, d, p))
+                    .collect();
+                for (u, &h) in unknown.iter_mut().zip(&has_data) {
+                    if !h {
+                        *u = 0;
+                    }
+                }
+                (
+                    CommuteMatrix::from_triplets(n, triplets, unknown, has_data).unwrap(),
+                    population,
+                )
+            },
+        )
+    })
+}
+
+fn permutation(n: usize) -> impl Strategy<Value = Vec<u32>> {
+    Just((0..n as u32).collect::<Vec<u32>>()).prop_shuffle()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn shares_with_unknowns_sum_to_one((m, _) in matrix_and_population()) {
+        let s = shares(&m, ShareDenominator::AllCommuters);
+        for i in 0..m.n() {
+            if m.total(i) == 0 { continue; }
+            let (start, end) = (m.indptr()[i], m.indptr()[i + 1]);
+            let sum: f64 = s[start..end].iter().sum::<f64>() + m.unknown(i) as f64 / m.total(i) as f64;
+            prop_assert!((sum - 1.0).abs() < 1e-12, "origin {i}: {sum}");
+        }
+    }
+
+    #[test]
+    fn daytime_is_night_minus_out_plus_in((m, pop) in matrix_and_population()) {
+        let r = Metrics::compute(&m, &pop, &MetricsParams::default());
+        for i in 0..m.n() {
+            match (pop[i], m.has_data(i)) {
+                (Some(night), true) => prop_assert_eq!(r.daytime[i], Some(night as i64 - r.outflow[i] as i64 + r.inflow[i] as i64)),
+                _ => prop_assert_eq!(r.daytime[i], None),
+            }
+            prop_assert_eq!(r.staying[i] + r.outflow[i] + r.unknown[i], r.resident_commuters[i]);
+        }
+        // Everyone who leaves a unit arrives at another.
+        prop_assert_eq!(r.outflow.iter().sum::<u64>(), r.inflow.iter().sum::<u64>());
+    }
+
+    #[test]
+    fn serial_equals_parallel_for_any_thread_count((m, pop) in matrix_and_population(), threads in 1usize..5) {
+        let params = MetricsParams::default();
+        let serial = Metrics::compute(&m, &pop, &params);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let (parallel, par_s) = pool.install(|| (Metrics::par_compute(&m, &pop, &params), par_shares(&m, ShareDenominator::AllCommuters)));
+        prop_assert_eq!(format!("{serial:?}"), format!("{parallel:?}"));
+        let s = shares(&m, ShareDenominator::AllCommuters);
+        prop_assert_eq!(s.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), par_s.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn relabelling_units_changes_nothing((m, pop) in matrix_and_population().prop_flat_map(|(m, pop)| { let n = m.n(); (Just((m, pop)), permutation(n)) })) {
+        let ((m, pop), perm) = (m, pop);
+        let relabelled = m.relabel(&perm).unwrap();
+        let mut new_pop = vec![None; m.n()];
+        for (i, &p) in perm.iter().enumerate() { new_pop[p as usize] = pop[i]; }
+        let params = MetricsParams::default();
+        let a = Metrics::compute(&m, &pop, &params);
+        let b = Metrics::compute(&relabelled, &new_pop, &params);
+        for i in 0..m.n() {
+            let j = perm[i] as usize;
+            prop_assert_eq!(a.outflow[i], b.outflow[j]);
+            prop_assert_eq!(a.inflow[i], b.inflow[j]);
+            prop_assert_eq!(a.staying[i], b.staying[j]);
+            prop_assert_eq!(a.daytime[i], b.daytime[j]);
+            prop_assert_eq!(a.day_night_ratio[i].map(f64::to_bits), b.day_night_ratio[j].map(f64::to_bits));
+            // Ties may be broken differently under new labels; the persons are the same.
+            let persons = |t: &Vec<(u32, u32)>| t.iter().map(|x| x.1).collect::<Vec<_>>();
+            prop_assert_eq!(persons(&a.top[i]), persons(&b.top[j]));
+            for (k, &d) in m.row(i).0.iter().enumerate() {
+                prop_assert_eq!(m.row(i).1[k], relabelled.get(j, perm[d as usize] as usize));
+            }
+        }
+    }
+
+    #[test]
+    fn threshold_agrees_with_exact_rationals(persons in 0u64..1_000_000, total in 1u64..1_000_000, num in 0u64..100) {
+        let t = Threshold::new(num, 100).unwrap();
+        prop_assert_eq!(t.is_met(persons, total), persons * 100 >= num * total);
+    }
+}
