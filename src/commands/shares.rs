@@ -6,7 +6,7 @@ use anyhow::{bail, Context};
 
 use super::Config;
 use crate::dataset::Dataset;
-use crate::matrix::thousands;
+use crate::matrix::{thousands, ShareDenominator};
 use crate::registry::{MuniCode, Resolved};
 
 /// Options of `shares`.
@@ -32,7 +32,8 @@ pub struct ShareRow {
 }
 
 /// The share vector of `origin`: every destination by persons descending (ties by code),
-/// then the unknown destinations when they are part of the denominator.
+/// then one line for the unknown destinations when they are part of the denominator (the
+/// default), so that the shares printed sum to 1.
 ///
 /// # Errors
 /// When `origin` is not a unit at the dataset's level or has no commuting data.
@@ -76,7 +77,7 @@ pub fn share_rows(
         })
         .collect();
     rows.sort_by(|a, b| b.persons.cmp(&a.persons).then(a.code.cmp(&b.code)));
-    if denominator > m.total(i) - m.unknown(i) {
+    if config.params.get_share_denominator() == ShareDenominator::AllCommuters {
         rows.push(ShareRow {
             code: None,
             name: "(unknown destination: 99998 + 99999)".to_string(),

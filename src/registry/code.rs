@@ -40,7 +40,7 @@ impl MuniCode {
     pub fn from_int(value: i64) -> Option<Self> {
         (0..=99_999)
             .contains(&value)
-            .then(|| MuniCode(value as u32))
+            .then_some(MuniCode(value as u32))
     }
 
     /// The check digit of the 6-digit form: weights 6,5,4,3,2 over the five digits, then

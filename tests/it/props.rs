@@ -7,6 +7,15 @@ use toshiken::matrix::{
     par_shares, shares, CommuteMatrix, Metrics, MetricsParams, ShareDenominator, Threshold,
 };
 
+/// What the strategy draws before building the matrix.
+type Drawn = (
+    usize,
+    BTreeMap<(u32, u32), u32>,
+    Vec<u64>,
+    Vec<bool>,
+    Vec<Option<u64>>,
+);
+
 /// A random matrix of 1–40 units: distinct pairs, persons 1–5,000, some unknowns, some
 /// origins without data, some populations missing.
 fn matrix_and_population() -> impl Strategy<Value = (CommuteMatrix, Vec<Option<u64>>)> {
@@ -20,13 +29,7 @@ fn matrix_and_population() -> impl Strategy<Value = (CommuteMatrix, Vec<Option<u
         let has_data = prop::collection::vec(prop::bool::weighted(0.9), n);
         let population = prop::collection::vec(prop::option::weighted(0.9, 1u64..200_000), n);
         (Just(n), cells, unknown, has_data, population).prop_map(
-            |(n, cells, mut unknown, has_data, population): (
-                usize,
-                BTreeMap<(u32, u32), u32>,
-                Vec<u64>,
-                Vec<bool>,
-                _,
-            )| {
+            |(n, cells, mut unknown, has_data, population): Drawn| {
                 // An origin without data has no row at all.
                 let triplets = cells
                     .into_iter()
@@ -68,8 +71,8 @@ proptest! {
     #[test]
     fn daytime_is_night_minus_out_plus_in((m, pop) in matrix_and_population()) {
         let r = Metrics::compute(&m, &pop, &MetricsParams::default());
-        for i in 0..m.n() {
-            match (pop[i], m.has_data(i)) {
+        for (i, &night) in pop.iter().enumerate() {
+            match (night, m.has_data(i)) {
                 (Some(night), true) => prop_assert_eq!(r.daytime[i], Some(night as i64 - r.outflow[i] as i64 + r.inflow[i] as i64)),
                 _ => prop_assert_eq!(r.daytime[i], None),
             }
