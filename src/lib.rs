@@ -14,6 +14,7 @@
 
 pub mod commands;
 pub mod dataset;
+pub mod geometry;
 pub mod graph;
 pub mod io;
 pub mod matrix;

@@ -113,6 +113,16 @@ pub enum ReadError {
         /// The code.
         code: String,
     },
+    /// A polygon that cannot be used.
+    #[error("{path}: {feature}: broken geometry: {problem}")]
+    BadGeometry {
+        /// Path.
+        path: PathBuf,
+        /// Which feature (position and code).
+        feature: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// A file extension the readers do not know.
     #[error("{path}: unknown table format (expected .csv, .parquet or .json, or a folder of census .json files)")]
     UnknownFormat {

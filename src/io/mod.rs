@@ -1,6 +1,8 @@
-//! Every reader and writer. The only module that names polars or serde_json types: the rest of
-//! the crate sees `RawOd`, `MasterRow`, `PopulationRow` and `OutColumn`.
+//! Every reader and writer. The only module that names polars, serde_json, geojson or TopoJSON
+//! types: the rest of the crate sees `RawOd`, `MasterRow`, `PopulationRow`, `BoundaryFeature`
+//! (`geo` polygons) and `OutColumn`.
 
+mod boundaries;
 mod census_json;
 mod error;
 mod master;
@@ -9,6 +11,7 @@ mod population;
 mod table;
 mod write;
 
+pub use boundaries::{read_boundaries, BoundaryFeature, CODE_PROPERTIES};
 pub use census_json::{read_census_json_dir, read_census_json_file};
 pub use error::ReadError;
 pub use master::read_master;

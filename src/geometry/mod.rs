@@ -1,0 +1,11 @@
+//! Geometry of the analysis units: shapes rolled up to units, shared-edge keys, dissolve and
+//! adjacency. Coordinates are lon/lat degrees as in N03.
+
+mod adjacency;
+mod dissolve;
+mod edges;
+mod unit_shapes;
+
+pub use adjacency::{adjacency, par_adjacency, Adjacency};
+pub use dissolve::dissolve;
+pub use unit_shapes::{unit_shapes, ShapeReport, UnitShapes};

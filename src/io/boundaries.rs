@@ -1,0 +1,232 @@
+//! Municipal boundaries: N03 TopoJSON (quantized or not) and GeoJSON, into `geo` polygons
+//! per feature.
+
+use std::path::Path;
+
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::table::read_utf8;
+use super::ReadError;
+use crate::registry::MuniCode;
+
+/// Property names tried, in order, for a feature's 5-digit code.
+pub const CODE_PROPERTIES: [&str; 3] = ["N03_007", "code", "area_code"];
+
+/// One boundary feature as read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoundaryFeature {
+    /// The code; `None` for N03's 所属未定地 (land of undetermined municipality).
+    pub code: Option<MuniCode>,
+    /// Its polygons, lon/lat degrees.
+    pub shape: MultiPolygon<f64>,
+    /// 1-based position of the feature in its file.
+    pub feature: usize,
+}
+
+/// Reads a TopoJSON `Topology` (every object's geometries) or a GeoJSON `FeatureCollection`.
+///
+/// # Errors
+/// [`ReadError::Json`] for malformed JSON, [`ReadError::BadGeometry`] for a broken polygon (an
+/// arc index out of range, a ring of fewer than 4 positions or not closed, a non-finite
+/// coordinate, an unexpected geometry type) and [`ReadError::BadCode`] for a code that is not
+/// five digits — each naming the file, the feature and its code.
+pub fn read_boundaries(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
+    let bytes = read_utf8(path)?;
+    let value: Value =
+        serde_json::from_slice(&bytes).map_err(|source| ReadError::Json { path: path.to_path_buf(), source })?;
+    match value.get("type").and_then(Value::as_str) {
+        Some("Topology") => read_topology(path, value),
+        Some("FeatureCollection") => read_feature_collection(path, value),
+        other => Err(ReadError::BadGeometry {
+            path: path.to_path_buf(),
+            feature: "top level".to_string(),
+            problem: format!("expected a TopoJSON Topology or a GeoJSON FeatureCollection, found type {other:?}"),
+        }),
+    }
+}
+
+#[derive(Deserialize)]
+struct Topology {
+    arcs: Vec<Vec<Vec<f64>>>,
+    transform: Option<Transform>,
+    objects: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+struct Transform {
+    scale: [f64; 2],
+    translate: [f64; 2],
+}
+
+fn read_topology(path: &Path, value: Value) -> Result<Vec<BoundaryFeature>, ReadError> {
+    let topo: Topology =
+        serde_json::from_value(value).map_err(|source| ReadError::Json { path: path.to_path_buf(), source })?;
+    let arcs = decode_arcs(path, &topo)?;
+    let mut features = Vec::new();
+    for object in topo.objects.values() {
+        let geometries: Vec<&Value> = match object.get("type").and_then(Value::as_str) {
+            Some("GeometryCollection") => {
+                object.get("geometries").and_then(Value::as_array).map(|g| g.iter().collect()).unwrap_or_default()
+            }
+            _ => vec![object],
+        };
+        for geometry in geometries {
+            let n = features.len() + 1;
+            let code = feature_code(path, n, geometry.get("properties"))?;
+            let bad = |problem: String| ReadError::BadGeometry {
+                path: path.to_path_buf(),
+                feature: feature_label(n, code),
+                problem,
+            };
+            let rings_of = |rings: &Value| -> Result<Vec<LineString<f64>>, ReadError> {
+                let rings = rings.as_array().ok_or_else(|| bad("polygon is not a list of rings".into()))?;
+                rings.iter().map(|ring| stitch_ring(&arcs, ring).map_err(&bad)).collect()
+            };
+            let polygon_of = |rings: &Value| -> Result<Polygon<f64>, ReadError> {
+                let mut rings = rings_of(rings)?;
+                if rings.is_empty() {
+                    return Err(bad("polygon without rings".into()));
+                }
+                let exterior = rings.remove(0);
+                Ok(Polygon::new(exterior, rings))
+            };
+            let arcs_field = geometry.get("arcs").unwrap_or(&Value::Null);
+            let shape = match geometry.get("type").and_then(Value::as_str) {
+                Some("Polygon") => MultiPolygon::new(vec![polygon_of(arcs_field)?]),
+                Some("MultiPolygon") => MultiPolygon::new(
+                    arcs_field
+                        .as_array()
+                        .ok_or_else(|| bad("MultiPolygon arcs is not a list".into()))?
+                        .iter()
+                        .map(polygon_of)
+                        .collect::<Result<_, _>>()?,
+                ),
+                Some("GeometryCollection") | None if arcs_field.is_null() => MultiPolygon::new(vec![]),
+                other => return Err(bad(format!("unexpected geometry type {other:?} (expected Polygon or MultiPolygon)"))),
+            };
+            features.push(BoundaryFeature { code, shape, feature: n });
+        }
+    }
+    Ok(features)
+}
+
+/// Decodes every arc to absolute coordinates (delta-decoding and transforming quantized arcs).
+fn decode_arcs(path: &Path, topo: &Topology) -> Result<Vec<Vec<Coord<f64>>>, ReadError> {
+    topo.arcs
+        .iter()
+        .enumerate()
+        .map(|(k, arc)| {
+            let (mut x, mut y) = (0.0, 0.0);
+            arc.iter()
+                .map(|p| {
+                    if p.len() < 2 || !p[0].is_finite() || !p[1].is_finite() {
+                        return Err(ReadError::BadGeometry {
+                            path: path.to_path_buf(),
+                            feature: format!("arc {k}"),
+                            problem: format!("position {p:?} is not two finite numbers"),
+                        });
+                    }
+                    Ok(match &topo.transform {
+                        Some(t) => {
+                            x += p[0];
+                            y += p[1];
+                            Coord { x: x * t.scale[0] + t.translate[0], y: y * t.scale[1] + t.translate[1] }
+                        }
+                        None => Coord { x: p[0], y: p[1] },
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Joins the arcs of one ring (`~i` = arc `i` reversed), dropping each joint's repeated point.
+fn stitch_ring(arcs: &[Vec<Coord<f64>>], ring: &Value) -> Result<LineString<f64>, String> {
+    let indices = ring.as_array().ok_or("ring is not a list of arc indices")?;
+    let mut coords: Vec<Coord<f64>> = Vec::new();
+    for index in indices {
+        let i = index.as_i64().ok_or_else(|| format!("arc index {index} is not an integer"))?;
+        let (k, reversed) = if i >= 0 { (i as usize, false) } else { ((!i) as usize, true) };
+        let arc = arcs.get(k).ok_or_else(|| format!("arc index {i} out of range ({} arcs)", arcs.len()))?;
+        let mut points: Vec<Coord<f64>> = arc.clone();
+        if reversed {
+            points.reverse();
+        }
+        if !coords.is_empty() {
+            points.remove(0);
+        }
+        coords.extend(points);
+    }
+    check_ring(coords)
+}
+
+fn check_ring(coords: Vec<Coord<f64>>) -> Result<LineString<f64>, String> {
+    if coords.len() < 4 {
+        return Err(format!("ring has {} positions; a closed ring needs at least 4", coords.len()));
+    }
+    if coords.first() != coords.last() {
+        return Err("ring is not closed (first position ≠ last)".to_string());
+    }
+    if coords.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
+        return Err("ring has a non-finite coordinate".to_string());
+    }
+    Ok(LineString::new(coords))
+}
+
+fn read_feature_collection(path: &Path, value: Value) -> Result<Vec<BoundaryFeature>, ReadError> {
+    let collection: geojson::FeatureCollection =
+        serde_json::from_value(value).map_err(|source| ReadError::Json { path: path.to_path_buf(), source })?;
+    let mut features = Vec::with_capacity(collection.features.len());
+    for (k, feature) in collection.features.into_iter().enumerate() {
+        let n = k + 1;
+        let properties = feature.properties.clone().map(Value::Object);
+        let code = feature_code(path, n, properties.as_ref())?;
+        let bad = |problem: String| ReadError::BadGeometry { path: path.to_path_buf(), feature: feature_label(n, code), problem };
+        let shape = match feature.geometry {
+            None => MultiPolygon::new(vec![]),
+            Some(g) => match geo::Geometry::<f64>::try_from(g).map_err(|e| bad(e.to_string()))? {
+                geo::Geometry::Polygon(p) => MultiPolygon::new(vec![p]),
+                geo::Geometry::MultiPolygon(mp) => mp,
+                other => return Err(bad(format!("unexpected geometry {other:?}; expected Polygon or MultiPolygon"))),
+            },
+        };
+        for polygon in &shape {
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                check_ring(ring.0.clone()).map_err(&bad)?;
+            }
+        }
+        features.push(BoundaryFeature { code, shape, feature: n });
+    }
+    Ok(features)
+}
+
+fn feature_code(path: &Path, n: usize, properties: Option<&Value>) -> Result<Option<MuniCode>, ReadError> {
+    let Some(props) = properties.and_then(Value::as_object) else { return Ok(None) };
+    let Some(value) = CODE_PROPERTIES.iter().find_map(|k| props.get(*k)) else { return Ok(None) };
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => MuniCode::parse(s).map(Some).ok_or_else(|| ReadError::BadCode {
+            path: path.to_path_buf(),
+            record: format!("feature {n}"),
+            column: "N03_007".to_string(),
+            value: s.clone(),
+            expected: "five digits, e.g. 01100",
+        }),
+        other => Err(ReadError::BadCode {
+            path: path.to_path_buf(),
+            record: format!("feature {n}"),
+            column: "N03_007".to_string(),
+            value: other.to_string(),
+            expected: "a 5-digit string",
+        }),
+    }
+}
+
+fn feature_label(n: usize, code: Option<MuniCode>) -> String {
+    match code {
+        Some(c) => format!("feature {n} (code {c})"),
+        None => format!("feature {n} (no code)"),
+    }
+}
