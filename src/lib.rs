@@ -12,13 +12,17 @@
 // would only make matching and construction noisier.
 #![allow(clippy::result_large_err)]
 
+pub mod areas;
+pub mod audit;
 pub mod commands;
 pub mod dataset;
 pub mod geometry;
 pub mod graph;
 pub mod io;
 pub mod matrix;
+pub mod region;
 pub mod registry;
+pub mod rules;
 
 pub use dataset::{Dataset, InputPaths};
 pub use matrix::{CommuteMatrix, Metrics, MetricsParams};

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use toshiken::commands::{self, Config, MetricsOptions, SharesOptions};
+use toshiken::commands::{self, AuditOptions, Config, DelineateOptions, MetricsOptions, SharesOptions};
 use toshiken::io::OutFormat;
 use toshiken::matrix::{MetricsParams, ShareDenominator, UnknownInDaytime};
 use toshiken::registry::Level;
@@ -54,6 +54,12 @@ struct Global {
     /// Unknown destinations in the daytime population: not moved, or counted as leaving.
     #[arg(long, global = true, value_enum, default_value_t = UnknownArg::NotMoved)]
     unknown_daytime: UnknownArg,
+    /// Boundaries replacing the data directory's N03 TopoJSON (TopoJSON or GeoJSON).
+    #[arg(long, global = true, value_name = "FILE")]
+    boundaries: Option<PathBuf>,
+    /// Metropolitan-area table replacing the built-in approximation (metro,type,code).
+    #[arg(long, global = true, value_name = "FILE")]
+    metro: Option<PathBuf>,
     /// Print wall time per stage (load, compute, write).
     #[arg(long, global = true)]
     timings: bool,
@@ -71,6 +77,26 @@ enum Command {
         #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
         format: FormatArg,
     },
+    /// Central cities, candidate 連携中枢都市圏, memberships, overlaps and maps → OUT/centres.csv,
+    /// areas.csv, memberships.csv, overlaps.csv, areas.geojson, municipalities.geojson.
+    Delineate {
+        /// Scheme (only `renkei`, the 連携中枢都市圏 rules, for now).
+        #[arg(long, default_value = "renkei")]
+        scheme: String,
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Threshold sweep FROM:TO:STEP → OUT/sweep.csv, e.g. 0.05:0.20:0.01.
+        #[arg(long, value_name = "FROM:TO:STEP")]
+        sweep: Option<String>,
+    },
+    /// Audit declared memberships (areas.csv + members.csv) → OUT/audit.csv and audit.md.
+    Audit {
+        /// Folder with the declared areas.csv and members.csv.
+        #[arg(long, value_name = "DIR")]
+        declared: PathBuf,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
     /// Print one origin's full commuting share vector.
     Shares {
         /// Origin code, e.g. 33202 (倉敷市).
@@ -80,6 +106,25 @@ enum Command {
         #[arg(long)]
         csv: bool,
     },
+}
+
+#[derive(Args, Clone)]
+struct RuleArgs {
+    /// Member share threshold (exact decimal; default 0.1).
+    #[arg(long, value_name = "SHARE")]
+    threshold: Option<String>,
+    /// Day/night ratio tolerance: ratio ≥ 1 − tolerance passes (default 0.02).
+    #[arg(long, value_name = "T")]
+    dn_tolerance: Option<String>,
+    /// What if these municipalities merged? CODE+CODE[+CODE], repeatable.
+    #[arg(long, value_name = "A+B")]
+    merge: Vec<String>,
+}
+
+impl RuleArgs {
+    fn options(&self, sweep: Option<String>) -> DelineateOptions {
+        DelineateOptions { threshold: self.threshold.clone(), dn_tolerance: self.dn_tolerance.clone(), merges: self.merge.clone(), sweep }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -130,6 +175,8 @@ fn config(g: &Global) -> Config {
         params,
         timings: g.timings,
         verbose: !g.quiet,
+        boundaries: g.boundaries.clone(),
+        metro: g.metro.clone(),
     }
 }
 
@@ -151,6 +198,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 FormatArg::Both => vec![OutFormat::Csv, OutFormat::Parquet],
             };
             commands::run_metrics(&config, &MetricsOptions { formats })?;
+        }
+        Command::Delineate { scheme, rules, sweep } => {
+            anyhow::ensure!(scheme == "renkei", "--scheme '{scheme}': only 'renkei' (連携中枢都市圏) is implemented");
+            commands::run_delineate(&config, &rules.options(sweep))?;
+        }
+        Command::Audit { declared, rules } => {
+            commands::run_audit(&config, &AuditOptions { declared, rules: rules.options(None) })?;
         }
         Command::Shares { from, csv } => {
             commands::run_shares(&config, &SharesOptions { from, csv })?

@@ -2,9 +2,13 @@
 //! and calls one of these; everything they print about progress goes to stderr, results to
 //! files under `--out` (or stdout for `shares`).
 
+mod audit;
+mod delineate;
 mod metrics;
 mod shares;
 
+pub use audit::{run_audit, AuditOptions};
+pub use delineate::{build_region, run_delineate, DelineateOptions, DelineateRun, BOUNDARIES_FILE};
 pub use metrics::{metrics_columns, run_metrics, MetricsOptions, MetricsRun};
 pub use shares::{run_shares, share_rows, ShareRow, SharesOptions};
 
@@ -38,6 +42,10 @@ pub struct Config {
     pub timings: bool,
     /// Print progress lines on stderr.
     pub verbose: bool,
+    /// `--boundaries FILE` (TopoJSON or GeoJSON), replacing the data directory's N03 file.
+    pub boundaries: Option<PathBuf>,
+    /// `--metro FILE`, replacing the built-in metropolitan-area table.
+    pub metro: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -52,6 +60,8 @@ impl Default for Config {
             params: MetricsParams::default(),
             timings: false,
             verbose: true,
+            boundaries: None,
+            metro: None,
         }
     }
 }

@@ -5,18 +5,22 @@
 mod boundaries;
 mod census_json;
 mod error;
+mod geojson_out;
 mod master;
 mod od_table;
 mod population;
+mod rules_data;
 mod table;
 mod write;
 
 pub use boundaries::{read_boundaries, BoundaryFeature, CODE_PROPERTIES};
 pub use census_json::{read_census_json_dir, read_census_json_file};
 pub use error::ReadError;
+pub use geojson_out::{write_geojson, OutFeature, PropValue};
 pub use master::read_master;
 pub use od_table::read_od_table;
 pub use population::{read_population, PopulationRow};
+pub use rules_data::{read_declared, read_metro_areas, DeclaredArea, DeclaredMember, MetroEntry, MetroRow, BUILTIN_METRO_AREAS};
 pub use write::{write_table, OutColumn, OutFormat, OutValues, WriteError};
 
 use std::path::Path;

@@ -65,6 +65,17 @@ impl Table {
         }
     }
 
+    /// Reads CSV text already in memory (a built-in table); `label` names it in messages.
+    pub fn from_csv_bytes(label: &Path, bytes: &[u8]) -> Result<Self, ReadError> {
+        let frame = CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .into_reader_with_file_handle(Cursor::new(bytes.to_vec()))
+            .finish()
+            .map_err(|source| ReadError::Table { path: label.to_path_buf(), source })?;
+        Ok(Table { path: label.to_path_buf(), frame, text: true })
+    }
+
     /// Number of data records.
     pub fn height(&self) -> usize {
         self.frame.height()

@@ -62,6 +62,11 @@ impl Threshold {
         Self::new(int.checked_mul(den)? + frac, den)
     }
 
+    /// The fraction as `(num, den)`.
+    pub fn parts(self) -> (u64, u64) {
+        (self.num, self.den)
+    }
+
     /// Whether `persons / denominator ≥ num/den`, exactly. A zero denominator meets nothing.
     pub fn is_met(self, persons: u64, denominator: u64) -> bool {
         denominator > 0

@@ -207,6 +207,31 @@ impl CommuteMatrix {
         Self::from_csr(n, indptr, dest, persons, unknown, has_data)
     }
 
+    /// Like [`CommuteMatrix::from_triplets`], but repeated pairs are added together instead of
+    /// refused: the aggregation used when units are merged.
+    ///
+    /// # Errors
+    /// [`MatrixError::OutOfRange`] for an index `>= n`; a summed cell over `u32::MAX` is
+    /// reported as [`MatrixError::Duplicate`] of that pair.
+    pub fn from_triplets_summed(
+        n: usize,
+        mut triplets: Vec<(u32, u32, u32)>,
+        unknown: Vec<u64>,
+        has_data: Vec<bool>,
+    ) -> Result<Self, MatrixError> {
+        triplets.sort_unstable_by_key(|t| (t.0, t.1));
+        let mut summed: Vec<(u32, u32, u32)> = Vec::with_capacity(triplets.len());
+        for t in triplets {
+            match summed.last_mut() {
+                Some(last) if (last.0, last.1) == (t.0, t.1) => {
+                    last.2 = last.2.checked_add(t.2).ok_or(MatrixError::Duplicate { origin: t.0, dest: t.1 })?;
+                }
+                _ => summed.push(t),
+            }
+        }
+        Self::from_triplets(n, summed, unknown, has_data)
+    }
+
     /// Number of units (rows = columns).
     pub fn n(&self) -> usize {
         self.n

@@ -1,0 +1,120 @@
+//! `toshiken audit --declared DIR`: declared memberships against the commuting data.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use super::delineate::{build_region, renkei_params, DelineateOptions};
+use super::{Config, Timings};
+use crate::audit::{audit, Audit, Status};
+use crate::io::{self, write_table, OutColumn, OutFormat, OutValues};
+use crate::region::Region;
+use crate::rules::renkei::threshold_text;
+use crate::rules::RenkeiParams;
+
+/// Options of `audit`.
+#[derive(Clone, Debug)]
+pub struct AuditOptions {
+    /// Folder with `areas.csv` and `members.csv`.
+    pub declared: PathBuf,
+    /// Threshold and tolerance options shared with `delineate`.
+    pub rules: DelineateOptions,
+}
+
+/// Runs the audit and writes `audit.csv` and `audit.md`.
+///
+/// # Errors
+/// Loading failures, a declared code that is not a unit, or a write failure.
+pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Region, Audit)> {
+    let params = renkei_params(config, &options.rules)?;
+    let (areas, members) = io::read_declared(&options.declared)
+        .with_context(|| format!("reading declared memberships from {}", options.declared.display()))?;
+    let mut timings = Timings::default();
+    let region = build_region(config, &options.rules.merges, &mut timings)?;
+    let result = audit(&region, &areas, &members, &params)?;
+    write_csv(config, &region, &result)?;
+    let md = markdown(&region, &result, &params, &options.declared);
+    let path = config.out.join("audit.md");
+    std::fs::write(&path, md).with_context(|| format!("writing {}", path.display()))?;
+    if config.verbose {
+        let count = |s| result.lines.iter().filter(|l| l.status == s).count();
+        eprintln!(
+            "audit of {} declared areas: {} members meet the threshold, {} below it (agreement only), {} missing, {} municipalities declared in two or more areas, {} centres failing a criterion",
+            result.areas.len(),
+            count(Status::Meets),
+            count(Status::AgreementOnly),
+            count(Status::Missing),
+            result.multi.len(),
+            result.centres.iter().filter(|c| !c.failures.is_empty()).count()
+        );
+        eprintln!("wrote {}, {}", config.out.join("audit.csv").display(), path.display());
+    }
+    Ok((region, result))
+}
+
+fn write_csv(config: &Config, region: &Region, result: &Audit) -> anyhow::Result<()> {
+    let l = &result.lines;
+    let text = |name, v: Vec<String>| OutColumn { name, values: OutValues::Text(v.into_iter().map(Some).collect()) };
+    let area_name = |id: &str| result.areas.iter().find(|a| a.id == id).map(|a| a.name.clone()).unwrap_or_default();
+    let path = config.out.join("audit.csv");
+    write_table(
+        &path,
+        OutFormat::Csv,
+        &[
+            text("area_id", l.iter().map(|x| x.area.clone()).collect()),
+            text("area_name", l.iter().map(|x| area_name(&x.area)).collect()),
+            text("code", l.iter().map(|x| region.code(x.unit).to_string()).collect()),
+            text("name", l.iter().map(|x| region.names[x.unit].clone()).collect()),
+            text("status", l.iter().map(|x| x.status.label().to_string()).collect()),
+            OutColumn { name: "persons_to_centre", values: OutValues::U64(l.iter().map(|x| Some(x.persons)).collect()) },
+            OutColumn { name: "denominator", values: OutValues::U64(l.iter().map(|x| Some(x.denominator)).collect()) },
+            OutColumn { name: "share", values: OutValues::F64(l.iter().map(|x| Some(x.share())).collect()) },
+            text("meets_threshold", l.iter().map(|x| x.meets.to_string()).collect()),
+            text("prefectural_scheme_only", l.iter().map(|x| x.prefectural_only.to_string()).collect()),
+            text("other_declared_areas", l.iter().map(|x| x.other_areas.join(";")).collect()),
+        ],
+    )
+    .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn markdown(region: &Region, result: &Audit, params: &RenkeiParams, declared: &std::path::Path) -> String {
+    let t = threshold_text(params.get_threshold());
+    let mut md = String::new();
+    let _ = writeln!(md, "# Audit of declared 連携中枢都市圏 memberships\n");
+    let _ = writeln!(
+        md,
+        "Declared file: `{}`. Shares are persons commuting to the centre (both cities for a two-centre area) over all resident commuters (2020 census, e-Stat 0003454527); threshold {t}, decided on integers.\n",
+        declared.display()
+    );
+    let _ = writeln!(md, "## Municipalities declared in two or more areas\n");
+    let _ = writeln!(md, "| code | name | areas (share to each centre) |\n|---|---|---|");
+    for m in &result.multi {
+        let parts: Vec<String> =
+            m.areas.iter().map(|(id, p, d)| format!("{id} {:.1}% ({p}/{d})", 100.0 * *p as f64 / *d as f64)).collect();
+        let _ = writeln!(md, "| {} | {} | {} |", region.code(m.unit), region.names[m.unit], parts.join("; "));
+    }
+    let _ = writeln!(md, "\n## Centres\n");
+    let _ = writeln!(md, "| area | centre | result |\n|---|---|---|");
+    for c in &result.centres {
+        let verdict = if c.failures.is_empty() { "meets every criterion".to_string() } else { format!("fails: {}", c.failures.join("; ")) };
+        let _ = writeln!(md, "| {} | {} | {} |", c.area, region.label(c.unit), verdict);
+    }
+    for area in &result.areas {
+        let _ = writeln!(md, "\n## {} {}\n", area.id, area.name);
+        let _ = writeln!(md, "| code | name | status | share | other declared areas |\n|---|---|---|---:|---|");
+        for l in result.lines.iter().filter(|l| l.area == area.id) {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {:.1}% | {} |",
+                region.code(l.unit),
+                region.names[l.unit],
+                l.status.label(),
+                100.0 * l.share(),
+                l.other_areas.join(", ")
+            );
+        }
+    }
+    md
+}

@@ -1,0 +1,79 @@
+//! RFC 7946 GeoJSON output: WGS84 lon/lat, exteriors counter-clockwise, 6 decimals (~0.1 m).
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use geo::orient::{Direction, Orient};
+use geo::{Coord, MapCoords, MultiPolygon};
+use serde_json::{Map, Value};
+
+use super::WriteError;
+
+/// A property value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PropValue {
+    /// Text.
+    Text(String),
+    /// Integer.
+    Int(i64),
+    /// Number.
+    Float(f64),
+    /// Boolean.
+    Bool(bool),
+    /// List of text.
+    List(Vec<String>),
+    /// Missing.
+    Null,
+}
+
+/// A feature to write.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutFeature {
+    /// Geometry.
+    pub shape: MultiPolygon<f64>,
+    /// Properties in order.
+    pub properties: Vec<(&'static str, PropValue)>,
+}
+
+fn round6(c: Coord<f64>) -> Coord<f64> {
+    Coord { x: (c.x * 1e6).round() / 1e6, y: (c.y * 1e6).round() / 1e6 }
+}
+
+/// Writes a FeatureCollection.
+///
+/// # Errors
+/// [`WriteError::Io`] when the file cannot be written.
+pub fn write_geojson(path: &Path, features: &[OutFeature]) -> Result<(), WriteError> {
+    let io = |source| WriteError::Io { path: path.to_path_buf(), source };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    let collection: geojson::FeatureCollection = features
+        .iter()
+        .map(|f| {
+            let shape = f.shape.map_coords(round6).orient(Direction::Default);
+            let mut properties = Map::new();
+            for (k, v) in &f.properties {
+                let value = match v {
+                    PropValue::Text(s) => Value::from(s.clone()),
+                    PropValue::Int(i) => Value::from(*i),
+                    PropValue::Float(x) if x.is_finite() => Value::from(*x),
+                    PropValue::Float(_) | PropValue::Null => Value::Null,
+                    PropValue::Bool(b) => Value::from(*b),
+                    PropValue::List(l) => Value::from(l.clone()),
+                };
+                properties.insert((*k).to_string(), value);
+            }
+            geojson::Feature {
+                geometry: Some(geojson::Geometry::from(&shape)),
+                properties: Some(properties),
+                ..geojson::Feature::default()
+            }
+        })
+        .collect();
+    let mut out = BufWriter::new(File::create(path).map_err(io)?);
+    serde_json::to_writer(&mut out, &collection).map_err(|e| io(std::io::Error::other(e)))?;
+    out.write_all(b"\n").map_err(io)?;
+    out.flush().map_err(io)
+}
