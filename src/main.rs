@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use toshiken::commands::{self, AuditOptions, Config, DelineateOptions, MetricsOptions, SharesOptions};
+use toshiken::commands::{
+    self, AuditOptions, Config, DelineateOptions, MetricsOptions, SharesOptions,
+};
 use toshiken::io::OutFormat;
 use toshiken::matrix::{MetricsParams, ShareDenominator, UnknownInDaytime};
 use toshiken::registry::Level;
@@ -119,11 +121,24 @@ struct RuleArgs {
     /// What if these municipalities merged? CODE+CODE[+CODE], repeatable.
     #[arg(long, value_name = "A+B")]
     merge: Vec<String>,
+    /// Minimum population of a central city (default 200,000).
+    #[arg(long, value_name = "N")]
+    min_population: Option<u64>,
+    /// Minimum population of each city of a two-centre pair (default 100,000).
+    #[arg(long, value_name = "N")]
+    pair_min_population: Option<u64>,
 }
 
 impl RuleArgs {
     fn options(&self, sweep: Option<String>) -> DelineateOptions {
-        DelineateOptions { threshold: self.threshold.clone(), dn_tolerance: self.dn_tolerance.clone(), merges: self.merge.clone(), sweep }
+        DelineateOptions {
+            threshold: self.threshold.clone(),
+            dn_tolerance: self.dn_tolerance.clone(),
+            merges: self.merge.clone(),
+            sweep,
+            min_population: self.min_population,
+            pair_min_population: self.pair_min_population,
+        }
     }
 }
 
@@ -199,12 +214,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             commands::run_metrics(&config, &MetricsOptions { formats })?;
         }
-        Command::Delineate { scheme, rules, sweep } => {
-            anyhow::ensure!(scheme == "renkei", "--scheme '{scheme}': only 'renkei' (連携中枢都市圏) is implemented");
+        Command::Delineate {
+            scheme,
+            rules,
+            sweep,
+        } => {
+            anyhow::ensure!(
+                scheme == "renkei",
+                "--scheme '{scheme}': only 'renkei' (連携中枢都市圏) is implemented"
+            );
             commands::run_delineate(&config, &rules.options(sweep))?;
         }
         Command::Audit { declared, rules } => {
-            commands::run_audit(&config, &AuditOptions { declared, rules: rules.options(None) })?;
+            commands::run_audit(
+                &config,
+                &AuditOptions {
+                    declared,
+                    rules: rules.options(None),
+                },
+            )?;
         }
         Command::Shares { from, csv } => {
             commands::run_shares(&config, &SharesOptions { from, csv })?

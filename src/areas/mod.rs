@@ -126,17 +126,34 @@ pub fn delineate(region: &Region, centres: &[Centre], params: &RenkeiParams) -> 
                 let persons = region.persons_to(u, &c.units);
                 let denominator = region.denominator(u);
                 if threshold.is_met(persons, denominator) {
-                    members.push(Membership { unit: u, tier: Tier::One, persons, denominator, threshold, rule: RULE_TIER1 });
+                    members.push(Membership {
+                        unit: u,
+                        tier: Tier::One,
+                        persons,
+                        denominator,
+                        threshold,
+                        rule: RULE_TIER1,
+                    });
                 }
             }
-            Area { centre: c.clone(), members, exclaves: Vec::new(), islands: Vec::new() }
+            Area {
+                centre: c.clone(),
+                members,
+                exclaves: Vec::new(),
+                islands: Vec::new(),
+            }
         })
         .collect();
     add_tier2(region, &mut areas, params.get_tier2_floor());
     for area in &mut areas {
         let units = area.units();
         area.exclaves = region.adjacency.unreachable_from_first(&units);
-        area.islands = area.exclaves.iter().copied().filter(|&u| region.adjacency.is_isolated(u)).collect();
+        area.islands = area
+            .exclaves
+            .iter()
+            .copied()
+            .filter(|&u| region.adjacency.is_isolated(u))
+            .collect();
     }
     areas
 }
@@ -175,14 +192,28 @@ fn add_tier2(region: &Region, areas: &mut [Area], floor: Threshold) {
     loop {
         let mut changed = false;
         for u in 0..n {
-            let Some((k, persons)) = best[u] else { continue };
+            let Some((k, persons)) = best[u] else {
+                continue;
+            };
             let denominator = region.denominator(u);
             if inside[k][u] || !floor.is_met(persons, denominator) {
                 continue;
             }
-            if region.adjacency.neighbours(u).iter().any(|&v| inside[k][v as usize]) {
+            if region
+                .adjacency
+                .neighbours(u)
+                .iter()
+                .any(|&v| inside[k][v as usize])
+            {
                 inside[k][u] = true;
-                areas[k].members.push(Membership { unit: u, tier: Tier::Two, persons, denominator, threshold: floor, rule: RULE_TIER2 });
+                areas[k].members.push(Membership {
+                    unit: u,
+                    tier: Tier::Two,
+                    persons,
+                    denominator,
+                    threshold: floor,
+                    rule: RULE_TIER2,
+                });
                 changed = true;
             }
         }
@@ -191,7 +222,8 @@ fn add_tier2(region: &Region, areas: &mut [Area], floor: Threshold) {
         }
     }
     for area in areas.iter_mut() {
-        area.members.sort_by_key(|m| (m.tier != Tier::Centre, m.unit));
+        area.members
+            .sort_by_key(|m| (m.tier != Tier::Centre, m.unit));
     }
 }
 
@@ -203,5 +235,8 @@ pub fn overlaps(areas: &[Area], n: usize) -> Vec<(usize, Vec<usize>)> {
             of[m.unit].push(k);
         }
     }
-    of.into_iter().enumerate().filter(|(_, ks)| ks.len() >= 2).collect()
+    of.into_iter()
+        .enumerate()
+        .filter(|(_, ks)| ks.len() >= 2)
+        .collect()
 }

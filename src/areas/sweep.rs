@@ -32,11 +32,20 @@ pub fn sweep(region: &Region, params: &RenkeiParams, thresholds: &[Threshold]) -
             let evaluations = evaluate_centres(region, &p);
             let centres = find_centres(region, &evaluations, &p);
             let areas = delineate(region, &centres, &p);
-            let count = |tier| areas.iter().flat_map(|a| &a.members).filter(|m| m.tier == tier).count();
+            let count = |tier| {
+                areas
+                    .iter()
+                    .flat_map(|a| &a.members)
+                    .filter(|m| m.tier == tier)
+                    .count()
+            };
             SweepRow {
                 threshold: t,
                 areas: areas.len(),
-                areas_with_members: areas.iter().filter(|a| a.members.iter().any(|m| m.tier == Tier::One)).count(),
+                areas_with_members: areas
+                    .iter()
+                    .filter(|a| a.members.iter().any(|m| m.tier == Tier::One))
+                    .count(),
                 tier1: count(Tier::One),
                 tier2: count(Tier::Two),
                 overlaps: overlaps(&areas, region.len()).len(),

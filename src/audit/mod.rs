@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use crate::io::{DeclaredArea, DeclaredMember};
 use crate::region::Region;
 use crate::registry::MuniCode;
+use crate::rules::renkei::pair_failures;
 use crate::rules::{evaluate_centres, CentreEvaluation, RenkeiParams};
 
 /// A declared file that does not fit the data.
@@ -96,8 +97,8 @@ pub struct MultiMembership {
 pub struct CentreCheck {
     /// Area id.
     pub area: String,
-    /// Centre unit.
-    pub unit: usize,
+    /// Centre unit(s): two for a 複眼型 area, checked against the pair rule.
+    pub units: Vec<usize>,
     /// Failed criteria with values (empty = passes all).
     pub failures: Vec<String>,
 }
@@ -119,18 +120,27 @@ pub struct Audit {
 ///
 /// # Errors
 /// [`AuditError::UnknownCode`] for a declared code that is not a unit of the region.
-pub fn audit(region: &Region, areas: &[DeclaredArea], members: &[DeclaredMember], params: &RenkeiParams) -> Result<Audit, AuditError> {
+pub fn audit(
+    region: &Region,
+    areas: &[DeclaredArea],
+    members: &[DeclaredMember],
+    params: &RenkeiParams,
+) -> Result<Audit, AuditError> {
     let threshold = params.get_threshold();
-    let evaluations: BTreeMap<usize, CentreEvaluation> =
-        evaluate_centres(region, params).into_iter().map(|e| (e.unit, e)).collect();
+    let evaluations: BTreeMap<usize, CentreEvaluation> = evaluate_centres(region, params)
+        .into_iter()
+        .map(|e| (e.unit, e))
+        .collect();
     let unit_of = |code: MuniCode, what, name: &str, area: &str, record: &str| {
-        region.index_of(code).ok_or_else(|| AuditError::UnknownCode {
-            what,
-            code,
-            name: name.to_string(),
-            area: area.to_string(),
-            record: record.to_string(),
-        })
+        region
+            .index_of(code)
+            .ok_or_else(|| AuditError::UnknownCode {
+                what,
+                code,
+                name: name.to_string(),
+                area: area.to_string(),
+                record: record.to_string(),
+            })
     };
     let mut declared_in: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for m in members {
@@ -147,12 +157,34 @@ pub fn audit(region: &Region, areas: &[DeclaredArea], members: &[DeclaredMember]
             .map(|&c| unit_of(c, "centre", "", &area.id, &area.record))
             .collect::<Result<_, _>>()?;
         centre_units_of.insert(area.id.clone(), cu.clone());
-        for &c in &cu {
-            let failures = match evaluations.get(&c) {
-                Some(e) => e.failures(params),
-                None => vec![format!("{} is not a city of the size evaluated as a centre", region.label(c))],
-            };
-            centres.push(CentreCheck { area: area.id.clone(), unit: c, failures });
+        if let [a, b] = cu[..] {
+            // A two-centre (複眼型) area: the pair rule, reported on its first city.
+            let failures = pair_failures(
+                region,
+                (a, evaluations.get(&a)),
+                (b, evaluations.get(&b)),
+                params,
+            );
+            centres.push(CentreCheck {
+                area: area.id.clone(),
+                units: cu.clone(),
+                failures,
+            });
+        } else {
+            for &c in &cu {
+                let failures = match evaluations.get(&c) {
+                    Some(e) => e.failures(params),
+                    None => vec![format!(
+                        "{} is not a city of the size evaluated as a centre",
+                        region.label(c)
+                    )],
+                };
+                centres.push(CentreCheck {
+                    area: area.id.clone(),
+                    units: vec![c],
+                    failures,
+                });
+            }
         }
         let declared: Vec<&DeclaredMember> = members.iter().filter(|m| m.area == area.id).collect();
         let line = |u: usize, status: Status, prefectural_only: bool| {
@@ -166,7 +198,10 @@ pub fn audit(region: &Region, areas: &[DeclaredArea], members: &[DeclaredMember]
                 denominator,
                 meets: threshold.is_met(persons, denominator),
                 prefectural_only,
-                other_areas: declared_in.get(&u).map(|v| v.iter().filter(|a| **a != area.id).cloned().collect()).unwrap_or_default(),
+                other_areas: declared_in
+                    .get(&u)
+                    .map(|v| v.iter().filter(|a| **a != area.id).cloned().collect())
+                    .unwrap_or_default(),
             }
         };
         for &c in &cu {
@@ -206,5 +241,10 @@ pub fn audit(region: &Region, areas: &[DeclaredArea], members: &[DeclaredMember]
                 .collect(),
         })
         .collect();
-    Ok(Audit { areas: areas.to_vec(), lines, multi, centres })
+    Ok(Audit {
+        areas: areas.to_vec(),
+        lines,
+        multi,
+        centres,
+    })
 }

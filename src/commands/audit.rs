@@ -28,8 +28,12 @@ pub struct AuditOptions {
 /// Loading failures, a declared code that is not a unit, or a write failure.
 pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Region, Audit)> {
     let params = renkei_params(config, &options.rules)?;
-    let (areas, members) = io::read_declared(&options.declared)
-        .with_context(|| format!("reading declared memberships from {}", options.declared.display()))?;
+    let (areas, members) = io::read_declared(&options.declared).with_context(|| {
+        format!(
+            "reading declared memberships from {}",
+            options.declared.display()
+        )
+    })?;
     let mut timings = Timings::default();
     let region = build_region(config, &options.rules.merges, &mut timings)?;
     let result = audit(&region, &areas, &members, &params)?;
@@ -48,15 +52,29 @@ pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Reg
             result.multi.len(),
             result.centres.iter().filter(|c| !c.failures.is_empty()).count()
         );
-        eprintln!("wrote {}, {}", config.out.join("audit.csv").display(), path.display());
+        eprintln!(
+            "wrote {}, {}",
+            config.out.join("audit.csv").display(),
+            path.display()
+        );
     }
     Ok((region, result))
 }
 
 fn write_csv(config: &Config, region: &Region, result: &Audit) -> anyhow::Result<()> {
     let l = &result.lines;
-    let text = |name, v: Vec<String>| OutColumn { name, values: OutValues::Text(v.into_iter().map(Some).collect()) };
-    let area_name = |id: &str| result.areas.iter().find(|a| a.id == id).map(|a| a.name.clone()).unwrap_or_default();
+    let text = |name, v: Vec<String>| OutColumn {
+        name,
+        values: OutValues::Text(v.into_iter().map(Some).collect()),
+    };
+    let area_name = |id: &str| {
+        result
+            .areas
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.name.clone())
+            .unwrap_or_default()
+    };
     let path = config.out.join("audit.csv");
     write_table(
         &path,
@@ -64,22 +82,54 @@ fn write_csv(config: &Config, region: &Region, result: &Audit) -> anyhow::Result
         &[
             text("area_id", l.iter().map(|x| x.area.clone()).collect()),
             text("area_name", l.iter().map(|x| area_name(&x.area)).collect()),
-            text("code", l.iter().map(|x| region.code(x.unit).to_string()).collect()),
-            text("name", l.iter().map(|x| region.names[x.unit].clone()).collect()),
-            text("status", l.iter().map(|x| x.status.label().to_string()).collect()),
-            OutColumn { name: "persons_to_centre", values: OutValues::U64(l.iter().map(|x| Some(x.persons)).collect()) },
-            OutColumn { name: "denominator", values: OutValues::U64(l.iter().map(|x| Some(x.denominator)).collect()) },
-            OutColumn { name: "share", values: OutValues::F64(l.iter().map(|x| Some(x.share())).collect()) },
-            text("meets_threshold", l.iter().map(|x| x.meets.to_string()).collect()),
-            text("prefectural_scheme_only", l.iter().map(|x| x.prefectural_only.to_string()).collect()),
-            text("other_declared_areas", l.iter().map(|x| x.other_areas.join(";")).collect()),
+            text(
+                "code",
+                l.iter().map(|x| region.code(x.unit).to_string()).collect(),
+            ),
+            text(
+                "name",
+                l.iter().map(|x| region.names[x.unit].clone()).collect(),
+            ),
+            text(
+                "status",
+                l.iter().map(|x| x.status.label().to_string()).collect(),
+            ),
+            OutColumn {
+                name: "persons_to_centre",
+                values: OutValues::U64(l.iter().map(|x| Some(x.persons)).collect()),
+            },
+            OutColumn {
+                name: "denominator",
+                values: OutValues::U64(l.iter().map(|x| Some(x.denominator)).collect()),
+            },
+            OutColumn {
+                name: "share",
+                values: OutValues::F64(l.iter().map(|x| Some(x.share())).collect()),
+            },
+            text(
+                "meets_threshold",
+                l.iter().map(|x| x.meets.to_string()).collect(),
+            ),
+            text(
+                "prefectural_scheme_only",
+                l.iter().map(|x| x.prefectural_only.to_string()).collect(),
+            ),
+            text(
+                "other_declared_areas",
+                l.iter().map(|x| x.other_areas.join(";")).collect(),
+            ),
         ],
     )
     .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
-fn markdown(region: &Region, result: &Audit, params: &RenkeiParams, declared: &std::path::Path) -> String {
+fn markdown(
+    region: &Region,
+    result: &Audit,
+    params: &RenkeiParams,
+    declared: &std::path::Path,
+) -> String {
     let t = threshold_text(params.get_threshold());
     let mut md = String::new();
     let _ = writeln!(md, "# Audit of declared 連携中枢都市圏 memberships\n");
@@ -89,21 +139,52 @@ fn markdown(region: &Region, result: &Audit, params: &RenkeiParams, declared: &s
         declared.display()
     );
     let _ = writeln!(md, "## Municipalities declared in two or more areas\n");
-    let _ = writeln!(md, "| code | name | areas (share to each centre) |\n|---|---|---|");
+    let _ = writeln!(
+        md,
+        "| code | name | areas (share to each centre) |\n|---|---|---|"
+    );
     for m in &result.multi {
-        let parts: Vec<String> =
-            m.areas.iter().map(|(id, p, d)| format!("{id} {:.1}% ({p}/{d})", 100.0 * *p as f64 / *d as f64)).collect();
-        let _ = writeln!(md, "| {} | {} | {} |", region.code(m.unit), region.names[m.unit], parts.join("; "));
+        let parts: Vec<String> = m
+            .areas
+            .iter()
+            .map(|(id, p, d)| format!("{id} {:.1}% ({p}/{d})", 100.0 * *p as f64 / *d as f64))
+            .collect();
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} |",
+            region.code(m.unit),
+            region.names[m.unit],
+            parts.join("; ")
+        );
     }
     let _ = writeln!(md, "\n## Centres\n");
     let _ = writeln!(md, "| area | centre | result |\n|---|---|---|");
     for c in &result.centres {
-        let verdict = if c.failures.is_empty() { "meets every criterion".to_string() } else { format!("fails: {}", c.failures.join("; ")) };
-        let _ = writeln!(md, "| {} | {} | {} |", c.area, region.label(c.unit), verdict);
+        let verdict = if c.failures.is_empty() {
+            "meets every criterion".to_string()
+        } else {
+            format!("fails: {}", c.failures.join("; "))
+        };
+        let who: Vec<String> = c.units.iter().map(|&u| region.label(u)).collect();
+        let kind = if c.units.len() == 2 {
+            " (pair rule, 複眼型)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {}{kind} | {} |",
+            c.area,
+            who.join(" + "),
+            verdict
+        );
     }
     for area in &result.areas {
         let _ = writeln!(md, "\n## {} {}\n", area.id, area.name);
-        let _ = writeln!(md, "| code | name | status | share | other declared areas |\n|---|---|---|---:|---|");
+        let _ = writeln!(
+            md,
+            "| code | name | status | share | other declared areas |\n|---|---|---|---:|---|"
+        );
         for l in result.lines.iter().filter(|l| l.area == area.id) {
             let _ = writeln!(
                 md,

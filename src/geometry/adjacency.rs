@@ -32,7 +32,10 @@ impl Adjacency {
             list.dedup();
         }
         let shared_edges = neighbours.iter().map(Vec::len).collect();
-        Adjacency { neighbours, shared_edges }
+        Adjacency {
+            neighbours,
+            shared_edges,
+        }
     }
 
     /// Neighbours of unit `i`, ascending.
@@ -68,7 +71,9 @@ impl Adjacency {
     /// The adjacency restricted to `members` is connected from `members[0]`: returns the
     /// members not reachable from the first one through other members.
     pub fn unreachable_from_first(&self, members: &[usize]) -> Vec<usize> {
-        let Some(&first) = members.first() else { return Vec::new() };
+        let Some(&first) = members.first() else {
+            return Vec::new();
+        };
         let inside: std::collections::HashSet<usize> = members.iter().copied().collect();
         let mut seen = std::collections::HashSet::from([first]);
         let mut stack = vec![first];
@@ -80,7 +85,11 @@ impl Adjacency {
                 }
             }
         }
-        members.iter().copied().filter(|m| !seen.contains(m)).collect()
+        members
+            .iter()
+            .copied()
+            .filter(|m| !seen.contains(m))
+            .collect()
     }
 
     /// Total shared edges of unit `i` with all its neighbours.
@@ -102,8 +111,11 @@ pub fn par_adjacency(shapes: &[Option<MultiPolygon<f64>>]) -> Adjacency {
 fn build(shapes: &[Option<MultiPolygon<f64>>], parallel: bool) -> Adjacency {
     let n = shapes.len();
     let keys_of = |s: &Option<MultiPolygon<f64>>| s.as_ref().map(edge_keys).unwrap_or_default();
-    let keys: Vec<Vec<EdgeKey>> =
-        if parallel { shapes.par_iter().map(keys_of).collect() } else { shapes.iter().map(keys_of).collect() };
+    let keys: Vec<Vec<EdgeKey>> = if parallel {
+        shapes.par_iter().map(keys_of).collect()
+    } else {
+        shapes.iter().map(keys_of).collect()
+    };
     let boxes: Vec<Option<AABB<[f64; 2]>>> = shapes
         .iter()
         .map(|s| {
@@ -133,11 +145,17 @@ fn build(shapes: &[Option<MultiPolygon<f64>>], parallel: bool) -> Adjacency {
         found.sort_unstable();
         found
     };
-    let rows: Vec<Vec<(u32, usize)>> =
-        if parallel { (0..n).into_par_iter().map(row).collect() } else { (0..n).map(row).collect() };
+    let rows: Vec<Vec<(u32, usize)>> = if parallel {
+        (0..n).into_par_iter().map(row).collect()
+    } else {
+        (0..n).map(row).collect()
+    };
     Adjacency {
         shared_edges: rows.iter().map(|r| r.iter().map(|x| x.1).sum()).collect(),
-        neighbours: rows.into_iter().map(|r| r.into_iter().map(|x| x.0).collect()).collect(),
+        neighbours: rows
+            .into_iter()
+            .map(|r| r.into_iter().map(|x| x.0).collect())
+            .collect(),
     }
 }
 
@@ -147,14 +165,23 @@ mod tests {
     use geo::polygon;
 
     fn square(x: f64, y: f64) -> Option<MultiPolygon<f64>> {
-        Some(MultiPolygon::new(vec![polygon![(x: x, y: y), (x: x + 1.0, y: y), (x: x + 1.0, y: y + 1.0), (x: x, y: y + 1.0), (x: x, y: y)]]))
+        Some(MultiPolygon::new(vec![
+            polygon![(x: x, y: y), (x: x + 1.0, y: y), (x: x + 1.0, y: y + 1.0), (x: x, y: y + 1.0), (x: x, y: y)],
+        ]))
     }
 
     #[test]
     fn rook_not_queen() {
         // 0 1
         // 2 .    and 3 touches 0 only at a corner, 4 is far away.
-        let shapes = vec![square(0.0, 1.0), square(1.0, 1.0), square(0.0, 0.0), square(-1.0, 2.0), square(9.0, 9.0), None];
+        let shapes = vec![
+            square(0.0, 1.0),
+            square(1.0, 1.0),
+            square(0.0, 0.0),
+            square(-1.0, 2.0),
+            square(9.0, 9.0),
+            None,
+        ];
         let a = adjacency(&shapes);
         assert_eq!(a.neighbours(0), &[1, 2]);
         assert_eq!(a.neighbours(1), &[0]);

@@ -46,8 +46,7 @@ pub fn dissolve<'a>(shapes: impl IntoIterator<Item = &'a MultiPolygon<f64>>) -> 
     while let Some((&start, _)) = outgoing.iter().next() {
         let mut ring = vec![coords[&start]];
         let mut at = start;
-        loop {
-            let Some(next) = take_edge(&mut outgoing, at) else { break };
+        while let Some(next) = take_edge(&mut outgoing, at) {
             ring.push(coords[&next]);
             at = next;
             if at == start {
@@ -61,7 +60,10 @@ pub fn dissolve<'a>(shapes: impl IntoIterator<Item = &'a MultiPolygon<f64>>) -> 
     assemble_polygons(rings)
 }
 
-fn take_edge(outgoing: &mut BTreeMap<VertexKey, Vec<VertexKey>>, at: VertexKey) -> Option<VertexKey> {
+fn take_edge(
+    outgoing: &mut BTreeMap<VertexKey, Vec<VertexKey>>,
+    at: VertexKey,
+) -> Option<VertexKey> {
     let list = outgoing.get_mut(&at)?;
     let next = list.remove(0);
     if list.is_empty() {
@@ -79,15 +81,21 @@ fn assemble_polygons(rings: Vec<LineString<f64>>) -> MultiPolygon<f64> {
         })
         .partition(|(_, signed)| *signed > 0.0);
     exteriors.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let mut polygons: Vec<(Polygon<f64>, f64)> =
-        exteriors.into_iter().map(|(r, a)| (Polygon::new(r, vec![]), a)).collect();
+    let mut polygons: Vec<(Polygon<f64>, f64)> = exteriors
+        .into_iter()
+        .map(|(r, a)| (Polygon::new(r, vec![]), a))
+        .collect();
     for (hole, signed) in holes.drain(..) {
         let probe = Point::from(hole.0[0]);
-        let inner = Point::from(hole.lines().next().map_or(hole.0[0], |l| {
-            Coord { x: (l.start.x + l.end.x) / 2.0, y: (l.start.y + l.end.y) / 2.0 }
+        let inner = Point::from(hole.lines().next().map_or(hole.0[0], |l| Coord {
+            x: (l.start.x + l.end.x) / 2.0,
+            y: (l.start.y + l.end.y) / 2.0,
         }));
         // Smallest exterior containing the hole (exteriors are sorted by area ascending).
-        match polygons.iter_mut().find(|(p, _)| p.contains(&inner) || p.exterior().contains(&probe)) {
+        match polygons
+            .iter_mut()
+            .find(|(p, _)| p.contains(&inner) || p.exterior().contains(&probe))
+        {
             Some((p, _)) => p.interiors_push(hole),
             // A clockwise ring outside every exterior cannot be a hole: keep it as land.
             None => {
@@ -107,7 +115,9 @@ mod tests {
     use geo::polygon;
 
     fn square(x: f64, y: f64) -> MultiPolygon<f64> {
-        MultiPolygon::new(vec![polygon![(x: x, y: y), (x: x + 1.0, y: y), (x: x + 1.0, y: y + 1.0), (x: x, y: y + 1.0), (x: x, y: y)]])
+        MultiPolygon::new(vec![
+            polygon![(x: x, y: y), (x: x + 1.0, y: y), (x: x + 1.0, y: y + 1.0), (x: x, y: y + 1.0), (x: x, y: y)],
+        ])
     }
 
     #[test]

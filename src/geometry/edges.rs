@@ -16,7 +16,9 @@ pub(crate) fn vertex_key(c: Coord<f64>) -> VertexKey {
 }
 
 /// Every ring segment of `shape` as directed pairs of coordinates (degenerate ones skipped).
-pub(crate) fn segments(shape: &MultiPolygon<f64>) -> impl Iterator<Item = (Coord<f64>, Coord<f64>)> + '_ {
+pub(crate) fn segments(
+    shape: &MultiPolygon<f64>,
+) -> impl Iterator<Item = (Coord<f64>, Coord<f64>)> + '_ {
     shape
         .iter()
         .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))

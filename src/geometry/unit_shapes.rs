@@ -27,8 +27,15 @@ pub struct ShapeReport {
 
 /// Rolls `features` up to `units`: a unit's features (exclaves, islands) are merged into one
 /// MultiPolygon; at municipality level a designated city is the dissolve of its wards.
-pub fn unit_shapes(features: &[BoundaryFeature], registry: &Registry, units: &Units) -> (UnitShapes, ShapeReport) {
-    let mut report = ShapeReport { features: features.len(), ..ShapeReport::default() };
+pub fn unit_shapes(
+    features: &[BoundaryFeature],
+    registry: &Registry,
+    units: &Units,
+) -> (UnitShapes, ShapeReport) {
+    let mut report = ShapeReport {
+        features: features.len(),
+        ..ShapeReport::default()
+    };
     let mut parts: BTreeMap<usize, Vec<&MultiPolygon<f64>>> = BTreeMap::new();
     for f in features {
         let Some(code) = f.code else {
@@ -58,8 +65,12 @@ pub fn unit_shapes(features: &[BoundaryFeature], registry: &Registry, units: &Un
             dissolve(list)
         });
     }
-    report.units_without_shape =
-        shapes.iter().enumerate().filter(|(_, s)| s.is_none()).map(|(i, _)| units.codes()[i].to_string()).collect();
+    report.units_without_shape = shapes
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_none())
+        .map(|(i, _)| units.codes()[i].to_string())
+        .collect();
     report.unknown_codes.sort();
     report.unknown_codes.dedup();
     (shapes, report)

@@ -34,15 +34,19 @@ pub struct BoundaryFeature {
 /// five digits — each naming the file, the feature and its code.
 pub fn read_boundaries(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
     let bytes = read_utf8(path)?;
-    let value: Value =
-        serde_json::from_slice(&bytes).map_err(|source| ReadError::Json { path: path.to_path_buf(), source })?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|source| ReadError::Json {
+        path: path.to_path_buf(),
+        source,
+    })?;
     match value.get("type").and_then(Value::as_str) {
         Some("Topology") => read_topology(path, value),
         Some("FeatureCollection") => read_feature_collection(path, value),
         other => Err(ReadError::BadGeometry {
             path: path.to_path_buf(),
             feature: "top level".to_string(),
-            problem: format!("expected a TopoJSON Topology or a GeoJSON FeatureCollection, found type {other:?}"),
+            problem: format!(
+                "expected a TopoJSON Topology or a GeoJSON FeatureCollection, found type {other:?}"
+            ),
         }),
     }
 }
@@ -61,15 +65,19 @@ struct Transform {
 }
 
 fn read_topology(path: &Path, value: Value) -> Result<Vec<BoundaryFeature>, ReadError> {
-    let topo: Topology =
-        serde_json::from_value(value).map_err(|source| ReadError::Json { path: path.to_path_buf(), source })?;
+    let topo: Topology = serde_json::from_value(value).map_err(|source| ReadError::Json {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let arcs = decode_arcs(path, &topo)?;
     let mut features = Vec::new();
     for object in topo.objects.values() {
         let geometries: Vec<&Value> = match object.get("type").and_then(Value::as_str) {
-            Some("GeometryCollection") => {
-                object.get("geometries").and_then(Value::as_array).map(|g| g.iter().collect()).unwrap_or_default()
-            }
+            Some("GeometryCollection") => object
+                .get("geometries")
+                .and_then(Value::as_array)
+                .map(|g| g.iter().collect())
+                .unwrap_or_default(),
             _ => vec![object],
         };
         for geometry in geometries {
@@ -81,8 +89,13 @@ fn read_topology(path: &Path, value: Value) -> Result<Vec<BoundaryFeature>, Read
                 problem,
             };
             let rings_of = |rings: &Value| -> Result<Vec<LineString<f64>>, ReadError> {
-                let rings = rings.as_array().ok_or_else(|| bad("polygon is not a list of rings".into()))?;
-                rings.iter().map(|ring| stitch_ring(&arcs, ring).map_err(&bad)).collect()
+                let rings = rings
+                    .as_array()
+                    .ok_or_else(|| bad("polygon is not a list of rings".into()))?;
+                rings
+                    .iter()
+                    .map(|ring| stitch_ring(&arcs, ring).map_err(&bad))
+                    .collect()
             };
             let polygon_of = |rings: &Value| -> Result<Polygon<f64>, ReadError> {
                 let mut rings = rings_of(rings)?;
@@ -103,10 +116,20 @@ fn read_topology(path: &Path, value: Value) -> Result<Vec<BoundaryFeature>, Read
                         .map(polygon_of)
                         .collect::<Result<_, _>>()?,
                 ),
-                Some("GeometryCollection") | None if arcs_field.is_null() => MultiPolygon::new(vec![]),
-                other => return Err(bad(format!("unexpected geometry type {other:?} (expected Polygon or MultiPolygon)"))),
+                Some("GeometryCollection") | None if arcs_field.is_null() => {
+                    MultiPolygon::new(vec![])
+                }
+                other => {
+                    return Err(bad(format!(
+                        "unexpected geometry type {other:?} (expected Polygon or MultiPolygon)"
+                    )))
+                }
             };
-            features.push(BoundaryFeature { code, shape, feature: n });
+            features.push(BoundaryFeature {
+                code,
+                shape,
+                feature: n,
+            });
         }
     }
     Ok(features)
@@ -132,7 +155,10 @@ fn decode_arcs(path: &Path, topo: &Topology) -> Result<Vec<Vec<Coord<f64>>>, Rea
                         Some(t) => {
                             x += p[0];
                             y += p[1];
-                            Coord { x: x * t.scale[0] + t.translate[0], y: y * t.scale[1] + t.translate[1] }
+                            Coord {
+                                x: x * t.scale[0] + t.translate[0],
+                                y: y * t.scale[1] + t.translate[1],
+                            }
                         }
                         None => Coord { x: p[0], y: p[1] },
                     })
@@ -147,9 +173,17 @@ fn stitch_ring(arcs: &[Vec<Coord<f64>>], ring: &Value) -> Result<LineString<f64>
     let indices = ring.as_array().ok_or("ring is not a list of arc indices")?;
     let mut coords: Vec<Coord<f64>> = Vec::new();
     for index in indices {
-        let i = index.as_i64().ok_or_else(|| format!("arc index {index} is not an integer"))?;
-        let (k, reversed) = if i >= 0 { (i as usize, false) } else { ((!i) as usize, true) };
-        let arc = arcs.get(k).ok_or_else(|| format!("arc index {i} out of range ({} arcs)", arcs.len()))?;
+        let i = index
+            .as_i64()
+            .ok_or_else(|| format!("arc index {index} is not an integer"))?;
+        let (k, reversed) = if i >= 0 {
+            (i as usize, false)
+        } else {
+            ((!i) as usize, true)
+        };
+        let arc = arcs
+            .get(k)
+            .ok_or_else(|| format!("arc index {i} out of range ({} arcs)", arcs.len()))?;
         let mut points: Vec<Coord<f64>> = arc.clone();
         if reversed {
             points.reverse();
@@ -164,7 +198,10 @@ fn stitch_ring(arcs: &[Vec<Coord<f64>>], ring: &Value) -> Result<LineString<f64>
 
 fn check_ring(coords: Vec<Coord<f64>>) -> Result<LineString<f64>, String> {
     if coords.len() < 4 {
-        return Err(format!("ring has {} positions; a closed ring needs at least 4", coords.len()));
+        return Err(format!(
+            "ring has {} positions; a closed ring needs at least 4",
+            coords.len()
+        ));
     }
     if coords.first() != coords.last() {
         return Err("ring is not closed (first position ≠ last)".to_string());
@@ -177,43 +214,88 @@ fn check_ring(coords: Vec<Coord<f64>>) -> Result<LineString<f64>, String> {
 
 fn read_feature_collection(path: &Path, value: Value) -> Result<Vec<BoundaryFeature>, ReadError> {
     let collection: geojson::FeatureCollection =
-        serde_json::from_value(value).map_err(|source| ReadError::Json { path: path.to_path_buf(), source })?;
+        serde_json::from_value(value).map_err(|source| ReadError::Json {
+            path: path.to_path_buf(),
+            source,
+        })?;
     let mut features = Vec::with_capacity(collection.features.len());
     for (k, feature) in collection.features.into_iter().enumerate() {
         let n = k + 1;
         let properties = feature.properties.clone().map(Value::Object);
         let code = feature_code(path, n, properties.as_ref())?;
-        let bad = |problem: String| ReadError::BadGeometry { path: path.to_path_buf(), feature: feature_label(n, code), problem };
+        let bad = |problem: String| ReadError::BadGeometry {
+            path: path.to_path_buf(),
+            feature: feature_label(n, code),
+            problem,
+        };
+        if let Some(g) = &feature.geometry {
+            let polygons: Vec<&Vec<Vec<geojson::Position>>> = match &g.value {
+                geojson::GeometryValue::Polygon { coordinates } => vec![coordinates],
+                geojson::GeometryValue::MultiPolygon { coordinates } => {
+                    coordinates.iter().collect()
+                }
+                other => {
+                    return Err(bad(format!(
+                        "unexpected geometry type {}; expected Polygon or MultiPolygon",
+                        other.type_name()
+                    )))
+                }
+            };
+            // Checked before conversion: geo closes open rings silently.
+            for ring in polygons.into_iter().flatten() {
+                let coords = ring
+                    .iter()
+                    .map(|p| Coord {
+                        x: p.as_slice()[0],
+                        y: p.as_slice().get(1).copied().unwrap_or(f64::NAN),
+                    })
+                    .collect();
+                check_ring(coords).map_err(&bad)?;
+            }
+        }
         let shape = match feature.geometry {
             None => MultiPolygon::new(vec![]),
             Some(g) => match geo::Geometry::<f64>::try_from(g).map_err(|e| bad(e.to_string()))? {
                 geo::Geometry::Polygon(p) => MultiPolygon::new(vec![p]),
                 geo::Geometry::MultiPolygon(mp) => mp,
-                other => return Err(bad(format!("unexpected geometry {other:?}; expected Polygon or MultiPolygon"))),
+                other => {
+                    return Err(bad(format!(
+                        "unexpected geometry {other:?}; expected Polygon or MultiPolygon"
+                    )))
+                }
             },
         };
-        for polygon in &shape {
-            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-                check_ring(ring.0.clone()).map_err(&bad)?;
-            }
-        }
-        features.push(BoundaryFeature { code, shape, feature: n });
+        features.push(BoundaryFeature {
+            code,
+            shape,
+            feature: n,
+        });
     }
     Ok(features)
 }
 
-fn feature_code(path: &Path, n: usize, properties: Option<&Value>) -> Result<Option<MuniCode>, ReadError> {
-    let Some(props) = properties.and_then(Value::as_object) else { return Ok(None) };
-    let Some(value) = CODE_PROPERTIES.iter().find_map(|k| props.get(*k)) else { return Ok(None) };
+fn feature_code(
+    path: &Path,
+    n: usize,
+    properties: Option<&Value>,
+) -> Result<Option<MuniCode>, ReadError> {
+    let Some(props) = properties.and_then(Value::as_object) else {
+        return Ok(None);
+    };
+    let Some(value) = CODE_PROPERTIES.iter().find_map(|k| props.get(*k)) else {
+        return Ok(None);
+    };
     match value {
         Value::Null => Ok(None),
-        Value::String(s) => MuniCode::parse(s).map(Some).ok_or_else(|| ReadError::BadCode {
-            path: path.to_path_buf(),
-            record: format!("feature {n}"),
-            column: "N03_007".to_string(),
-            value: s.clone(),
-            expected: "five digits, e.g. 01100",
-        }),
+        Value::String(s) => MuniCode::parse(s)
+            .map(Some)
+            .ok_or_else(|| ReadError::BadCode {
+                path: path.to_path_buf(),
+                record: format!("feature {n}"),
+                column: "N03_007".to_string(),
+                value: s.clone(),
+                expected: "five digits, e.g. 01100",
+            }),
         other => Err(ReadError::BadCode {
             path: path.to_path_buf(),
             record: format!("feature {n}"),

@@ -37,7 +37,10 @@ pub struct OutFeature {
 }
 
 fn round6(c: Coord<f64>) -> Coord<f64> {
-    Coord { x: (c.x * 1e6).round() / 1e6, y: (c.y * 1e6).round() / 1e6 }
+    Coord {
+        x: (c.x * 1e6).round() / 1e6,
+        y: (c.y * 1e6).round() / 1e6,
+    }
 }
 
 /// Writes a FeatureCollection.
@@ -45,7 +48,10 @@ fn round6(c: Coord<f64>) -> Coord<f64> {
 /// # Errors
 /// [`WriteError::Io`] when the file cannot be written.
 pub fn write_geojson(path: &Path, features: &[OutFeature]) -> Result<(), WriteError> {
-    let io = |source| WriteError::Io { path: path.to_path_buf(), source };
+    let io = |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(io)?;
     }

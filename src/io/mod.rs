@@ -20,7 +20,10 @@ pub use geojson_out::{write_geojson, OutFeature, PropValue};
 pub use master::read_master;
 pub use od_table::read_od_table;
 pub use population::{read_population, PopulationRow};
-pub use rules_data::{read_declared, read_metro_areas, DeclaredArea, DeclaredMember, MetroEntry, MetroRow, BUILTIN_METRO_AREAS};
+pub use rules_data::{
+    read_declared, read_metro_areas, DeclaredArea, DeclaredMember, MetroEntry, MetroRow,
+    BUILTIN_METRO_AREAS,
+};
 pub use write::{write_table, OutColumn, OutFormat, OutValues, WriteError};
 
 use std::path::Path;

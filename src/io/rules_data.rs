@@ -38,7 +38,10 @@ pub enum MetroEntry {
 pub fn read_metro_areas(path: Option<&Path>) -> Result<Vec<MetroRow>, ReadError> {
     let table = match path {
         Some(p) => Table::read(p)?,
-        None => Table::from_csv_bytes(Path::new("data/metro_areas.csv (built in)"), BUILTIN_METRO_AREAS.as_bytes())?,
+        None => Table::from_csv_bytes(
+            Path::new("data/metro_areas.csv (built in)"),
+            BUILTIN_METRO_AREAS.as_bytes(),
+        )?,
     };
     let metros = table.text(table.column("metro", &["metro"])?)?;
     let types = table.text(table.column("type", &["type"])?)?;
@@ -55,11 +58,19 @@ pub fn read_metro_areas(path: Option<&Path>) -> Result<Vec<MetroRow>, ReadError>
         };
         let entry = match types[i].as_deref() {
             Some("prefecture") => {
-                let p: u8 = code.parse().ok().filter(|p| (1..=47).contains(p) && code.len() == 2).ok_or_else(|| bad("a 2-digit prefecture code 01–47"))?;
+                let p: u8 = code
+                    .parse()
+                    .ok()
+                    .filter(|p| *p > 0 && code.len() == 2)
+                    .ok_or_else(|| bad("a 2-digit prefecture code such as 13"))?;
                 MetroEntry::Prefecture(p)
             }
-            Some("municipality") => MetroEntry::Municipality(MuniCode::parse(&code).ok_or_else(|| bad("five digits"))?),
-            Some("core") => MetroEntry::Core(MuniCode::parse(&code).ok_or_else(|| bad("five digits"))?),
+            Some("municipality") => {
+                MetroEntry::Municipality(MuniCode::parse(&code).ok_or_else(|| bad("five digits"))?)
+            }
+            Some("core") => {
+                MetroEntry::Core(MuniCode::parse(&code).ok_or_else(|| bad("five digits"))?)
+            }
             other => {
                 return Err(ReadError::BadValue {
                     path: table.path.clone(),
@@ -71,7 +82,10 @@ pub fn read_metro_areas(path: Option<&Path>) -> Result<Vec<MetroRow>, ReadError>
                 })
             }
         };
-        rows.push(MetroRow { metro: metros[i].clone().unwrap_or_default(), entry });
+        rows.push(MetroRow {
+            metro: metros[i].clone().unwrap_or_default(),
+            entry,
+        });
     }
     Ok(rows)
 }
@@ -120,14 +134,17 @@ pub fn read_declared(dir: &Path) -> Result<(Vec<DeclaredArea>, Vec<DeclaredMembe
     let mut areas = Vec::with_capacity(table.height());
     for i in 0..table.height() {
         let text = centres[i].clone().unwrap_or_default();
-        let codes: Option<Vec<MuniCode>> = text.split(';').map(|c| MuniCode::parse(c.trim())).collect();
-        let codes = codes.filter(|c| !c.is_empty()).ok_or_else(|| ReadError::BadCode {
-            path: areas_path.clone(),
-            record: table.record_text(i),
-            column: "central_city_codes".to_string(),
-            value: text.clone(),
-            expected: "5-digit codes separated by ';'",
-        })?;
+        let codes: Option<Vec<MuniCode>> =
+            text.split(';').map(|c| MuniCode::parse(c.trim())).collect();
+        let codes = codes
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| ReadError::BadCode {
+                path: areas_path.clone(),
+                record: table.record_text(i),
+                column: "central_city_codes".to_string(),
+                value: text.clone(),
+                expected: "5-digit codes separated by ';'",
+            })?;
         areas.push(DeclaredArea {
             id: ids[i].clone().unwrap_or_default(),
             name: names[i].clone().unwrap_or_default(),

@@ -72,8 +72,15 @@ impl Table {
             .with_infer_schema_length(Some(0))
             .into_reader_with_file_handle(Cursor::new(bytes.to_vec()))
             .finish()
-            .map_err(|source| ReadError::Table { path: label.to_path_buf(), source })?;
-        Ok(Table { path: label.to_path_buf(), frame, text: true })
+            .map_err(|source| ReadError::Table {
+                path: label.to_path_buf(),
+                source,
+            })?;
+        Ok(Table {
+            path: label.to_path_buf(),
+            frame,
+            text: true,
+        })
     }
 
     /// Number of data records.

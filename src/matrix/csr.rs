@@ -224,7 +224,10 @@ impl CommuteMatrix {
         for t in triplets {
             match summed.last_mut() {
                 Some(last) if (last.0, last.1) == (t.0, t.1) => {
-                    last.2 = last.2.checked_add(t.2).ok_or(MatrixError::Duplicate { origin: t.0, dest: t.1 })?;
+                    last.2 = last.2.checked_add(t.2).ok_or(MatrixError::Duplicate {
+                        origin: t.0,
+                        dest: t.1,
+                    })?;
                 }
                 _ => summed.push(t),
             }

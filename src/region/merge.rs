@@ -47,7 +47,9 @@ fn kind_rank(kind: Kind) -> u8 {
     match kind {
         Kind::DesignatedCity => 6,
         Kind::CoreCity => 5,
-        Kind::City | Kind::SpecialWard | Kind::DesignatedCityWard | Kind::SpecialWardsAggregate => 4,
+        Kind::City | Kind::SpecialWard | Kind::DesignatedCityWard | Kind::SpecialWardsAggregate => {
+            4
+        }
         Kind::Town => 2,
         Kind::Village => 1,
     }
@@ -80,7 +82,11 @@ impl Region {
             }
         }
         let keep: Vec<usize> = (0..n).filter(|&i| rep[i] == i).collect();
-        let new_index: HashMap<usize, u32> = keep.iter().enumerate().map(|(k, &i)| (i, k as u32)).collect();
+        let new_index: HashMap<usize, u32> = keep
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| (i, k as u32))
+            .collect();
         let map = |i: usize| new_index[&rep[i]];
         let m = keep.len();
 
@@ -93,7 +99,11 @@ impl Region {
         let mut has_data = vec![false; m];
         for i in 0..n {
             let (dest, persons) = self.matrix.row(i);
-            triplets.extend(dest.iter().zip(persons).map(|(&d, &p)| (map(i), map(d as usize), p)));
+            triplets.extend(
+                dest.iter()
+                    .zip(persons)
+                    .map(|(&d, &p)| (map(i), map(d as usize), p)),
+            );
             unknown[map(i) as usize] += self.matrix.unknown(i);
             has_data[map(i) as usize] |= self.matrix.has_data(i);
         }
@@ -105,19 +115,48 @@ impl Region {
         // ascending and indices follow code order.
         debug_assert_eq!(units.codes(), &codes[..]);
         let pick = |k: usize| &members[k];
-        let names = (0..m).map(|k| pick(k).iter().map(|&i| self.names[i].as_str()).collect::<Vec<_>>().join("+")).collect();
+        let names = (0..m)
+            .map(|k| {
+                pick(k)
+                    .iter()
+                    .map(|&i| self.names[i].as_str())
+                    .collect::<Vec<_>>()
+                    .join("+")
+            })
+            .collect();
         let prefectures = (0..m)
             .map(|k| {
-                let mut p: Vec<&str> = pick(k).iter().map(|&i| self.prefectures[i].as_str()).collect();
+                let mut p: Vec<&str> = pick(k)
+                    .iter()
+                    .map(|&i| self.prefectures[i].as_str())
+                    .collect();
                 p.dedup();
                 p.join("+")
             })
             .collect();
-        let kinds = (0..m).map(|k| pick(k).iter().map(|&i| self.kinds[i]).max_by_key(|&kd| kind_rank(kd)).expect("non-empty")).collect();
-        let population = (0..m).map(|k| pick(k).iter().map(|&i| self.population[i]).sum::<Option<u64>>()).collect::<Vec<_>>();
+        let kinds = (0..m)
+            .map(|k| {
+                pick(k)
+                    .iter()
+                    .map(|&i| self.kinds[i])
+                    .max_by_key(|&kd| kind_rank(kd))
+                    .expect("non-empty")
+            })
+            .collect();
+        let population = (0..m)
+            .map(|k| {
+                pick(k)
+                    .iter()
+                    .map(|&i| self.population[i])
+                    .sum::<Option<u64>>()
+            })
+            .collect::<Vec<_>>();
         let shapes: Vec<_> = (0..m)
             .map(|k| {
-                let parts: Vec<_> = pick(k).iter().filter_map(|&i| self.shapes[i].as_ref()).collect();
+                let parts: Vec<_> = pick(k)
+                    .iter()
+                    .filter_map(|&i| self.shapes[i].as_ref())
+                    .collect();
                 match parts.len() {
                     0 => None,
                     1 => Some(parts[0].clone()),
@@ -126,7 +165,13 @@ impl Region {
             })
             .collect();
         let merged = (0..m)
-            .map(|k| if pick(k).len() > 1 { pick(k).iter().map(|&i| self.code(i)).collect() } else { Vec::new() })
+            .map(|k| {
+                if pick(k).len() > 1 {
+                    pick(k).iter().map(|&i| self.code(i)).collect()
+                } else {
+                    Vec::new()
+                }
+            })
             .collect();
         let adjacency = par_adjacency(&shapes);
         let metrics = Metrics::par_compute(&matrix, &population, &self.params);

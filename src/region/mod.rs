@@ -46,8 +46,17 @@ impl Region {
     /// # Panics
     /// If `shapes` is not aligned to the dataset's units (a caller bug).
     pub fn new(dataset: &Dataset, shapes: UnitShapes, params: MetricsParams) -> Self {
-        assert_eq!(shapes.len(), dataset.units.len(), "shapes must be aligned to units");
-        let entry = |c: &MuniCode| dataset.registry.get(*c).expect("units come from the registry");
+        assert_eq!(
+            shapes.len(),
+            dataset.units.len(),
+            "shapes must be aligned to units"
+        );
+        let entry = |c: &MuniCode| {
+            dataset
+                .registry
+                .get(*c)
+                .expect("units come from the registry")
+        };
         let codes = dataset.units.codes();
         let adjacency = par_adjacency(&shapes);
         let metrics = Metrics::par_compute(&dataset.matrix, &dataset.population, &params);
@@ -93,7 +102,9 @@ impl Region {
 
     /// Persons from unit `from` to the units `to` together.
     pub fn persons_to(&self, from: usize, to: &[usize]) -> u64 {
-        to.iter().map(|&t| u64::from(self.matrix.get(from, t))).sum()
+        to.iter()
+            .map(|&t| u64::from(self.matrix.get(from, t)))
+            .sum()
     }
 
     /// Share denominator of unit `i` under the region's conventions.

@@ -20,7 +20,10 @@ pub struct MetroAreas {
 impl MetroAreas {
     /// Builds the lookup from table rows.
     pub fn from_rows(rows: &[MetroRow], source: &str) -> Self {
-        let mut m = MetroAreas { source: source.to_string(), ..Self::default() };
+        let mut m = MetroAreas {
+            source: source.to_string(),
+            ..Self::default()
+        };
         for row in rows {
             let k = match m.names.iter().position(|n| *n == row.metro) {
                 Some(k) => k,
@@ -48,7 +51,10 @@ impl MetroAreas {
 
     /// The metro `code` lies in: a municipality row wins over a prefecture row.
     pub fn metro_of(&self, code: MuniCode) -> Option<usize> {
-        self.municipalities.get(&code).or_else(|| self.prefectures.get(&code.prefecture())).copied()
+        self.municipalities
+            .get(&code)
+            .or_else(|| self.prefectures.get(&code.prefecture()))
+            .copied()
     }
 
     /// Name of metro `k`.

@@ -132,15 +132,20 @@ impl CentreEvaluation {
         }
         match self.population {
             None => out.push("population missing".to_string()),
-            Some(p) if !self.population_ok => {
-                out.push(format!("population {p} < {} (short by {})", params.min_population, params.min_population - p))
-            }
+            Some(p) if !self.population_ok => out.push(format!(
+                "population {p} < {} (short by {})",
+                params.min_population,
+                params.min_population - p
+            )),
             _ => {}
         }
         if !self.ratio_ok {
             let floor = 1.0 - tolerance_f64(params.dn_tolerance);
             match self.day_night_ratio {
-                Some(r) => out.push(format!("day/night ratio {r:.4} < {floor:.4} (short by {:.4})", floor - r)),
+                Some(r) => out.push(format!(
+                    "day/night ratio {r:.4} < {floor:.4} (short by {:.4})",
+                    floor - r
+                )),
                 None => out.push("day/night ratio missing".to_string()),
             }
         }
@@ -151,6 +156,61 @@ impl CentreEvaluation {
         }
         out
     }
+}
+
+/// The 複眼型 criteria that a pair of cities fails, each with its value: both cities with
+/// population ≥ the pair minimum, criteria 3 and 4 each, adjacent, together ≥ the single-centre
+/// minimum. `a` and `b` are the evaluations of the two cities (`None` for a unit that was not
+/// evaluated: not a city, or too small).
+pub fn pair_failures(
+    region: &Region,
+    a: (usize, Option<&CentreEvaluation>),
+    b: (usize, Option<&CentreEvaluation>),
+    params: &RenkeiParams,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (u, e) in [a, b] {
+        let label = region.label(u);
+        match e {
+            None => out.push(format!(
+                "{label}: not a city with population ≥ {}",
+                params.pair_min_population
+            )),
+            Some(e) => {
+                let own: Vec<String> = e
+                    .failures(params)
+                    .into_iter()
+                    .filter(|f| !f.starts_with("not a designated") && !f.starts_with("population "))
+                    .collect();
+                for f in own {
+                    out.push(format!("{label}: {f}"));
+                }
+                if let Some(p) = e.population.filter(|&p| p < params.pair_min_population) {
+                    out.push(format!(
+                        "{label}: population {p} < {}",
+                        params.pair_min_population
+                    ));
+                }
+            }
+        }
+    }
+    if !region.adjacency.are_adjacent(a.0, b.0) {
+        out.push(format!(
+            "{} and {} do not border each other",
+            region.label(a.0),
+            region.label(b.0)
+        ));
+    }
+    let total: Option<u64> = [a.0, b.0].iter().map(|&u| region.population[u]).sum();
+    match total {
+        Some(t) if t < params.min_population => out.push(format!(
+            "combined population {t} < {}",
+            params.min_population
+        )),
+        None => out.push("combined population missing".to_string()),
+        _ => {}
+    }
+    out
 }
 
 fn tolerance_f64(t: Threshold) -> f64 {
@@ -175,7 +235,11 @@ pub struct Centre {
 impl Centre {
     /// Area id: `C` + the centre code(s) joined by `+`.
     pub fn id(&self, region: &Region) -> String {
-        let codes: Vec<String> = self.units.iter().map(|&u| region.code(u).to_string()).collect();
+        let codes: Vec<String> = self
+            .units
+            .iter()
+            .map(|&u| region.code(u).to_string())
+            .collect();
         format!("C{}", codes.join("+"))
     }
 
@@ -195,13 +259,17 @@ pub fn evaluate_centres(region: &Region, params: &RenkeiParams) -> Vec<CentreEva
         let designated_or_core = matches!(kind, Kind::DesignatedCity | Kind::CoreCity);
         let is_city = designated_or_core || kind == Kind::City;
         let population = region.population[i];
-        if !is_city || (!designated_or_core && population.is_none_or(|p| p < params.pair_min_population)) {
+        if !is_city
+            || (!designated_or_core && population.is_none_or(|p| p < params.pair_min_population))
+        {
             continue;
         }
         let daytime = region.metrics.daytime[i];
         let ratio_at = |num: u64, den: u64| match (daytime, population) {
             // daytime / population ≥ num / den, on integers.
-            (Some(day), Some(night)) if night > 0 => i128::from(day) * i128::from(den) >= i128::from(num) * i128::from(night),
+            (Some(day), Some(night)) if night > 0 => {
+                i128::from(day) * i128::from(den) >= i128::from(num) * i128::from(night)
+            }
             _ => false,
         };
         let ratio_ok = ratio_at(td - tn, td);
@@ -241,12 +309,25 @@ pub fn evaluate_centres(region: &Region, params: &RenkeiParams) -> Vec<CentreEva
 
 /// Single centres (every eligible city) and pairs (複眼型), in code order, pairs after the
 /// single centres.
-pub fn find_centres(region: &Region, evaluations: &[CentreEvaluation], params: &RenkeiParams) -> Vec<Centre> {
-    let mut centres: Vec<Centre> =
-        evaluations.iter().filter(|e| e.eligible).map(|e| Centre { units: vec![e.unit] }).collect();
-    let by_unit: std::collections::HashMap<usize, &CentreEvaluation> = evaluations.iter().map(|e| (e.unit, e)).collect();
+pub fn find_centres(
+    region: &Region,
+    evaluations: &[CentreEvaluation],
+    params: &RenkeiParams,
+) -> Vec<Centre> {
+    let mut centres: Vec<Centre> = evaluations
+        .iter()
+        .filter(|e| e.eligible)
+        .map(|e| Centre {
+            units: vec![e.unit],
+        })
+        .collect();
+    let by_unit: std::collections::HashMap<usize, &CentreEvaluation> =
+        evaluations.iter().map(|e| (e.unit, e)).collect();
     let pair_ok = |e: &CentreEvaluation| {
-        e.ratio_ok && e.metro_ok && e.population.is_some_and(|p| p >= params.pair_min_population)
+        e.ratio_ok
+            && e.metro_ok
+            && e.population
+                .is_some_and(|p| p >= params.pair_min_population)
     };
     for e in evaluations.iter().filter(|e| pair_ok(e)) {
         for &j in region.adjacency.neighbours(e.unit) {
@@ -257,7 +338,9 @@ pub fn find_centres(region: &Region, evaluations: &[CentreEvaluation], params: &
             }
             let total = e.population.unwrap_or(0) + f.population.unwrap_or(0);
             if total >= params.min_population {
-                centres.push(Centre { units: vec![e.unit, j] });
+                centres.push(Centre {
+                    units: vec![e.unit, j],
+                });
             }
         }
     }

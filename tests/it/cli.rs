@@ -195,3 +195,142 @@ fn metrics_on_the_fixture_writes_hand_computed_rows() {
     );
     assert!(lines[6].starts_with("98302,森村,試験県,village,,40,25,14,0,1,40,,,0.625,1.0,98202,川市,10,0.25,98201,山市,4,0.1,,,,"), "{}", lines[6]);
 }
+
+#[test]
+fn delineate_outputs_are_thread_independent_and_valid_geojson() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = real_dir();
+    let names = [
+        "centres.csv",
+        "areas.csv",
+        "memberships.csv",
+        "overlaps.csv",
+        "areas.geojson",
+        "municipalities.geojson",
+    ];
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = tmp.path().join(threads);
+        let run = toshiken(&[
+            "delineate",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            threads,
+        ]);
+        assert!(run.status.success(), "{}", text(&run.stderr));
+        let stderr = text(&run.stderr);
+        assert!(
+            stderr.contains("adjacency: 4400 neighbour pairs; 48 units border no other unit"),
+            "{stderr}"
+        );
+        outputs.push(names.map(|n| std::fs::read(out.join(n)).unwrap()));
+    }
+    for (k, name) in names.iter().enumerate() {
+        assert!(
+            outputs[0][k] == outputs[1][k],
+            "{name} differs between --threads 1 and 2"
+        );
+    }
+    let areas_csv = text(&outputs[0][1]);
+    let n_areas = areas_csv.lines().count() - 1;
+    let fc: geojson::FeatureCollection = serde_json::from_slice(&outputs[0][4]).unwrap();
+    assert_eq!(fc.features.len(), n_areas);
+    for f in &fc.features {
+        let g: geo::MultiPolygon<f64> = f.geometry.clone().unwrap().try_into().unwrap();
+        for p in &g {
+            // RFC 7946 right-hand rule: exteriors counter-clockwise.
+            assert!(geo::Area::signed_area(&geo::Polygon::new(p.exterior().clone(), vec![])) > 0.0);
+        }
+    }
+    let okayama = fc
+        .features
+        .iter()
+        .find(|f| f.property("area_id").and_then(|v| v.as_str()) == Some("C33100"))
+        .unwrap();
+    assert_eq!(
+        okayama.property("centre_names").and_then(|v| v.as_str()),
+        Some("岡山市")
+    );
+    let munis: geojson::FeatureCollection = serde_json::from_slice(&outputs[0][5]).unwrap();
+    assert_eq!(munis.features.len(), 1741);
+}
+
+#[test]
+fn delineate_merge_sweep_and_audit_on_the_fixture() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let data = tiny_dir();
+    let data = data.to_str().unwrap();
+    let scaled = ["--min-population", "1000", "--pair-min-population", "800"];
+    let mut args = vec![
+        "delineate",
+        "-q",
+        "--data",
+        data,
+        "--out",
+        out,
+        "--merge",
+        "98201+98202",
+        "--sweep",
+        "0.05:0.30:0.05",
+    ];
+    args.extend(scaled);
+    let run = toshiken(&args);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let centres = std::fs::read_to_string(tmp.path().join("centres.csv")).unwrap();
+    // 山市+川市: population 2,400, daytime 2,244 (ratio 0.935 < 0.98), not a core city.
+    assert!(centres.lines().any(|l| l.starts_with("98201,山市+川市,試験県,city,false,2400,true,2244,0.935,false,")), "{centres}");
+    let memberships = std::fs::read_to_string(tmp.path().join("memberships.csv")).unwrap();
+    // The merged unit sends 250 of 1,150 to 湊市.
+    assert!(
+        memberships
+            .lines()
+            .any(|l| l.starts_with("C98100,98100,98201,山市+川市,1,250,1150,")),
+        "{memberships}"
+    );
+    let sweep = std::fs::read_to_string(tmp.path().join("sweep.csv")).unwrap();
+    assert_eq!(
+        sweep,
+        "threshold,areas,areas_with_tier1_members,tier1_memberships,tier2_memberships,overlapping_municipalities\n\
+         0.05,1,1,2,0,0\n0.1,1,1,2,0,0\n0.15,1,1,1,1,0\n0.2,1,1,1,1,0\n0.25,1,0,0,2,0\n0.3,1,0,0,2,0\n"
+    );
+    let declared = tiny_dir().join("declared");
+    let run = toshiken(&[
+        "audit",
+        "-q",
+        "--data",
+        data,
+        "--out",
+        out,
+        "--declared",
+        declared.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let md = std::fs::read_to_string(tmp.path().join("audit.md")).unwrap();
+    assert!(
+        md.contains("| 98301 | 海町 | T1 10.0% (10/100); T2 30.0% (30/100) |"),
+        "{md}"
+    );
+    let csv = std::fs::read_to_string(tmp.path().join("audit.csv")).unwrap();
+    assert!(
+        csv.lines().any(|l| l.starts_with(
+            "T1,湊圏域,98201,山市,missing: meets threshold but not declared,150,750,0.2,true"
+        )),
+        "{csv}"
+    );
+    let bad = toshiken(&[
+        "delineate",
+        "-q",
+        "--data",
+        data,
+        "--out",
+        out,
+        "--merge",
+        "98201",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("expected two or more 5-digit codes"));
+}

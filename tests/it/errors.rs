@@ -255,3 +255,32 @@ fn missing_data_directory_is_explained() {
         &["/nonexistent/toshiken (from --data)", "TOSHIKEN_DATA"],
     );
 }
+
+#[test]
+fn broken_polygon_names_file_feature_and_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("b.json");
+    // Feature 2 (code 98201) refers to arc 5, which does not exist.
+    std::fs::write(&path, r#"{"type":"Topology","arcs":[[[0,0],[1,0],[1,1],[0,1],[0,0]]],"objects":{"o":{"type":"GeometryCollection","geometries":[
+        {"type":"Polygon","arcs":[[0]],"properties":{"N03_007":"98101"}},
+        {"type":"Polygon","arcs":[[5]],"properties":{"N03_007":"98201"}}]}}}"#).unwrap();
+    let err = toshiken::io::read_boundaries(&path)
+        .unwrap_err()
+        .to_string();
+    assert_mentions(
+        &err,
+        &[
+            "b.json",
+            "feature 2 (code 98201)",
+            "arc index 5 out of range",
+        ],
+    );
+    // A GeoJSON ring that is not closed.
+    let path = tmp.path().join("g.geojson");
+    std::fs::write(&path, r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"N03_007":"98101"},
+        "geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}}]}"#).unwrap();
+    let err = toshiken::io::read_boundaries(&path)
+        .unwrap_err()
+        .to_string();
+    assert_mentions(&err, &["g.geojson", "feature 1 (code 98101)", "not closed"]);
+}

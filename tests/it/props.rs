@@ -18,7 +18,7 @@ type Drawn = (
 
 /// A random matrix of 1–40 units: distinct pairs, persons 1–5,000, some unknowns, some
 /// origins without data, some populations missing.
-fn matrix_and_population() -> impl Strategy<Value = (CommuteMatrix, Vec<Option<u64>>)> {
+pub(crate) fn matrix_and_population() -> impl Strategy<Value = (CommuteMatrix, Vec<Option<u64>>)> {
     (1usize..40).prop_flat_map(|n| {
         let cells = prop::collection::btree_map(
             (0..n as u32, 0..n as u32),
@@ -122,5 +122,113 @@ proptest! {
     fn threshold_agrees_with_exact_rationals(persons in 0u64..1_000_000, total in 1u64..1_000_000, num in 0u64..100) {
         let t = Threshold::new(num, 100).unwrap();
         prop_assert_eq!(t.is_met(persons, total), persons * 100 >= num * total);
+    }
+}
+
+mod geometry_props {
+    use geo::{polygon, Area, MultiPolygon};
+    use proptest::prelude::*;
+    use toshiken::geometry::{adjacency, dissolve};
+
+    fn cell(x: i32, y: i32) -> MultiPolygon<f64> {
+        let (x, y) = (f64::from(x), f64::from(y));
+        MultiPolygon::new(vec![
+            polygon![(x: x, y: y), (x: x + 1.0, y: y), (x: x + 1.0, y: y + 1.0), (x: x, y: y + 1.0), (x: x, y: y)],
+        ])
+    }
+
+    fn cells() -> impl Strategy<Value = Vec<(i32, i32)>> {
+        prop::collection::btree_set((0i32..7, 0i32..7), 1..30).prop_map(|s| s.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn dissolve_preserves_total_area(cells in cells()) {
+            let shapes: Vec<MultiPolygon<f64>> = cells.iter().map(|&(x, y)| cell(x, y)).collect();
+            let d = dissolve(shapes.iter());
+            prop_assert_eq!(d.unsigned_area(), cells.len() as f64);
+            // Every exterior counter-clockwise (RFC 7946), every hole clockwise.
+            for p in &d {
+                prop_assert!(geo::Polygon::new(p.exterior().clone(), vec![]).signed_area() > 0.0);
+            }
+        }
+
+        #[test]
+        fn adjacency_is_symmetric_and_is_the_grid(cells in cells()) {
+            let shapes: Vec<Option<MultiPolygon<f64>>> = cells.iter().map(|&(x, y)| Some(cell(x, y))).collect();
+            let a = adjacency(&shapes);
+            for (i, &(xi, yi)) in cells.iter().enumerate() {
+                for (j, &(xj, yj)) in cells.iter().enumerate() {
+                    let rook = (xi - xj).abs() + (yi - yj).abs() == 1;
+                    prop_assert_eq!(a.are_adjacent(i, j), rook, "{:?} {:?}", (xi, yi), (xj, yj));
+                    prop_assert_eq!(a.are_adjacent(i, j), a.are_adjacent(j, i));
+                }
+            }
+        }
+    }
+}
+
+mod threshold_props {
+    use proptest::prelude::*;
+    use toshiken::areas::{delineate, Tier};
+    use toshiken::geometry::Adjacency;
+    use toshiken::matrix::{Metrics, MetricsParams, Threshold};
+    use toshiken::region::Region;
+    use toshiken::registry::{Kind, MuniCode, Units};
+    use toshiken::rules::{evaluate_centres, find_centres, MetroAreas, RenkeiParams};
+
+    use super::matrix_and_population;
+
+    fn region((m, _): (toshiken::CommuteMatrix, Vec<Option<u64>>)) -> Region {
+        let n = m.n();
+        let population = vec![Some(300_000); n];
+        let params = MetricsParams::default();
+        Region {
+            units: Units::from_codes((0..n as u32).map(|i| MuniCode(90_201 + i)).collect()),
+            names: (0..n).map(|i| format!("u{i}")).collect(),
+            prefectures: vec!["p".into(); n],
+            kinds: (0..n)
+                .map(|i| {
+                    if i % 3 == 0 {
+                        Kind::CoreCity
+                    } else {
+                        Kind::Town
+                    }
+                })
+                .collect(),
+            metrics: Metrics::compute(&m, &population, &params),
+            matrix: m,
+            population,
+            shapes: vec![None; n],
+            adjacency: Adjacency::from_pairs(n, &[]),
+            params,
+            merged: vec![Vec::new(); n],
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100))]
+
+        #[test]
+        fn tier1_only_grows_as_the_threshold_falls(pair in matrix_and_population(), a in 1u64..40, b in 1u64..40) {
+            let r = region(pair);
+            let (low, high) = (a.min(b), a.max(b));
+            // A tolerance of 1 makes every core city a centre whatever its ratio.
+            let base = RenkeiParams::new(MetroAreas::default()).dn_tolerance(Threshold::new(1, 1).unwrap());
+            let centres = find_centres(&r, &evaluate_centres(&r, &base), &base);
+            let members = |t: u64| {
+                let p = base.clone().threshold(Threshold::new(t, 100).unwrap());
+                delineate(&r, &centres, &p)
+                    .iter()
+                    .map(|a| a.members.iter().filter(|m| m.tier == Tier::One).map(|m| m.unit).collect::<std::collections::BTreeSet<_>>())
+                    .collect::<Vec<_>>()
+            };
+            let (at_low, at_high) = (members(low), members(high));
+            for (l, h) in at_low.iter().zip(&at_high) {
+                prop_assert!(h.is_subset(l));
+            }
+        }
     }
 }
