@@ -113,6 +113,10 @@ pub fn build_region(
                 report.unknown_codes.join(" "),
                 if report.units_without_shape.is_empty() { "none".to_string() } else { report.units_without_shape.join(" ") }
             );
+            eprintln!("{} units have several parts (exclaves or islands)", report.multi_part.len());
+            for (code, problem) in &report.invalid {
+                eprintln!("warning: {code}: shape is not valid as read ({problem}); used as is");
+            }
         }
         Ok(Region::new(&dataset, shapes, config.params))
     })?;

@@ -1,11 +1,12 @@
-//! RFC 7946 GeoJSON output: WGS84 lon/lat, exteriors counter-clockwise, 6 decimals (~0.1 m).
+//! RFC 7946 GeoJSON output: WGS84 lon/lat, exteriors counter-clockwise. Coordinates are
+//! written at full precision: rounding to 6 decimals made 豊見城市's two parts overlap.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use geo::orient::{Direction, Orient};
-use geo::{Coord, MapCoords, MultiPolygon};
+use geo::MultiPolygon;
 use serde_json::{Map, Value};
 
 use super::WriteError;
@@ -36,13 +37,6 @@ pub struct OutFeature {
     pub properties: Vec<(&'static str, PropValue)>,
 }
 
-fn round6(c: Coord<f64>) -> Coord<f64> {
-    Coord {
-        x: (c.x * 1e6).round() / 1e6,
-        y: (c.y * 1e6).round() / 1e6,
-    }
-}
-
 /// Writes a FeatureCollection.
 ///
 /// # Errors
@@ -58,7 +52,7 @@ pub fn write_geojson(path: &Path, features: &[OutFeature]) -> Result<(), WriteEr
     let collection: geojson::FeatureCollection = features
         .iter()
         .map(|f| {
-            let shape = f.shape.map_coords(round6).orient(Direction::Default);
+            let shape = f.shape.orient(Direction::Default);
             let mut properties = Map::new();
             for (k, v) in &f.properties {
                 let value = match v {
