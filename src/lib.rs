@@ -22,6 +22,7 @@ pub mod io;
 pub mod matrix;
 pub mod region;
 pub mod registry;
+pub mod report;
 pub mod rules;
 
 pub use dataset::{Dataset, InputPaths};

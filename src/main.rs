@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use toshiken::commands::{
-    self, AuditOptions, Config, DelineateOptions, MetricsOptions, SharesOptions,
+    self, AuditOptions, Config, DelineateOptions, MapOptions, MetricsOptions, SharesOptions,
 };
 use toshiken::io::OutFormat;
 use toshiken::matrix::{MetricsParams, ShareDenominator, UnknownInDaytime};
@@ -98,6 +98,20 @@ enum Command {
         declared: PathBuf,
         #[command(flatten)]
         rules: RuleArgs,
+        /// Also write audit.html: the tables and one map per declared area.
+        #[arg(long)]
+        html: bool,
+    },
+    /// Maps: OUT/map.svg, map.png, areas/<area>.svg|png and the interactive OUT/map.html.
+    Map {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Declared memberships to show beside the candidates in map.html.
+        #[arg(long, value_name = "DIR")]
+        declared: Option<PathBuf>,
+        /// A font file with Japanese glyphs (else the system's IPA or Noto CJK fonts).
+        #[arg(long, value_name = "FILE")]
+        font: Option<PathBuf>,
     },
     /// Print one origin's full commuting share vector.
     Shares {
@@ -225,12 +239,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             commands::run_delineate(&config, &rules.options(sweep))?;
         }
-        Command::Audit { declared, rules } => {
+        Command::Audit {
+            declared,
+            rules,
+            html,
+        } => {
             commands::run_audit(
                 &config,
                 &AuditOptions {
                     declared,
                     rules: rules.options(None),
+                    html,
+                },
+            )?;
+        }
+        Command::Map {
+            rules,
+            declared,
+            font,
+        } => {
+            commands::run_map(
+                &config,
+                &MapOptions {
+                    rules: rules.options(None),
+                    declared,
+                    font,
                 },
             )?;
         }

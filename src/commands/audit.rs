@@ -6,10 +6,12 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::delineate::{build_region, renkei_params, DelineateOptions};
+use super::map::declared_areas;
 use super::{Config, Timings};
 use crate::audit::{audit, Audit, Status};
 use crate::io::{self, write_table, OutColumn, OutFormat, OutValues};
 use crate::region::Region;
+use crate::report::{audit_html, MapData};
 use crate::rules::renkei::threshold_text;
 use crate::rules::RenkeiParams;
 
@@ -20,6 +22,8 @@ pub struct AuditOptions {
     pub declared: PathBuf,
     /// Threshold and tolerance options shared with `delineate`.
     pub rules: DelineateOptions,
+    /// Also write `audit.html` (tables and one map per declared area).
+    pub html: bool,
 }
 
 /// Runs the audit and writes `audit.csv` and `audit.md`.
@@ -41,6 +45,18 @@ pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Reg
     let md = markdown(&region, &result, &params, &options.declared);
     let path = config.out.join("audit.md");
     std::fs::write(&path, md).with_context(|| format!("writing {}", path.display()))?;
+    if options.html {
+        let areas = declared_areas(&region, &result, &params);
+        let titles = result.areas.iter().map(|a| a.name.clone()).collect();
+        let data = MapData::new(&region, &areas, Some(titles), "宣言済みの連携中枢都市圏")
+            .with_ids(result.areas.iter().map(|a| a.id.clone()).collect());
+        let path = config.out.join("audit.html");
+        let html = audit_html(&data, &result, &threshold_text(params.get_threshold()));
+        std::fs::write(&path, html).with_context(|| format!("writing {}", path.display()))?;
+        if config.verbose {
+            eprintln!("wrote {}", path.display());
+        }
+    }
     if config.verbose {
         let count = |s| result.lines.iter().filter(|l| l.status == s).count();
         eprintln!(

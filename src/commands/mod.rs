@@ -4,11 +4,13 @@
 
 mod audit;
 mod delineate;
+mod map;
 mod metrics;
 mod shares;
 
 pub use audit::{run_audit, AuditOptions};
 pub use delineate::{build_region, run_delineate, DelineateOptions, DelineateRun, BOUNDARIES_FILE};
+pub use map::{declared_areas, run_map, MapOptions, MAP_TITLE};
 pub use metrics::{metrics_columns, run_metrics, MetricsOptions, MetricsRun};
 pub use shares::{run_shares, share_rows, ShareRow, SharesOptions};
 

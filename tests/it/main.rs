@@ -5,5 +5,6 @@ mod common;
 mod delineate;
 mod errors;
 mod fixture;
+mod maps;
 mod props;
 mod real_data;

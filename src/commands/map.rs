@@ -1,0 +1,172 @@
+//! `toshiken map`: national SVG/PNG, one SVG/PNG per candidate area, and the interactive HTML.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use rayon::prelude::*;
+
+use super::delineate::{build_region, renkei_params, DelineateOptions};
+use super::{Config, Timings};
+use crate::areas::{delineate, Area, Membership, Tier};
+use crate::audit::{Audit, Status};
+use crate::io;
+use crate::region::Region;
+use crate::report::{
+    area_svg, find_japanese_font, map_html, national_svg, svg_to_png, DeclaredByUnit, MapData,
+};
+use crate::rules::{evaluate_centres, find_centres, Centre, RenkeiParams};
+
+/// Title of the candidate map.
+pub const MAP_TITLE: &str = "連携中枢都市圏 候補（令和2年国勢調査）";
+
+/// Options of `map`.
+#[derive(Clone, Debug, Default)]
+pub struct MapOptions {
+    /// Rule options shared with `delineate`.
+    pub rules: DelineateOptions,
+    /// Declared memberships to show in the HTML info panel.
+    pub declared: Option<PathBuf>,
+    /// A font file with Japanese glyphs, added to the system fonts.
+    pub font: Option<PathBuf>,
+}
+
+/// Writes map.svg, map.png, areas/<id>.svg|png and map.html.
+///
+/// # Errors
+/// Loading failures, no Japanese font, or a write failure.
+pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<PathBuf>> {
+    let params = renkei_params(config, &options.rules)?;
+    let fonts = find_japanese_font(options.font.as_deref())?;
+    let mut timings = Timings::default();
+    let region = build_region(config, &options.rules.merges, &mut timings)?;
+    let areas = timings.time("rules", || {
+        let centres = find_centres(&region, &evaluate_centres(&region, &params), &params);
+        delineate(&region, &centres, &params)
+    });
+    let declared = match &options.declared {
+        Some(dir) => Some(declared_by_unit(&region, dir)?),
+        None => None,
+    };
+    let data = MapData::new(&region, &areas, None, MAP_TITLE);
+    let out = &config.out;
+    let mut written = Vec::new();
+    timings.time("maps", || -> anyhow::Result<()> {
+        let svg = national_svg(&data);
+        let path = out.join("map.svg");
+        write_file(&path, svg.as_bytes())?;
+        written.push(path);
+        let path = out.join("map.png");
+        svg_to_png(&svg, fonts.clone(), 1.5, &path)?;
+        written.push(path);
+        // One task per area map: each is independent, so the files do not depend on threads.
+        data.ids
+            .par_iter()
+            .enumerate()
+            .try_for_each(|(k, id)| -> anyhow::Result<()> {
+                let svg = area_svg(&data, k);
+                let path = out.join("areas").join(format!("{id}.svg"));
+                write_file(&path, svg.as_bytes())?;
+                svg_to_png(&svg, fonts.clone(), 1.0, &path.with_extension("png"))?;
+                Ok(())
+            })?;
+        written.push(out.join("areas"));
+        let path = out.join("map.html");
+        write_file(&path, map_html(&data, declared.as_ref()).as_bytes())?;
+        written.push(path);
+        Ok(())
+    })?;
+    if config.verbose {
+        eprintln!(
+            "wrote {} ({} area maps in {})",
+            written
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            data.ids.len(),
+            out.join("areas").display()
+        );
+    }
+    if config.timings {
+        eprintln!("{timings}");
+    }
+    Ok(written)
+}
+
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Declared memberships per unit with the share to each declared centre.
+fn declared_by_unit(region: &Region, dir: &std::path::Path) -> anyhow::Result<DeclaredByUnit> {
+    let (areas, members) = io::read_declared(dir)
+        .with_context(|| format!("reading declared memberships from {}", dir.display()))?;
+    let mut by_unit: DeclaredByUnit = vec![Vec::new(); region.len()];
+    for m in &members {
+        let area = areas
+            .iter()
+            .find(|a| a.id == m.area)
+            .expect("reader checks area ids");
+        let u = region.index_of(m.code).with_context(|| {
+            format!(
+                "declared member {} ({}) is not a unit of the data",
+                m.code, m.name
+            )
+        })?;
+        let centres: Vec<usize> = area
+            .centres
+            .iter()
+            .filter_map(|&c| region.index_of(c))
+            .collect();
+        by_unit[u].push((
+            area.id.clone(),
+            area.name.clone(),
+            region.persons_to(u, &centres),
+            region.denominator(u),
+        ));
+    }
+    Ok(by_unit)
+}
+
+/// Declared areas as `Area`s for drawing: centres, members meeting the threshold as tier 1,
+/// agreement-only members as tier 2 (missing municipalities are not drawn as members).
+pub fn declared_areas(region: &Region, audit: &Audit, params: &RenkeiParams) -> Vec<Area> {
+    audit
+        .areas
+        .iter()
+        .map(|a| {
+            let units: Vec<usize> = a
+                .centres
+                .iter()
+                .filter_map(|&c| region.index_of(c))
+                .collect();
+            let members = audit
+                .lines
+                .iter()
+                .filter(|l| l.area == a.id && l.status != Status::Missing)
+                .map(|l| Membership {
+                    unit: l.unit,
+                    tier: match l.status {
+                        Status::Centre => Tier::Centre,
+                        Status::Meets => Tier::One,
+                        _ => Tier::Two,
+                    },
+                    persons: l.persons,
+                    denominator: l.denominator,
+                    threshold: params.get_threshold(),
+                    rule: "declared member",
+                })
+                .collect();
+            Area {
+                centre: Centre { units },
+                members,
+                exclaves: Vec::new(),
+                islands: Vec::new(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,113 @@
+//! What a map shows: per unit, the areas it belongs to with tier and share; per area, its id,
+//! name and colour. Built once and shared by the SVG, PNG and HTML writers.
+
+use geo::{BoundingRect, InteriorPoint, Rect, Simplify};
+
+use super::colour::{area_colours, Rgb};
+use crate::areas::{Area, Tier};
+use crate::region::Region;
+
+/// One membership of a unit, for display.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnitRecord {
+    /// Area index.
+    pub area: usize,
+    /// Tier.
+    pub tier: Tier,
+    /// Persons to the centre.
+    pub persons: u64,
+    /// Denominator.
+    pub denominator: u64,
+    /// The threshold as text.
+    pub threshold: String,
+    /// Rule in words.
+    pub rule: &'static str,
+}
+
+/// Everything the map writers need.
+pub struct MapData<'a> {
+    /// The region.
+    pub region: &'a Region,
+    /// Areas.
+    pub areas: &'a [Area],
+    /// Area ids.
+    pub ids: Vec<String>,
+    /// Area titles (centre names, or the declared name).
+    pub titles: Vec<String>,
+    /// Area colours.
+    pub colours: Vec<Rgb>,
+    /// Memberships per unit.
+    pub records: Vec<Vec<UnitRecord>>,
+    /// Bounding box per unit.
+    pub bboxes: Vec<Option<Rect<f64>>>,
+    /// Title of the map.
+    pub title: String,
+}
+
+impl<'a> MapData<'a> {
+    /// Collects the display data of `areas` over `region`.
+    pub fn new(
+        region: &'a Region,
+        areas: &'a [Area],
+        titles: Option<Vec<String>>,
+        title: &str,
+    ) -> Self {
+        let ids: Vec<String> = areas.iter().map(|a| a.centre.id(region)).collect();
+        let titles = titles.unwrap_or_else(|| {
+            areas
+                .iter()
+                .map(|a| {
+                    a.centre
+                        .units
+                        .iter()
+                        .map(|&u| region.names[u].clone())
+                        .collect::<Vec<_>>()
+                        .join("・")
+                })
+                .collect()
+        });
+        let mut records: Vec<Vec<UnitRecord>> = vec![Vec::new(); region.len()];
+        for (k, a) in areas.iter().enumerate() {
+            for m in &a.members {
+                records[m.unit].push(UnitRecord {
+                    area: k,
+                    tier: m.tier,
+                    persons: m.persons,
+                    denominator: m.denominator,
+                    threshold: crate::rules::renkei::threshold_text(m.threshold),
+                    rule: m.rule,
+                });
+            }
+        }
+        MapData {
+            region,
+            areas,
+            ids,
+            titles,
+            colours: area_colours(region, areas),
+            records,
+            bboxes: region
+                .shapes
+                .iter()
+                .map(|s| s.as_ref().and_then(|s| s.bounding_rect()))
+                .collect(),
+            title: title.to_string(),
+        }
+    }
+
+    /// Replaces the ids (declared areas keep their own ids).
+    pub fn with_ids(mut self, ids: Vec<String>) -> Self {
+        self.ids = ids;
+        self
+    }
+
+    /// A point inside unit `u` for its label.
+    pub fn label_point(&self, u: usize) -> Option<geo::Coord<f64>> {
+        let shape = self.region.shape(u)?;
+        // The largest part, so that an island does not carry the label.
+        let largest = shape
+            .iter()
+            .max_by(|a, b| geo::Area::unsigned_area(*a).total_cmp(&geo::Area::unsigned_area(*b)))?;
+        largest.simplify(1e-4).interior_point().map(|p| p.0)
+    }
+}

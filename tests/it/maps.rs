@@ -1,0 +1,309 @@
+//! Maps: the national PNG checked pixel by pixel, and map.html opened in a real headless
+//! Chromium (DOM after the page's script ran, a real click event, a screenshot).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use geo::coord;
+use resvg::tiny_skia::Pixmap;
+use toshiken::areas::delineate;
+use toshiken::commands::{build_region, Config, Timings, MAP_TITLE};
+use toshiken::io::read_metro_areas;
+use toshiken::report::{Frame, MapData, NATIONAL_FRAMES};
+use toshiken::rules::{evaluate_centres, find_centres, MetroAreas, RenkeiParams};
+
+use crate::common::real_dir;
+
+/// Whether the machine can render Japanese labels; CI installs the font (see .ci/run), a
+/// developer machine without one skips the map tests with a notice.
+fn fonts_available() -> bool {
+    if toshiken::report::find_japanese_font(None).is_ok() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must install a Japanese font (see .ci/run)"
+    );
+    eprintln!("SKIPPED: no Japanese font (apt-get install fonts-ipafont-gothic)");
+    false
+}
+
+/// `toshiken map --declared …` on the national data, once per test binary.
+fn maps_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("maps");
+        let data = real_dir();
+        let run = Command::new(env!("CARGO_BIN_EXE_toshiken"))
+            .args([
+                "map",
+                "-q",
+                "--data",
+                data.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .args(["--declared", data.join("declared").to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        out
+    })
+}
+
+fn pixel(p: &Pixmap, x: f64, y: f64) -> (u8, u8, u8) {
+    let c = p
+        .pixel(x.round() as u32, y.round() as u32)
+        .unwrap()
+        .demultiply();
+    (c.red(), c.green(), c.blue())
+}
+
+#[test]
+fn national_png_has_the_area_colour_in_okayama_and_sea_elsewhere() {
+    if !fonts_available() {
+        return;
+    }
+    let dir = maps_dir();
+    let png = Pixmap::load_png(dir.join("map.png")).unwrap();
+    assert_eq!((png.width(), png.height()), (1500, 1620)); // 1000×1080 at 1.5×
+                                                           // Colours the same way the map did.
+    let config = Config {
+        data: Some(real_dir()),
+        verbose: false,
+        ..Config::default()
+    };
+    let region = build_region(&config, &[], &mut Timings::default()).unwrap();
+    let params = RenkeiParams::new(MetroAreas::from_rows(
+        &read_metro_areas(None).unwrap(),
+        "built in",
+    ));
+    let areas = delineate(
+        &region,
+        &find_centres(&region, &evaluate_centres(&region, &params), &params),
+        &params,
+    );
+    let data = MapData::new(&region, &areas, None, MAP_TITLE);
+    let k = data.ids.iter().position(|id| id == "C33100").unwrap();
+    let (_, window, px, _) = NATIONAL_FRAMES[0];
+    let f = Frame::fit(
+        geo::Rect::new(
+            coord! { x: window[0], y: window[1] },
+            coord! { x: window[2], y: window[3] },
+        ),
+        (px[0], px[1], px[2], px[3]),
+    );
+    // Points well inside 岡山市 (a 0.03° ring around each inside too) on a 0.01° grid. The
+    // city is ~30 px wide at 1.5× and carries its label, so each pixel there is either the area
+    // colour or label ink (a neutral grey: black text, white halo); at least 40 % are the colour.
+    let okayama = region.index_of(toshiken::MuniCode(33100)).unwrap();
+    let shape = region.shape(okayama).unwrap();
+    let inside = |lon: f64, lat: f64| {
+        (0..8).all(|i| {
+            let a = f64::from(i) * std::f64::consts::FRAC_PI_4;
+            geo::Contains::contains(
+                shape,
+                &geo::Point::new(lon + 0.03 * a.cos(), lat + 0.03 * a.sin()),
+            )
+        })
+    };
+    let pixels: Vec<(u8, u8, u8)> = (0..40)
+        .flat_map(|i| {
+            (0..40).map(move |j| (133.7 + 0.01 * f64::from(i), 34.55 + 0.01 * f64::from(j)))
+        })
+        .filter(|&(lon, lat)| inside(lon, lat))
+        .map(|(lon, lat)| f.project(coord! { x: lon, y: lat }))
+        .map(|(x, y)| pixel(&png, x * 1.5, y * 1.5))
+        .collect();
+    let c = data.colours[k];
+    let exact = pixels.iter().filter(|&&p| p == (c.0, c.1, c.2)).count();
+    assert!(pixels.len() > 100, "{}", pixels.len());
+    assert!(
+        exact * 5 > pixels.len() * 2,
+        "only {exact} of {} pixels in 岡山市 have the 岡山 colour",
+        pixels.len()
+    );
+    for &p in &pixels {
+        let neutral = p.0.abs_diff(p.1) < 8 && p.1.abs_diff(p.2) < 8;
+        let mixed_with_colour = (p.0 >= p.1) && (p.1.abs_diff(p.2) < 8); // colour blended with ink
+        assert!(
+            p == (c.0, c.1, c.2) || neutral || mixed_with_colour,
+            "unexpected colour {p:?} in 岡山市"
+        );
+    }
+    // Pacific south of the Kii peninsula, and the Sea of Japan off Shimane: background.
+    for (lon, lat) in [(135.0, 33.0), (132.0, 36.5)] {
+        let (x, y) = f.project(coord! { x: lon, y: lat });
+        assert_eq!(
+            pixel(&png, x * 1.5, y * 1.5),
+            (0xf4, 0xf8, 0xfb),
+            "sea at {lon},{lat}"
+        );
+    }
+    // 北海道 inland, in no area (中川町 01465 is far from any centre): grey.
+    let nakagawa = region.index_of(toshiken::MuniCode(1465)).unwrap();
+    assert!(data.records[nakagawa].is_empty());
+    let p = data.label_point(nakagawa).unwrap();
+    let (x, y) = f.project(p);
+    assert_eq!(pixel(&png, x * 1.5, y * 1.5), (0xde, 0xde, 0xde));
+    // The national SVG stays small.
+    assert!(std::fs::metadata(dir.join("map.svg")).unwrap().len() < 5_000_000);
+    assert!(dir.join("areas/C34207.png").exists() && dir.join("areas/C34207.svg").exists());
+}
+
+fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::var_os("PATH")?
+                .to_str()?
+                .split(':')
+                .map(|d| Path::new(d).join(name))
+                .find(|p| p.exists())
+        })
+}
+
+fn headless(browser: &Path, profile: &Path) -> Command {
+    let mut c = Command::new(browser);
+    c.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        "--virtual-time-budget=15000",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    c
+}
+
+#[test]
+fn map_html_works_in_headless_chromium() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install Chromium (see .ci/run)"
+        );
+        eprintln!("SKIPPED: no chromium on PATH (apt-get install chromium)");
+        return;
+    };
+    if !fonts_available() {
+        return;
+    }
+    let dir = maps_dir();
+    let html = std::fs::read_to_string(dir.join("map.html")).unwrap();
+    // Self-contained: nothing fetched from anywhere.
+    for needle in ["<script src", "<link", "@import", "url(http", "src=\"http"] {
+        assert!(
+            !html.contains(needle),
+            "map.html refers to an outside resource: {needle}"
+        );
+    }
+    let svg = std::fs::read_to_string(dir.join("map.svg")).unwrap();
+    let expected_paths = svg.matches("<path class=\"u\"").count();
+    // Every municipality is drawn in the mainland or an inset (三島村 and 十島村 in the inset).
+    let drawn: std::collections::HashSet<&str> = svg
+        .split("<path class=\"u\" data-code=\"")
+        .skip(1)
+        .map(|s| &s[..5])
+        .collect();
+    assert_eq!(drawn.len(), 1741);
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("file://{}#click=33207", dir.join("map.html").display());
+    let dom = headless(&browser, profile.path())
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "the page's script did not finish"
+    );
+    assert_eq!(
+        dom.matches("<path class=\"u").count(),
+        expected_paths,
+        "municipality shapes in the DOM"
+    );
+    let list_items = dom.matches("<li data-area=").count();
+    let areas_in_svg: std::collections::HashSet<&str> = svg
+        .split("class=\"outline\" data-area=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    assert_eq!(list_items, areas_in_svg.len(), "one list entry per area");
+    // The click on 井原市 (a real MouseEvent dispatched by the page for #click=) shows its
+    // candidate area and both declared areas with shares.
+    let info = &dom[dom.find("<div id=\"info\"").expect("info panel")..];
+    assert!(
+        info.contains("33207 井原市"),
+        "{}",
+        &info[..info.len().min(2000)]
+    );
+    assert!(info.contains("C34207"), "candidate area 福山 missing");
+    assert!(
+        info.contains("data-declared=\"A01\"") && info.contains("data-declared=\"A02\""),
+        "declared areas missing"
+    );
+    assert!(
+        info.contains("15.3%") && info.contains("3.2%"),
+        "shares missing"
+    );
+    assert!(
+        dom.contains("class=\"u sel\""),
+        "clicked shape not selected"
+    );
+
+    // A screenshot that is not blank, kept as an artefact in target/tmp.
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("map-html-screenshot.png");
+    let run = headless(&browser, profile.path())
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1400,1000")
+        .arg(format!(
+            "file://{}#area=C33100",
+            dir.join("map.html").display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let png = Pixmap::load_png(&shot).unwrap();
+    let mut colours = std::collections::HashSet::new();
+    let mut not_white = 0usize;
+    for p in png.pixels() {
+        let c = p.demultiply();
+        if (c.red(), c.green(), c.blue()) != (255, 255, 255) {
+            not_white += 1;
+        }
+        colours.insert((c.red() / 16, c.green() / 16, c.blue() / 16));
+    }
+    assert!(
+        not_white > png.pixels().len() / 2,
+        "screenshot mostly blank: {not_white}"
+    );
+    assert!(
+        colours.len() > 30,
+        "screenshot has only {} colours",
+        colours.len()
+    );
+}
