@@ -198,7 +198,11 @@ pub fn audit_html(data: &MapData, audit: &Audit, threshold: &str) -> String {
         }
         h.push_str("</table>");
         if k < data.areas.len() {
-            h.push_str(&area_svg(data, k));
+            // Several SVGs share one document: give each its own ids.
+            let svg = area_svg(data, k)
+                .replace("id=\"", &format!("id=\"a{k}-"))
+                .replace("url(#", &format!("url(#a{k}-"));
+            h.push_str(&svg);
         }
     }
     let _ = write!(
