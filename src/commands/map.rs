@@ -39,15 +39,17 @@ pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<Path
     let fonts = find_japanese_font(options.font.as_deref())?;
     let mut timings = Timings::default();
     let region = build_region(config, &options.rules.merges, &mut timings)?;
-    let areas = timings.time("rules", || {
-        let centres = find_centres(&region, &evaluate_centres(&region, &params), &params);
-        delineate(&region, &centres, &params)
+    let (evaluations, areas) = timings.time("rules", || {
+        let evaluations = evaluate_centres(&region, &params);
+        let centres = find_centres(&region, &evaluations, &params);
+        let areas = delineate(&region, &centres, &params);
+        (evaluations, areas)
     });
     let declared = match &options.declared {
         Some(dir) => Some(declared_by_unit(&region, dir)?),
         None => None,
     };
-    let data = MapData::new(&region, &areas, None, MAP_TITLE);
+    let data = MapData::new(&region, &areas, None, MAP_TITLE).with_criteria(&evaluations, &params);
     let out = &config.out;
     let mut written = Vec::new();
     timings.time("maps", || -> anyhow::Result<()> {

@@ -56,6 +56,7 @@ fn data_json(data: &MapData, declared: Option<&DeclaredByUnit>) -> Value {
                 "r": region.metrics.day_night_ratio[u],
                 "m": m,
                 "d": d,
+                "c": data.criteria[u],
             }),
         );
     }
@@ -101,6 +102,7 @@ document.getElementById('reset').onclick=()=>{vb=home.slice();setVB()};
 const pct=(p,d)=>d>0?(100*p/d).toFixed(1)+'%':'—';const tierName={centre:'中心市',1:'1次圏',2:'2次圏'};
 function short(code){const u=U[code];if(!u)return code;const ms=u.m.map(m=>A[m[0]].id+' '+(tierName[m[1]]||m[1])+' '+pct(m[2],m[3]));return '<b>'+code+' '+u.n+'</b>'+(ms.length?'<br>'+ms.join('<br>'):'<br>圏域外')+(ms.length>1?'<br><i>複数の圏域に所属</i>':'')}
 function show(code){const u=U[code];if(!u)return;let h='<h2 style="font-size:15px">'+code+' '+u.n+'</h2><p>'+u.k+' ／ 人口 '+(u.p??'—')+' ／ 昼夜間人口比率 '+(u.r==null?'—':u.r.toFixed(4))+'</p>';
+if(u.c!=null){h+='<h3 style="font-size:13px">中心市の要件</h3><p>'+(u.c.length?'満たさない: '+u.c.join('; '):'すべて満たす（連携中枢都市の候補）')+'</p>'}
 h+='<h3 style="font-size:13px">候補圏域（'+u.m.length+'）</h3>';if(u.m.length){h+='<table class="rec"><tr><th>圏域</th><th>区分</th><th>割合</th><th>人数/分母</th><th>基準</th></tr>';for(const m of u.m){const a=A[m[0]];h+='<tr data-area="'+a.id+'"><td><span class="sw" style="background:'+a.c+'"></span>'+a.id+' '+a.t+'</td><td>'+(tierName[m[1]]||m[1])+'</td><td>'+pct(m[2],m[3])+'</td><td>'+m[2]+'/'+m[3]+'</td><td>'+m[4]+'<br><small>'+m[5]+'</small></td></tr>'}h+='</table>'}else h+='<p>どの候補圏域にも属さない</p>';
 if(u.d.length){h+='<h3 style="font-size:13px">宣言済みの圏域（'+u.d.length+'）</h3><table class="decl"><tr><th>圏域</th><th>中心市への割合</th></tr>';for(const d of u.d){h+='<tr data-declared="'+d[0]+'"><td>'+d[0]+' '+d[1]+'</td><td>'+pct(d[2],d[3])+' ('+d[2]+'/'+d[3]+')</td></tr>'}h+='</table>'}
 info.innerHTML=h;document.querySelectorAll('path.u.sel').forEach(p=>p.classList.remove('sel'));document.querySelectorAll('path.u[data-code="'+code+'"]').forEach(p=>p.classList.add('sel'))}

@@ -42,6 +42,9 @@ pub struct MapData<'a> {
     pub bboxes: Vec<Option<Rect<f64>>>,
     /// Title of the map.
     pub title: String,
+    /// Central-city criteria of the cities evaluated: `None` for units not evaluated, else the
+    /// failed criteria in words (empty = eligible).
+    pub criteria: Vec<Option<Vec<String>>>,
 }
 
 impl<'a> MapData<'a> {
@@ -92,7 +95,20 @@ impl<'a> MapData<'a> {
                 .map(|s| s.as_ref().and_then(|s| s.bounding_rect()))
                 .collect(),
             title: title.to_string(),
+            criteria: vec![None; region.len()],
         }
+    }
+
+    /// Attaches the central-city evaluation of each evaluated city.
+    pub fn with_criteria(
+        mut self,
+        evaluations: &[crate::rules::CentreEvaluation],
+        params: &crate::rules::RenkeiParams,
+    ) -> Self {
+        for e in evaluations {
+            self.criteria[e.unit] = Some(e.failures(params));
+        }
+        self
     }
 
     /// Replaces the ids (declared areas keep their own ids).
