@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use super::delineate::{build_region, renkei_params, DelineateOptions};
 use super::map::declared_areas;
-use super::{Config, Timings};
+use super::{text_col, Config, Timings};
 use crate::audit::{audit, Audit, Status};
 use crate::io::{self, write_table, OutColumn, OutFormat, OutValues};
 use crate::region::Region;
@@ -79,10 +79,7 @@ pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Reg
 
 fn write_csv(config: &Config, region: &Region, result: &Audit) -> anyhow::Result<()> {
     let l = &result.lines;
-    let text = |name, v: Vec<String>| OutColumn {
-        name,
-        values: OutValues::Text(v.into_iter().map(Some).collect()),
-    };
+    let text = text_col;
     let area_name = |id: &str| {
         result
             .areas

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::{Config, Timings};
+use super::{int_col, paths_list, text_col, Config, Timings};
 use crate::areas::{delineate, overlaps, sweep, Area, Tier};
 use crate::dataset::resolve_data_dir;
 use crate::geometry::{dissolve, unit_shapes};
@@ -231,14 +231,7 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
             overlaps(&areas, region.len()).len(),
             areas.iter().filter(|a| !a.is_contiguous()).count()
         );
-        eprintln!(
-            "wrote {}",
-            written
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        eprintln!("wrote {}", paths_list(&written));
     }
     if config.timings {
         eprintln!("{timings}");
@@ -273,25 +266,6 @@ fn parse_sweep(text: &str) -> anyhow::Result<Vec<Threshold>> {
         at += inc;
     }
     Ok(out)
-}
-
-/// A text column; empty strings are written as empty cells, not `""`.
-fn text_col(name: &'static str, v: Vec<String>) -> OutColumn {
-    OutColumn {
-        name,
-        values: OutValues::Text(
-            v.into_iter()
-                .map(|s| (!s.is_empty()).then_some(s))
-                .collect(),
-        ),
-    }
-}
-
-fn int_col(name: &'static str, v: Vec<u64>) -> OutColumn {
-    OutColumn {
-        name,
-        values: OutValues::U64(v.into_iter().map(Some).collect()),
-    }
 }
 
 fn write_outputs(

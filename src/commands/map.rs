@@ -6,7 +6,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use super::delineate::{build_region, renkei_params, DelineateOptions};
-use super::{Config, Timings};
+use super::{paths_list, Config, Timings};
 use crate::areas::{delineate, Area, Membership, Tier};
 use crate::audit::{Audit, Status};
 use crate::io;
@@ -80,11 +80,7 @@ pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<Path
     if config.verbose {
         eprintln!(
             "wrote {} ({} area maps in {})",
-            written
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
+            paths_list(&written),
             data.ids.len(),
             out.join("areas").display()
         );

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::{Config, Timings};
+use super::{paths_list, Config, Timings};
 use crate::dataset::Dataset;
 use crate::io::{write_table, OutColumn, OutFormat, OutValues};
 use crate::matrix::Metrics;
@@ -72,11 +72,7 @@ pub fn run_metrics(config: &Config, options: &MetricsOptions) -> anyhow::Result<
             metrics.len(),
             metrics.has_data.iter().filter(|&&b| b).count(),
             with_ratio,
-            written
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            paths_list(&written)
         );
     }
     if config.timings {

@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
+use crate::io::{OutColumn, OutValues};
+
 use crate::dataset::{resolve_data_dir, DataDir, Dataset, InputPaths};
 use crate::matrix::MetricsParams;
 use crate::registry::{Level, RegistryParams};
@@ -172,4 +174,33 @@ impl std::fmt::Display for Timings {
             total.as_secs_f64()
         )
     }
+}
+
+/// A text column; empty strings are written as empty cells, not `""`.
+pub(crate) fn text_col(name: &'static str, v: Vec<String>) -> OutColumn {
+    OutColumn {
+        name,
+        values: OutValues::Text(
+            v.into_iter()
+                .map(|s| (!s.is_empty()).then_some(s))
+                .collect(),
+        ),
+    }
+}
+
+/// An integer column.
+pub(crate) fn int_col(name: &'static str, v: Vec<u64>) -> OutColumn {
+    OutColumn {
+        name,
+        values: OutValues::U64(v.into_iter().map(Some).collect()),
+    }
+}
+
+/// `a, b, c` for a list of written files.
+pub(crate) fn paths_list(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
