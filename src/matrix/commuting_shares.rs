@@ -1,6 +1,8 @@
 //! Commuting shares (通勤通学割合) and exact threshold tests.
 
-use super::rows::{map_rows, Exec};
+use rayon::prelude::*;
+
+use super::rows::Exec;
 use super::CommuteMatrix;
 
 /// What an origin's shares are divided by.
@@ -87,15 +89,37 @@ pub fn par_shares(m: &CommuteMatrix, denominator: ShareDenominator) -> Vec<f64> 
 }
 
 fn shares_with(m: &CommuteMatrix, denominator: ShareDenominator, exec: Exec) -> Vec<f64> {
-    let rows = map_rows(m.n(), exec, |i| {
+    // One preallocated buffer, cut into one slice per row: no per-row allocation and no
+    // concatenation (the earlier Vec-per-row version was slower in parallel than serially).
+    let mut out = vec![0.0; m.nnz()];
+    let fill = |i: usize, slot: &mut [f64]| {
         let d = denominator.of(m, i) as f64;
-        m.row(i)
-            .1
-            .iter()
-            .map(|&p| f64::from(p) / d)
-            .collect::<Vec<f64>>()
-    });
-    rows.concat()
+        for (o, &p) in slot.iter_mut().zip(m.row(i).1) {
+            *o = f64::from(p) / d;
+        }
+    };
+    let indptr = m.indptr();
+    match exec {
+        Exec::Serial => {
+            for i in 0..m.n() {
+                fill(i, &mut out[indptr[i]..indptr[i + 1]]);
+            }
+        }
+        Exec::Parallel => {
+            let mut rows: Vec<&mut [f64]> = Vec::with_capacity(m.n());
+            let mut rest = out.as_mut_slice();
+            for i in 0..m.n() {
+                let (row, tail) = rest.split_at_mut(indptr[i + 1] - indptr[i]);
+                rows.push(row);
+                rest = tail;
+            }
+            rows.into_par_iter()
+                .enumerate()
+                .with_min_len(64)
+                .for_each(|(i, row)| fill(i, row));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
