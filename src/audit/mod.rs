@@ -92,6 +92,17 @@ pub struct MultiMembership {
     pub areas: Vec<(String, u64, u64)>,
 }
 
+impl MultiMembership {
+    /// `A01 5.6% (1293/23181); A02 18.4% (4275/23181)`: each area with the share to its centre.
+    pub fn shares_text(&self) -> String {
+        self.areas
+            .iter()
+            .map(|(id, p, d)| format!("{id} {:.1}% ({p}/{d})", 100.0 * *p as f64 / *d as f64))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 /// A declared centre's evaluation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CentreCheck {

@@ -157,17 +157,13 @@ fn markdown(
         "| code | name | areas (share to each centre) |\n|---|---|---|"
     );
     for m in &result.multi {
-        let parts: Vec<String> = m
-            .areas
-            .iter()
-            .map(|(id, p, d)| format!("{id} {:.1}% ({p}/{d})", 100.0 * *p as f64 / *d as f64))
-            .collect();
+        let parts = m.shares_text();
         let _ = writeln!(
             md,
             "| {} | {} | {} |",
             region.code(m.unit),
             region.names[m.unit],
-            parts.join("; ")
+            parts
         );
     }
     let _ = writeln!(md, "\n## Centres\n");

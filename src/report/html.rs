@@ -139,18 +139,14 @@ pub fn audit_html(data: &MapData, audit: &Audit, threshold: &str) -> String {
     );
     h.push_str("<h2>複数の圏域に宣言されている市町村</h2><table><tr><th>コード</th><th>市町村</th><th>圏域（中心市への割合）</th></tr>");
     for m in &audit.multi {
-        let parts: Vec<String> = m
-            .areas
-            .iter()
-            .map(|(id, p, d)| format!("{id} {:.1}% ({p}/{d})", 100.0 * *p as f64 / *d as f64))
-            .collect();
+        let parts = m.shares_text();
         let _ = write!(
             h,
             r#"<tr class="multi" data-code="{}"><td>{}</td><td>{}</td><td>{}</td></tr>"#,
             region.code(m.unit),
             region.code(m.unit),
             esc(&region.names[m.unit]),
-            esc(&parts.join("; "))
+            esc(&parts)
         );
     }
     h.push_str(
