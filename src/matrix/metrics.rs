@@ -2,9 +2,8 @@
 
 use super::commuting_shares::ShareDenominator;
 use super::day_night::{day_night_ratio, daytime_population, UnknownInDaytime};
-use super::flows::{inflow_with, outflow_with, staying_with};
+use super::flows::inflow_with;
 use super::rows::{map_rows, Exec};
-use super::top_k::top_with;
 use super::CommuteMatrix;
 
 /// Conventions and sizes for [`Metrics::compute`]. Defaults are documented on each setter.
@@ -123,10 +122,18 @@ impl Metrics {
             "population must be aligned to the matrix units"
         );
         let n = m.n();
-        let staying = staying_with(m, exec);
-        let outflow = outflow_with(m, exec);
+        // One pass over each row for staying, outflow and the top destinations (the separate
+        // kernels each walk the rows again), then one over the transpose for inflow.
+        let rows = map_rows(n, exec, |i| row_summary(m, i, params.top_k));
+        let mut staying = Vec::with_capacity(n);
+        let mut outflow = Vec::with_capacity(n);
+        let mut top = Vec::with_capacity(n);
+        for (s, o, t) in rows {
+            staying.push(s);
+            outflow.push(o);
+            top.push(t);
+        }
         let inflow = inflow_with(m, exec);
-        let top = top_with(m, params.top_k, exec);
         let has_data: Vec<bool> = (0..n).map(|i| m.has_data(i)).collect();
         let unknown: Vec<u64> = (0..n).map(|i| m.unknown(i)).collect();
         let resident_commuters: Vec<u64> = (0..n).map(|i| m.total(i)).collect();
@@ -180,6 +187,58 @@ impl Metrics {
     }
 }
 
+/// Staying, outflow and the `k` largest other destinations of row `i`, in one pass; the same
+/// results as `flows::staying`, `flows::outflow` and `top_k::top_destinations` (tested).
+fn row_summary(m: &CommuteMatrix, i: usize, k: usize) -> (u64, u64, Vec<(u32, u32)>) {
+    let (dest, persons) = m.row(i);
+    let (mut staying, mut outflow) = (0u64, 0u64);
+    let mut best: Vec<(u32, u32)> = Vec::with_capacity(k + 1);
+    for (&d, &p) in dest.iter().zip(persons) {
+        if d as usize == i {
+            staying = u64::from(p);
+            continue;
+        }
+        outflow += u64::from(p);
+        let at = best.partition_point(|&(_, q)| q >= p);
+        if at < k {
+            best.insert(at, (d, p));
+            best.truncate(k);
+        }
+    }
+    (staying, outflow, best)
+}
+
 fn ratio(num: u64, den: u64) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matrix::{flows, top_k};
+
+    #[test]
+    fn fused_row_pass_matches_the_separate_kernels() {
+        let m = CommuteMatrix::from_triplets(
+            4,
+            vec![
+                (0, 0, 5),
+                (0, 1, 7),
+                (0, 2, 7),
+                (0, 3, 1),
+                (1, 0, 2),
+                (2, 2, 9),
+                (3, 1, 4),
+                (3, 0, 4),
+            ],
+            vec![1, 0, 2, 0],
+            vec![true; 4],
+        )
+        .unwrap();
+        let r = Metrics::compute(&m, &[Some(100); 4], &MetricsParams::default().top_k(2));
+        assert_eq!(r.staying, flows::staying(&m));
+        assert_eq!(r.outflow, flows::outflow(&m));
+        assert_eq!(r.top, top_k::top_destinations(&m, 2));
+        assert_eq!(r.top[0], vec![(1, 7), (2, 7)]);
+    }
 }
