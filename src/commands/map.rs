@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::delineate::{build_region, renkei_params, DelineateOptions};
 use super::{paths_list, Config, Timings};
 use crate::areas::{delineate, Area, Membership, Tier};
-use crate::audit::{Audit, Status};
+use crate::audit::{audit, Audit, Status};
 use crate::io;
 use crate::region::Region;
 use crate::report::{
@@ -46,7 +46,7 @@ pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<Path
         (evaluations, areas)
     });
     let declared = match &options.declared {
-        Some(dir) => Some(declared_by_unit(&region, dir)?),
+        Some(dir) => Some(declared_by_unit(&region, dir, &params)?),
         None => None,
     };
     let data = MapData::new(&region, &areas, None, MAP_TITLE).with_criteria(&evaluations, &params);
@@ -99,33 +99,24 @@ fn write_file(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
-/// Declared memberships per unit with the share to each declared centre.
-fn declared_by_unit(region: &Region, dir: &std::path::Path) -> anyhow::Result<DeclaredByUnit> {
+/// Declared memberships per unit with the share to each declared centre, taken from the
+/// audit (which computes them once for audit.csv too).
+fn declared_by_unit(
+    region: &Region,
+    dir: &std::path::Path,
+    params: &RenkeiParams,
+) -> anyhow::Result<DeclaredByUnit> {
     let (areas, members) = io::read_declared(dir)
         .with_context(|| format!("reading declared memberships from {}", dir.display()))?;
+    let result = audit(region, &areas, &members, params)?;
     let mut by_unit: DeclaredByUnit = vec![Vec::new(); region.len()];
-    for m in &members {
-        let area = areas
+    for line in result.lines.iter().filter(|l| l.status != Status::Missing) {
+        let name = areas
             .iter()
-            .find(|a| a.id == m.area)
-            .expect("reader checks area ids");
-        let u = region.index_of(m.code).with_context(|| {
-            format!(
-                "declared member {} ({}) is not a unit of the data",
-                m.code, m.name
-            )
-        })?;
-        let centres: Vec<usize> = area
-            .centres
-            .iter()
-            .filter_map(|&c| region.index_of(c))
-            .collect();
-        by_unit[u].push((
-            area.id.clone(),
-            area.name.clone(),
-            region.persons_to(u, &centres),
-            region.denominator(u),
-        ));
+            .find(|a| a.id == line.area)
+            .map(|a| a.name.clone())
+            .unwrap_or_default();
+        by_unit[line.unit].push((line.area.clone(), name, line.persons, line.denominator));
     }
     Ok(by_unit)
 }

@@ -4,6 +4,7 @@ use super::commuting_shares::ShareDenominator;
 use super::day_night::{day_night_ratio, daytime_population, UnknownInDaytime};
 use super::flows::inflow_with;
 use super::rows::{map_rows, Exec};
+use super::top_k::push_top;
 use super::CommuteMatrix;
 
 /// Conventions and sizes for [`Metrics::compute`]. Defaults are documented on each setter.
@@ -199,11 +200,7 @@ fn row_summary(m: &CommuteMatrix, i: usize, k: usize) -> (u64, u64, Vec<(u32, u3
             continue;
         }
         outflow += u64::from(p);
-        let at = best.partition_point(|&(_, q)| q >= p);
-        if at < k {
-            best.insert(at, (d, p));
-            best.truncate(k);
-        }
+        push_top(&mut best, k, d, p);
     }
     (staying, outflow, best)
 }

@@ -22,14 +22,19 @@ pub(crate) fn top_with(m: &CommuteMatrix, k: usize, exec: Exec) -> Vec<Vec<(u32,
             if d as usize == i {
                 continue;
             }
-            // Rows are ascending by destination, so among equal persons the earlier entry
-            // (lower index) keeps its place: insert after every entry with persons >= p.
-            let at = best.partition_point(|&(_, q)| q >= p);
-            if at < k {
-                best.insert(at, (d, p));
-                best.truncate(k);
-            }
+            push_top(&mut best, k, d, p);
         }
         best
     })
+}
+
+/// Offers `(d, p)` to `best`, the `k` largest so far by persons descending. Rows are visited
+/// ascending by destination, so among equal persons the earlier entry (lower index) keeps its
+/// place: the new one goes after every entry with persons ≥ `p`.
+pub(crate) fn push_top(best: &mut Vec<(u32, u32)>, k: usize, d: u32, p: u32) {
+    let at = best.partition_point(|&(_, q)| q >= p);
+    if at < k {
+        best.insert(at, (d, p));
+        best.truncate(k);
+    }
 }
