@@ -24,6 +24,7 @@ pub mod region;
 pub mod registry;
 pub mod report;
 pub mod rules;
+pub mod zones;
 
 pub use dataset::{Dataset, InputPaths};
 pub use matrix::{CommuteMatrix, Metrics, MetricsParams};

@@ -4,13 +4,15 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use toshiken::commands::{
     self, AuditOptions, Config, DelineateOptions, MapOptions, MetricsOptions, SharesOptions,
 };
-use toshiken::io::OutFormat;
+use toshiken::io::{is_zone_table, OutFormat};
 use toshiken::matrix::{MetricsParams, ShareDenominator, UnknownInDaytime};
 use toshiken::registry::Level;
+use toshiken::zones::synth::SynthParams;
 
 #[derive(Parser)]
 #[command(
@@ -74,10 +76,35 @@ struct Global {
 enum Command {
     /// Per-municipality commuting totals, day/night ratio, self-containment and top
     /// destinations → OUT/municipalities.csv (and .parquet).
+    ///
+    /// With a zone population table (`--population` with a `zone` column, as `synth` writes)
+    /// it runs the zone kernel instead: totals, outflow, inflow, daytime population and
+    /// day/night ratio per zone, the share of every flow, and the ≥ 10 % pairs into the top
+    /// 1 % of zones by inflow → OUT/zones, pairs, shares_sample (.parquet) and summary.json.
     Metrics {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
-        format: FormatArg,
+        /// Output format (default: csv for municipalities, parquet for zones).
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
+        /// Zone mode: repeats of the memory-roofline measurement (a copy of the bytes the
+        /// kernel must move) and of the kernel on the same buffer; 0 skips it.
+        #[arg(long, default_value_t = 3, value_name = "N")]
+        roofline: usize,
+    },
+    /// Synthetic zone OD on the real geography, calibrated on the 2020 census →
+    /// OUT/od.parquet, population.parquet, calibration.json.
+    Synth {
+        /// Number of zones (at least one per municipality: 1,740 with population and OD).
+        #[arg(long, value_name = "N", required_unless_present = "census")]
+        zones: Option<usize>,
+        /// Number of flows (OD rows).
+        #[arg(long, value_name = "N", required_unless_present = "census")]
+        flows: Option<usize>,
+        /// Instead: write the real census OD (municipalities as zones, known destinations).
+        #[arg(long, conflicts_with_all = ["zones", "flows"])]
+        census: bool,
+        /// Random seed; the output depends on it only.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
     },
     /// Central cities, candidate 連携中枢都市圏, memberships, overlaps and maps → OUT/centres.csv,
     /// areas.csv, memberships.csv, overlaps.csv, areas.geojson, municipalities.geojson.
@@ -220,14 +247,47 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let config = config(&cli.global);
     match cli.command {
-        Command::Metrics { format } => {
-            let formats = match format {
+        Command::Metrics { format, roofline } => {
+            if let Some(pop) = config
+                .population
+                .as_deref()
+                .filter(|p| is_zone_table(p).unwrap_or(false))
+            {
+                let od = config
+                    .od
+                    .clone()
+                    .context("a zone population table needs its zone OD: pass --od FILE")?;
+                let format = match format {
+                    None | Some(FormatArg::Parquet) => OutFormat::Parquet,
+                    Some(FormatArg::Csv) => OutFormat::Csv,
+                    Some(FormatArg::Both) => {
+                        anyhow::bail!("zone mode writes one format: csv or parquet")
+                    }
+                };
+                commands::run_zone_metrics(&config, &od, pop, format, roofline)?;
+                return Ok(());
+            }
+            let formats = match format.unwrap_or(FormatArg::Csv) {
                 FormatArg::Csv => vec![OutFormat::Csv],
                 FormatArg::Parquet => vec![OutFormat::Parquet],
                 FormatArg::Both => vec![OutFormat::Csv, OutFormat::Parquet],
             };
             commands::run_metrics(&config, &MetricsOptions { formats })?;
         }
+        Command::Synth {
+            zones,
+            flows,
+            seed,
+            census,
+        } => match (census, zones, flows) {
+            (true, _, _) => {
+                commands::run_census_zones(&config)?;
+            }
+            (false, Some(zones), Some(flows)) => {
+                commands::run_synth(&config, SynthParams { zones, flows, seed })?;
+            }
+            _ => anyhow::bail!("synth needs --zones and --flows, or --census"),
+        },
         Command::Delineate {
             scheme,
             rules,

@@ -7,12 +7,17 @@ mod delineate;
 mod map;
 mod metrics;
 mod shares;
+mod zones;
 
 pub use audit::{run_audit, AuditOptions};
 pub use delineate::{build_region, run_delineate, DelineateOptions, DelineateRun, BOUNDARIES_FILE};
 pub use map::{declared_areas, run_map, MapOptions, MAP_TITLE};
 pub use metrics::{metrics_columns, run_metrics, MetricsOptions, MetricsRun};
 pub use shares::{run_shares, share_rows, ShareRow, SharesOptions};
+pub use zones::{
+    peak_memory_bytes, run_census_zones, run_synth, run_zone_metrics, sample_step, OdFacts,
+    Roofline, SynthRun, ZoneRun,
+};
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -135,4 +135,22 @@ pub enum ReadError {
         /// Path.
         path: PathBuf,
     },
+    /// A zone OD the zone matrix refuses (unknown zone, duplicate pair).
+    #[error("{path}: {problem}")]
+    ZoneOd {
+        /// Path.
+        path: PathBuf,
+        /// What is wrong, with the row (shown in the message, so not a `source`).
+        problem: crate::zones::ZoneOdError,
+    },
+    /// Zone ids of a population table that are not exactly `0..n`.
+    #[error("{path}: zone ids must be 0..{n} with each once; zone {missing} is missing")]
+    ZoneIds {
+        /// Path.
+        path: PathBuf,
+        /// Rows in the table.
+        n: usize,
+        /// The first id not given.
+        missing: usize,
+    },
 }

@@ -12,6 +12,7 @@ mod population;
 mod rules_data;
 mod table;
 mod write;
+mod zones;
 
 pub use boundaries::{read_boundaries, BoundaryFeature, CODE_PROPERTIES};
 pub use census_json::{read_census_json_dir, read_census_json_file};
@@ -24,7 +25,10 @@ pub use rules_data::{
     read_declared, read_metro_areas, DeclaredArea, DeclaredMember, MetroEntry, MetroRow,
     BUILTIN_METRO_AREAS,
 };
-pub use write::{write_table, OutColumn, OutFormat, OutValues, WriteError};
+pub use write::{write_json, write_table, OutColumn, OutFormat, OutValues, WriteError};
+pub use zones::{
+    is_zone_table, read_zone_od, read_zone_population, u32_column, ZoneOdWriter, ZONE_COLUMN,
+};
 
 use std::path::Path;
 

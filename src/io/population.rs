@@ -27,7 +27,7 @@ pub struct PopulationRow {
 /// [`ReadError`] for a bad code, a negative or fractional population, or a code given twice.
 pub fn read_population(path: &Path) -> Result<Vec<PopulationRow>, ReadError> {
     let table = Table::read(path)?;
-    let codes = table.codes(table.column("code", &["area_code", "code", "zone"])?)?;
+    let codes = table.codes(table.column("code", &["area_code", "code"])?)?;
     let names = if table.has_column(&["area_name", "name"]) {
         table.text(table.column("name", &["area_name", "name"])?)?
     } else {

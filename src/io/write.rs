@@ -116,3 +116,19 @@ pub fn write_table(
     }
     Ok(())
 }
+
+/// Writes `value` as pretty JSON (with a final newline), creating parent folders.
+///
+/// # Errors
+/// [`WriteError::Io`] when the file cannot be written.
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), WriteError> {
+    let io = |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    let text = serde_json::to_string_pretty(value).map_err(|e| io(std::io::Error::other(e)))?;
+    std::fs::write(path, text + "\n").map_err(io)
+}

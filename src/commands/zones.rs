@@ -1,0 +1,648 @@
+//! Zone-level jobs: `synth` (a synthetic zone OD on real geography) and `metrics` on a zone OD
+//! (the benchmarked kernel, with its memory roofline measured in the same run).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use super::{paths_list, Config, Timings};
+use crate::io::{
+    read_zone_od, read_zone_population, u32_column, write_json, write_table, OutColumn, OutFormat,
+    OutValues, ZoneOdWriter,
+};
+use crate::registry::Level;
+use crate::zones::synth::{real_geography, RealStats, Synth, SynthParams, SynthStats};
+use crate::zones::{stream_copy, Exec, ZoneMetrics, ZoneOd};
+
+/// Origins generated and written per row group by `synth`.
+const BLOCK_ORIGINS: usize = 1 << 16;
+
+/// What `synth` produced.
+#[derive(Debug)]
+pub struct SynthRun {
+    /// The real statistics the model was calibrated on.
+    pub real: RealStats,
+    /// Aggregates of the generated OD.
+    pub stats: SynthStats,
+    /// Calibrated distance decay (km).
+    pub beta_km: f64,
+    /// Count scale (1 = persons).
+    pub scale: u64,
+    /// Files written.
+    pub written: Vec<PathBuf>,
+}
+
+/// `toshiken synth`: writes `OUT/od.parquet`, `OUT/population.parquet` and
+/// `OUT/calibration.json` for `params`, from the real geography of the data directory.
+///
+/// # Errors
+/// Loading the census, an impossible request, or writing.
+pub fn run_synth(config: &Config, params: SynthParams) -> anyhow::Result<SynthRun> {
+    let mut timings = Timings::default();
+    let mut config = config.clone();
+    config.level = Level::Municipality;
+    let dataset = timings.time("load census", || config.load())?;
+    let (places, real) = real_geography(&dataset);
+    drop(dataset);
+    let synth = timings.time("lay out zones", || Synth::new(places, &real, params))?;
+    let out = &config.out;
+    let pop_path = out.join("population.parquet");
+    let od_path = out.join("od.parquet");
+    if config.verbose {
+        eprintln!(
+            "synth: {} zones, {} flows, seed {}; β = {:.2} km, counts ×{}",
+            synth.zones(),
+            params.flows,
+            params.seed,
+            synth.beta_km,
+            synth.scale
+        );
+    }
+    timings.time("write population", || -> anyhow::Result<()> {
+        let n = synth.zones();
+        let columns = vec![
+            OutColumn {
+                name: "zone",
+                values: OutValues::U64((0..n as u64).map(Some).collect()),
+            },
+            OutColumn {
+                name: "municipality",
+                values: OutValues::Text(
+                    (0..n)
+                        .map(|z| Some(synth.zone_code(z).to_string()))
+                        .collect(),
+                ),
+            },
+            OutColumn {
+                name: "lat",
+                values: OutValues::F64(synth.zone_at.iter().map(|a| Some(a.0)).collect()),
+            },
+            OutColumn {
+                name: "lng",
+                values: OutValues::F64(synth.zone_at.iter().map(|a| Some(a.1)).collect()),
+            },
+            OutColumn {
+                name: "population",
+                values: OutValues::U64(synth.population.iter().map(|&p| Some(p)).collect()),
+            },
+        ];
+        write_table(&pop_path, OutFormat::Parquet, &columns)
+            .with_context(|| format!("writing {}", pop_path.display()))?;
+        Ok(())
+    })?;
+    let stats = timings.time("generate and write OD", || -> anyhow::Result<SynthStats> {
+        let mut writer = ZoneOdWriter::create(&od_path)?;
+        let mut stats = SynthStats::default();
+        let n = synth.zones();
+        let mut last = Instant::now();
+        for a in (0..n).step_by(BLOCK_ORIGINS) {
+            let b = (a + BLOCK_ORIGINS).min(n);
+            let block = synth.block(a..b);
+            writer.write(&block.origin, &block.dest, &block.persons)?;
+            stats.flows += block.stats.flows;
+            stats.persons += block.stats.persons;
+            stats.home_persons += block.stats.home_persons;
+            stats.away_persons += block.stats.away_persons;
+            stats.away_km += block.stats.away_km;
+            if config.verbose && (last.elapsed() > Duration::from_secs(2) || b == n) {
+                eprintln!(
+                    "synth: {b} of {n} origins, {} flows ({:.0} %)",
+                    stats.flows,
+                    100.0 * b as f64 / n as f64
+                );
+                last = Instant::now();
+            }
+        }
+        writer.finish()?;
+        Ok(stats)
+    })?;
+    let calib_path = out.join("calibration.json");
+    write_json(&calib_path, &calibration_report(&real, &stats, &synth))?;
+    let written = vec![od_path, pop_path, calib_path];
+    if config.verbose {
+        eprint!("{}", calibration_table(&real, &stats, &synth));
+        eprintln!("wrote {}", paths_list(&written));
+    }
+    if config.timings {
+        eprintln!("{timings}");
+    }
+    Ok(SynthRun {
+        real,
+        stats,
+        beta_km: synth.beta_km,
+        scale: synth.scale,
+        written,
+    })
+}
+
+/// `toshiken synth --census`: the real 2020 municipal OD (known destinations) as zone files
+/// `OUT/od.parquet` and `OUT/population.parquet`, zone `i` being municipality `i` in code
+/// order, so that the zone kernel and its peers run on the census. Returns the files and the
+/// flow count.
+///
+/// # Errors
+/// Loading the census or writing.
+pub fn run_census_zones(config: &Config) -> anyhow::Result<(Vec<PathBuf>, usize)> {
+    let mut config = config.clone();
+    config.level = Level::Municipality;
+    let dataset = config.load()?;
+    let m = &dataset.matrix;
+    let n = dataset.units.len();
+    let (mut o, mut d, mut p) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..n {
+        let (dest, persons) = m.row(i);
+        o.extend(std::iter::repeat_n(i as u32, dest.len()));
+        d.extend_from_slice(dest);
+        p.extend_from_slice(persons);
+    }
+    let od_path = config.out.join("od.parquet");
+    let mut writer = ZoneOdWriter::create(&od_path)?;
+    writer.write(&o, &d, &p)?;
+    writer.finish()?;
+    let pop_path = config.out.join("population.parquet");
+    let columns = vec![
+        OutColumn {
+            name: "zone",
+            values: OutValues::U64((0..n as u64).map(Some).collect()),
+        },
+        OutColumn {
+            name: "municipality",
+            values: OutValues::Text(
+                dataset
+                    .units
+                    .codes()
+                    .iter()
+                    .map(|c| Some(c.to_string()))
+                    .collect(),
+            ),
+        },
+        OutColumn {
+            name: "population",
+            // 07546 双葉町 has no 2020 population (evacuated): 0, so its ratio is empty.
+            values: OutValues::U64(
+                dataset
+                    .population
+                    .iter()
+                    .map(|p| Some(p.unwrap_or(0)))
+                    .collect(),
+            ),
+        },
+    ];
+    write_table(&pop_path, OutFormat::Parquet, &columns)
+        .with_context(|| format!("writing {}", pop_path.display()))?;
+    let written = vec![od_path, pop_path];
+    if config.verbose {
+        eprintln!(
+            "wrote the census as {} zones and {} flows (known destinations; {} persons to unknown destinations left out): {}",
+            n,
+            o.len(),
+            (0..n).map(|i| m.unknown(i)).sum::<u64>(),
+            paths_list(&written)
+        );
+    }
+    Ok((written, o.len()))
+}
+
+fn calibration_table(real: &RealStats, s: &SynthStats, synth: &Synth) -> String {
+    let p = synth.params();
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "calibration (real 2020 census, {} municipalities → synthetic):",
+        real.places
+    );
+    let _ = writeln!(
+        t,
+        "  commuters / population      {:.4} → {:.4}",
+        real.commuters_per_population,
+        s.persons as f64 / synth.population.iter().sum::<u64>() as f64
+    );
+    let _ = writeln!(
+        t,
+        "  stay in home municipality   {:.4} → {:.4} (persons-weighted; median municipality {:.4})",
+        real.stay_share,
+        s.stay_share(),
+        real.stay_share_median
+    );
+    let _ = writeln!(
+        t,
+        "  flows per origin            {:.1} (median {:.0}) per municipality → {:.1} per zone",
+        real.flows_per_origin_mean,
+        real.flows_per_origin_median,
+        s.flows as f64 / p.zones as f64
+    );
+    let _ = writeln!(
+        t,
+        "  mean away distance          {:.2} km → {:.2} km (β = {:.2} km)",
+        real.away_km_mean,
+        s.away_km_mean(),
+        synth.beta_km
+    );
+    t
+}
+
+#[derive(serde::Serialize)]
+struct CalibrationReport<'a> {
+    zones: usize,
+    flows: usize,
+    seed: u64,
+    beta_km: f64,
+    count_scale: u64,
+    neighbours: usize,
+    real: &'a RealStats,
+    synthetic: SyntheticStats,
+}
+
+#[derive(serde::Serialize)]
+struct SyntheticStats {
+    flows: u64,
+    persons: u64,
+    population: u64,
+    commuters_per_population: f64,
+    stay_share: f64,
+    flows_per_origin_mean: f64,
+    away_km_mean: f64,
+}
+
+fn calibration_report<'a>(
+    real: &'a RealStats,
+    s: &SynthStats,
+    synth: &Synth,
+) -> CalibrationReport<'a> {
+    let p = synth.params();
+    let population: u64 = synth.population.iter().sum();
+    CalibrationReport {
+        zones: p.zones,
+        flows: p.flows,
+        seed: p.seed,
+        beta_km: synth.beta_km,
+        count_scale: synth.scale,
+        neighbours: crate::zones::synth::NEIGHBOURS,
+        real,
+        synthetic: SyntheticStats {
+            flows: s.flows,
+            persons: s.persons,
+            population,
+            commuters_per_population: s.persons as f64 / population as f64,
+            stay_share: s.stay_share(),
+            flows_per_origin_mean: s.flows as f64 / p.zones as f64,
+            away_km_mean: s.away_km_mean(),
+        },
+    }
+}
+
+/// The roofline measured beside the kernel.
+#[derive(Clone, Copy, Debug)]
+pub struct Roofline {
+    /// Bytes the kernel must move (read + write).
+    pub bytes: usize,
+    /// Best time of the STREAM-style copy of those bytes.
+    pub copy: Duration,
+    /// Best time of the kernel into the same, already touched, output buffer.
+    pub kernel_warm: Duration,
+}
+
+impl Roofline {
+    /// Kernel time / copy time.
+    pub fn ratio(&self) -> f64 {
+        self.kernel_warm.as_secs_f64() / self.copy.as_secs_f64()
+    }
+}
+
+/// Size of a zone OD.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OdFacts {
+    /// Zones.
+    pub zones: usize,
+    /// Flows.
+    pub flows: usize,
+    /// Σ persons.
+    pub persons: u64,
+}
+
+/// What a zone `metrics` run produced.
+#[derive(Debug)]
+pub struct ZoneRun {
+    /// Zones, flows and persons of the OD (the OD itself is freed before the per-zone table
+    /// is written, to keep the peak low).
+    pub facts: OdFacts,
+    /// Population per zone.
+    pub population: Vec<u64>,
+    /// Kernel results; `shares` is emptied once the pairs and the sample are written.
+    pub metrics: ZoneMetrics,
+    /// Roofline, when measured.
+    pub roofline: Option<Roofline>,
+    /// Stage times.
+    pub timings: Timings,
+    /// Files written.
+    pub written: Vec<PathBuf>,
+}
+
+/// `metrics` on a zone OD: reads `zone,population` and `origin,destination,persons`, runs the
+/// kernel, measures its roofline (`roofline_repeats` > 0), writes `zones`, `pairs`,
+/// `shares_sample` tables and `summary.json` under `OUT`.
+///
+/// # Errors
+/// Reading or writing failures, with file, row and zones.
+pub fn run_zone_metrics(
+    config: &Config,
+    od_path: &Path,
+    pop_path: &Path,
+    format: OutFormat,
+    roofline_repeats: usize,
+) -> anyhow::Result<ZoneRun> {
+    let mut timings = Timings::default();
+    let verbose = config.verbose;
+    let (population, od) = timings.time("load", || -> anyhow::Result<_> {
+        if verbose {
+            eprintln!("reading zones {}", pop_path.display());
+        }
+        let population = read_zone_population(pop_path)?;
+        if verbose {
+            eprintln!(
+                "reading OD {} ({} zones)",
+                od_path.display(),
+                population.len()
+            );
+        }
+        let mut last = Instant::now();
+        let mut progress = |done: usize, total: usize| {
+            if verbose && (last.elapsed() > Duration::from_secs(2) || done == total) {
+                eprintln!(
+                    "  {done} of {total} rows ({:.0} %)",
+                    100.0 * done as f64 / total.max(1) as f64
+                );
+                last = Instant::now();
+            }
+        };
+        let od = read_zone_od(od_path, population.len(), &mut progress)?;
+        Ok((population, od))
+    })?;
+    let peak_after_load = peak_memory_bytes();
+    let mut metrics = timings.time("compute", || {
+        ZoneMetrics::compute(&od, &population, Exec::Parallel)
+    });
+    let peak_after_compute = peak_memory_bytes();
+    let roofline = (roofline_repeats > 0).then(|| {
+        // Both on the kernel's own output buffer, already touched: memory speed only. Each
+        // warm run replaces the results (identical: the kernel is deterministic), the old
+        // ones dropped first so that two sets never coexist.
+        let mut shares = std::mem::take(&mut metrics.shares);
+        let mut bytes = 0;
+        let mut copy = Duration::MAX;
+        let mut kernel_warm = Duration::MAX;
+        for _ in 0..roofline_repeats {
+            let t = Instant::now();
+            bytes = stream_copy(&od, &mut shares, Exec::Parallel);
+            copy = copy.min(t.elapsed());
+            drop(std::mem::take(&mut metrics));
+            let t = Instant::now();
+            metrics = ZoneMetrics::compute_into(&od, &population, Exec::Parallel, &mut shares);
+            kernel_warm = kernel_warm.min(t.elapsed());
+        }
+        metrics.shares = shares;
+        Roofline {
+            bytes,
+            copy,
+            kernel_warm,
+        }
+    });
+    let facts = OdFacts {
+        zones: od.n(),
+        flows: od.nnz(),
+        persons: od.grand_total(),
+    };
+    let share_sum: f64 = metrics.shares.iter().filter(|s| !s.is_nan()).sum();
+    let written = timings.time("write", || {
+        write_zone_outputs(config, format, od, &population, &mut metrics)
+    })?;
+    let peak = peak_memory_bytes();
+    let summary_path = config.out.join("summary.json");
+    write_json(
+        &summary_path,
+        &summary(
+            facts,
+            share_sum,
+            &population,
+            &metrics,
+            roofline,
+            &timings,
+            [peak_after_load, peak_after_compute, peak],
+        ),
+    )?;
+    let mut written = written;
+    written.push(summary_path);
+    if verbose {
+        eprintln!(
+            "{} zones, {} flows, {} persons; {} centres, {} pairs ≥ 10 %",
+            facts.zones,
+            facts.flows,
+            facts.persons,
+            metrics.centres.len(),
+            metrics.pairs.len()
+        );
+        eprintln!("wrote {}", paths_list(&written));
+    }
+    if config.timings {
+        eprintln!("{timings}");
+        if let Some(r) = roofline {
+            eprintln!(
+                "roofline: copy of {:.2} GB in {:.4} s ({:.1} GB/s); kernel on the same buffer {:.4} s = {:.2} × roofline",
+                r.bytes as f64 / 1e9,
+                r.copy.as_secs_f64(),
+                r.bytes as f64 / 1e9 / r.copy.as_secs_f64(),
+                r.kernel_warm.as_secs_f64(),
+                r.ratio()
+            );
+        }
+        if let (Some(p), Some(l), Some(c)) = (peak, peak_after_load, peak_after_compute) {
+            eprintln!(
+                "peak memory {:.1} MB ({:.1} MB after loading, {:.1} MB after computing); OD in memory as three u32 columns {:.1} MB",
+                p as f64 / 1e6,
+                l as f64 / 1e6,
+                c as f64 / 1e6,
+                facts.flows as f64 * 12.0 / 1e6
+            );
+        }
+    }
+    Ok(ZoneRun {
+        facts,
+        population,
+        metrics,
+        roofline,
+        timings,
+        written,
+    })
+}
+
+/// Origins whose rows go into `shares_sample`: every `step`-th, about a thousand.
+pub fn sample_step(n: usize) -> usize {
+    (n / 1000).max(1)
+}
+
+fn write_zone_outputs(
+    config: &Config,
+    format: OutFormat,
+    od: ZoneOd,
+    population: &[u64],
+    m: &mut ZoneMetrics,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let n = od.n();
+    let ext = format.extension();
+    let mut written = Vec::new();
+    let mut write = |name: &str, columns: Vec<OutColumn>| -> anyhow::Result<()> {
+        let path = config.out.join(format!("{name}.{ext}"));
+        write_table(&path, format, &columns)
+            .with_context(|| format!("writing {}", path.display()))?;
+        written.push(path);
+        Ok(())
+    };
+    // Pairs and the share sample first: they need the OD and the shares, which are then
+    // freed before the per-zone table is built.
+    let origins: Vec<u32> = m.pairs.iter().map(|p| p.origin).collect();
+    let dests: Vec<u32> = m.pairs.iter().map(|p| p.dest).collect();
+    let persons: Vec<u32> = m.pairs.iter().map(|p| p.persons).collect();
+    write(
+        "pairs",
+        vec![
+            u32_column("origin", &origins),
+            u32_column("destination", &dests),
+            u32_column("persons", &persons),
+            OutColumn {
+                name: "share",
+                values: OutValues::F64(m.pairs.iter().map(|p| Some(m.shares[p.flow])).collect()),
+            },
+        ],
+    )?;
+    let step = sample_step(n);
+    let (mut so, mut sd, mut ss) = (Vec::new(), Vec::new(), Vec::new());
+    for i in (0..n).step_by(step) {
+        let (dest, _) = od.row(i);
+        let a = od.offsets()[i];
+        for (k, &d) in dest.iter().enumerate() {
+            so.push(i as u32);
+            sd.push(d);
+            ss.push(Some(m.shares[a + k]));
+        }
+    }
+    write(
+        "shares_sample",
+        vec![
+            u32_column("origin", &so),
+            u32_column("destination", &sd),
+            OutColumn {
+                name: "share",
+                values: OutValues::F64(ss),
+            },
+        ],
+    )?;
+    drop(od);
+    m.shares = Vec::new();
+    let u64s = |name, v: &[u64]| OutColumn {
+        name,
+        values: OutValues::U64(v.iter().map(|&x| Some(x)).collect()),
+    };
+    write(
+        "zones",
+        vec![
+            OutColumn {
+                name: "zone",
+                values: OutValues::U64((0..n as u64).map(Some).collect()),
+            },
+            u64s("population", population),
+            u64s("total", &m.total),
+            u64s("outflow", &m.outflow),
+            u64s("inflow", &m.inflow),
+            OutColumn {
+                name: "daytime",
+                values: OutValues::I64(m.daytime.iter().map(|&x| Some(x)).collect()),
+            },
+            OutColumn {
+                name: "day_night_ratio",
+                values: OutValues::F64(m.day_night_ratio.clone()),
+            },
+        ],
+    )?;
+    Ok(written)
+}
+
+/// Peak resident memory of this process (Linux `VmHWM`), if known.
+pub fn peak_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+#[derive(serde::Serialize)]
+struct Summary {
+    tool: &'static str,
+    threads: usize,
+    zones: usize,
+    flows: usize,
+    persons: u64,
+    population: u64,
+    centres: usize,
+    pairs: usize,
+    share_sum: f64,
+    load_s: Option<f64>,
+    compute_s: Option<f64>,
+    write_s: Option<f64>,
+    roofline: Option<RooflineJson>,
+    peak_memory_after_load_bytes: Option<u64>,
+    peak_memory_after_compute_bytes: Option<u64>,
+    peak_memory_bytes: Option<u64>,
+    od_bytes_u32x3: usize,
+}
+
+#[derive(serde::Serialize)]
+struct RooflineJson {
+    bytes: usize,
+    copy_s: f64,
+    kernel_warm_s: f64,
+    ratio: f64,
+}
+
+fn summary(
+    facts: OdFacts,
+    share_sum: f64,
+    population: &[u64],
+    m: &ZoneMetrics,
+    roofline: Option<Roofline>,
+    timings: &Timings,
+    peaks: [Option<u64>; 3],
+) -> Summary {
+    let stage = |name: &str| {
+        timings
+            .stages()
+            .iter()
+            .find(|s| s.0 == name)
+            .map(|s| s.1.as_secs_f64())
+    };
+    Summary {
+        tool: "toshiken",
+        threads: rayon::current_num_threads(),
+        zones: facts.zones,
+        flows: facts.flows,
+        persons: facts.persons,
+        population: population.iter().sum(),
+        centres: m.centres.len(),
+        pairs: m.pairs.len(),
+        share_sum,
+        load_s: stage("load"),
+        compute_s: stage("compute"),
+        write_s: stage("write"),
+        roofline: roofline.map(|r| RooflineJson {
+            bytes: r.bytes,
+            copy_s: r.copy.as_secs_f64(),
+            kernel_warm_s: r.kernel_warm.as_secs_f64(),
+            ratio: r.ratio(),
+        }),
+        peak_memory_after_load_bytes: peaks[0],
+        peak_memory_after_compute_bytes: peaks[1],
+        peak_memory_bytes: peaks[2],
+        od_bytes_u32x3: facts.flows * 12,
+    }
+}

@@ -1,0 +1,494 @@
+//! Zone tables for fine-grained OD (mesh cells, mobile-phone OD, `toshiken synth`):
+//! `population` with columns `zone,population` (dense ids `0..n`) and a long OD
+//! `origin,destination,persons`. Parquet is read one row group at a time, so memory holds the
+//! zone matrix plus one row group; CSV is accepted for small tables.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::table::{extension, Table};
+use super::write::WriteError;
+use super::ReadError;
+use super::{od_table, OutColumn, OutValues};
+use crate::zones::{Pushed, ZoneOd, ZoneOdBuilder};
+
+/// The key column that marks a population table as a zone table.
+pub const ZONE_COLUMN: &str = "zone";
+
+/// Whether the population table at `path` is keyed by `zone` (zone mode) rather than by
+/// municipality code.
+///
+/// # Errors
+/// The file cannot be opened or its header read.
+pub fn is_zone_table(path: &Path) -> Result<bool, ReadError> {
+    let io = |source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    match extension(path).as_deref() {
+        Some("parquet") | Some("pq") => {
+            let mut reader = ParquetReader::new(File::open(path).map_err(io)?);
+            let schema = reader.schema().map_err(|source| ReadError::Table {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let found = schema.iter_names().any(|n| n.as_str() == ZONE_COLUMN);
+            Ok(found)
+        }
+        _ => {
+            use std::io::BufRead;
+            let mut line = String::new();
+            std::io::BufReader::new(File::open(path).map_err(io)?)
+                .read_line(&mut line)
+                .map_err(io)?;
+            Ok(line
+                .trim_start_matches('\u{feff}')
+                .split(',')
+                .any(|c| c.trim().trim_matches('"') == ZONE_COLUMN))
+        }
+    }
+}
+
+/// Reads `zone,population`: ids must be exactly `0..n`, each once, in any order.
+///
+/// # Errors
+/// [`ReadError`] naming the record for a bad id or count, a repeated id, or a gap.
+pub fn read_zone_population(path: &Path) -> Result<Vec<u64>, ReadError> {
+    let table = Table::read(path)?;
+    let none = |_: usize| String::new();
+    let zones = table.counts(table.column("zone", &[ZONE_COLUMN])?, &none)?;
+    let code_of = |i: usize| format!("zone {}", zones[i].map_or(String::new(), |z| z.to_string()));
+    let population = table.counts(
+        table.column("population", &["population", "persons"])?,
+        &code_of,
+    )?;
+    let n = table.height();
+    let mut out = vec![0u64; n];
+    let mut seen: Vec<Option<usize>> = vec![None; n];
+    for i in 0..n {
+        let bad = |value: String, expected| ReadError::BadValue {
+            path: path.to_path_buf(),
+            record: table.record_text(i),
+            column: "zone".to_string(),
+            code: String::new(),
+            value,
+            expected,
+        };
+        let z = zones[i].ok_or_else(|| bad(String::new(), "a zone id"))?;
+        if z >= n as u64 {
+            return Err(bad(z.to_string(), "a zone id below the number of rows"));
+        }
+        let z = z as usize;
+        if let Some(j) = seen[z] {
+            return Err(ReadError::DuplicateCode {
+                path: path.to_path_buf(),
+                record: table.record_text(i),
+                first: table.record_text(j),
+                code: z.to_string(),
+            });
+        }
+        seen[z] = Some(i);
+        out[z] = population[i].ok_or_else(|| ReadError::BadCount {
+            path: path.to_path_buf(),
+            record: table.record_text(i),
+            column: "population".to_string(),
+            code: format!("zone {z}"),
+            value: String::new(),
+            problem: "missing",
+        })?;
+    }
+    // n rows, ids < n, no repeats: every id is present.
+    debug_assert!(seen.iter().all(Option::is_some));
+    Ok(out)
+}
+
+/// Reads a zone OD into the zone matrix. `progress(rows_done, rows_total)` is called after
+/// each row group.
+///
+/// # Errors
+/// [`ReadError`] naming file, row and zones for a missing column, an empty, negative or
+/// too-large value, an unknown zone or a repeated pair.
+pub fn read_zone_od(
+    path: &Path,
+    n: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ZoneOd, ReadError> {
+    let zone_err = |problem| ReadError::ZoneOd {
+        path: path.to_path_buf(),
+        problem,
+    };
+    match extension(path).as_deref() {
+        Some("parquet") | Some("pq") => {}
+        _ => {
+            // Small tables: read whole, then count and fill.
+            let table = Table::read(path)?;
+            let none = |_: usize| String::new();
+            let o = table.counts(table.column("origin", &od_table::ORIGIN_COLUMNS)?, &none)?;
+            let d = table.counts(table.column("destination", &od_table::DEST_COLUMNS)?, &none)?;
+            let pair = |i: usize| {
+                let s = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
+                format!("{} → {}", s(o[i]), s(d[i]))
+            };
+            let p = table.counts(table.column("persons", &od_table::PERSONS_COLUMNS)?, &pair)?;
+            let mut flows = Vec::with_capacity(table.height());
+            for i in 0..table.height() {
+                let missing = |column: &str| ReadError::BadCount {
+                    path: path.to_path_buf(),
+                    record: table.record_text(i),
+                    column: column.to_string(),
+                    code: pair(i),
+                    value: String::new(),
+                    problem: "missing",
+                };
+                let persons = p[i].ok_or_else(|| missing("persons"))?;
+                let persons = u32::try_from(persons).map_err(|_| ReadError::BadCount {
+                    path: path.to_path_buf(),
+                    record: table.record_text(i),
+                    column: "persons".to_string(),
+                    code: pair(i),
+                    value: persons.to_string(),
+                    problem: "too large (over 4,294,967,295)",
+                })?;
+                flows.push((
+                    o[i].ok_or_else(|| missing("origin"))?,
+                    d[i].ok_or_else(|| missing("destination"))?,
+                    persons,
+                ));
+            }
+            let mut b = ZoneOdBuilder::counting(n, flows.len());
+            for (k, f) in flows.iter().enumerate() {
+                b.count_origin(f.0, k as u64 + 1).map_err(zone_err)?;
+            }
+            b.start_fill();
+            for (k, f) in flows.iter().enumerate() {
+                b.fill(f.0, f.1, f.2, k as u64 + 1).map_err(zone_err)?;
+            }
+            progress(flows.len(), flows.len());
+            return b.finish().map_err(zone_err);
+        }
+    }
+    let source = ParquetSource::open(path)?;
+    let total = source.rows;
+    // First try: rows grouped by origin, one pass.
+    let mut sorted = ZoneOdBuilder::sorted(n, total);
+    let mut in_order = true;
+    source.for_each_group(&mut |row0, o, d, p| {
+        for k in 0..o.len() {
+            let row = row0 + k as u64 + 1;
+            let pushed = sorted
+                .push_sorted(u64::from(o[k]), u64::from(d[k]), p[k], row)
+                .map_err(zone_err)?;
+            if pushed == Pushed::NotSorted {
+                in_order = false;
+                return Ok(false);
+            }
+        }
+        progress(row0 as usize + o.len(), total);
+        Ok(true)
+    })?;
+    if in_order {
+        return sorted.finish().map_err(zone_err);
+    }
+    drop(sorted);
+    // Any order: count per origin, then scatter.
+    let mut b = ZoneOdBuilder::counting(n, total);
+    source.for_each_group(&mut |row0, o, _, _| {
+        for (k, &v) in o.iter().enumerate() {
+            b.count_origin(u64::from(v), row0 + k as u64 + 1)
+                .map_err(zone_err)?;
+        }
+        Ok(true)
+    })?;
+    b.start_fill();
+    source.for_each_group(&mut |row0, o, d, p| {
+        for k in 0..o.len() {
+            b.fill(u64::from(o[k]), u64::from(d[k]), p[k], row0 + k as u64 + 1)
+                .map_err(zone_err)?;
+        }
+        progress(row0 as usize + o.len(), total);
+        Ok(true)
+    })?;
+    b.finish().map_err(zone_err)
+}
+
+/// A Parquet OD read one row group at a time.
+struct ParquetSource {
+    path: PathBuf,
+    metadata: polars::io::parquet::metadata::FileMetadataRef,
+    columns: [String; 3],
+    rows: usize,
+}
+
+type GroupFn<'a> = dyn FnMut(u64, &[u32], &[u32], &[u32]) -> Result<bool, ReadError> + 'a;
+
+impl ParquetSource {
+    fn open(path: &Path) -> Result<Self, ReadError> {
+        let table_err = |source| ReadError::Table {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = File::open(path).map_err(|source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut reader = ParquetReader::new(file);
+        let schema = reader.schema().map_err(table_err)?;
+        let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+        let find = |wanted: &'static str, accepted: &[&str]| {
+            names
+                .iter()
+                .find(|n| accepted.contains(&n.trim()))
+                .cloned()
+                .ok_or_else(|| ReadError::MissingColumn {
+                    path: path.to_path_buf(),
+                    wanted,
+                    accepted: accepted.join(", "),
+                    found: names.join(", "),
+                })
+        };
+        let columns = [
+            find("origin", &od_table::ORIGIN_COLUMNS)?,
+            find("destination", &od_table::DEST_COLUMNS)?,
+            find("persons", &od_table::PERSONS_COLUMNS)?,
+        ];
+        let metadata = reader.get_metadata().map_err(table_err)?.clone();
+        let rows = metadata.num_rows;
+        Ok(ParquetSource {
+            path: path.to_path_buf(),
+            metadata,
+            columns,
+            rows,
+        })
+    }
+
+    /// Calls `f(first_row_index, origins, destinations, persons)` per row group until it
+    /// returns `false`.
+    fn for_each_group(&self, f: &mut GroupFn<'_>) -> Result<(), ReadError> {
+        let path = &self.path;
+        let table_err = |source| ReadError::Table {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut row0 = 0usize;
+        for rg in &self.metadata.row_groups {
+            let len = rg.num_rows();
+            if len == 0 {
+                continue;
+            }
+            let file = File::open(path).map_err(|source| ReadError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let mut reader = ParquetReader::new(file)
+                .with_columns(Some(self.columns.to_vec()))
+                .with_slice(Some((row0, len)));
+            reader.set_metadata(self.metadata.clone());
+            let frame = reader.finish().map_err(table_err)?;
+            let col = |name: &str| frame.column(name).map_err(table_err);
+            let o = zone_ids(path, col(&self.columns[0])?, row0, "origin")?;
+            let d = zone_ids(path, col(&self.columns[1])?, row0, "destination")?;
+            let (o, d) = (o.as_slice(), d.as_slice());
+            let p = persons(path, col(&self.columns[2])?, row0, o, d)?;
+            if !f(row0 as u64, o, d, p.as_slice())? {
+                return Ok(());
+            }
+            row0 += len;
+        }
+        Ok(())
+    }
+}
+
+/// A batch column as `u32` values: the decoded array itself when it is a null-free `UInt32`
+/// column (no copy), else a checked conversion.
+enum U32Values {
+    Stored(UInt32Chunked),
+    Converted(Vec<u32>),
+}
+
+impl U32Values {
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            U32Values::Stored(ca) => ca.cont_slice().expect("single chunk without nulls"),
+            U32Values::Converted(v) => v,
+        }
+    }
+}
+
+/// `check(i, value)` reports a bad value at batch row `i`.
+fn u32_values(
+    path: &Path,
+    column: &Column,
+    check: &dyn Fn(usize, Option<i64>) -> ReadError,
+) -> Result<U32Values, ReadError> {
+    let table_err = |source| ReadError::Table {
+        path: path.to_path_buf(),
+        source,
+    };
+    if column.dtype() == &DataType::UInt32 && column.null_count() == 0 {
+        let ca = column.u32().map_err(table_err)?;
+        let ca = if ca.chunks().len() == 1 {
+            ca.clone()
+        } else {
+            ca.rechunk().into_owned()
+        };
+        if ca.cont_slice().is_ok() {
+            return Ok(U32Values::Stored(ca));
+        }
+    }
+    if !column.dtype().is_integer() {
+        return Err(check(0, None));
+    }
+    let cast = column.cast(&DataType::Int64).map_err(table_err)?;
+    let ints = cast.i64().map_err(table_err)?;
+    ints.iter()
+        .enumerate()
+        .map(|(i, v)| match v {
+            Some(v) if (0..=i64::from(u32::MAX)).contains(&v) => Ok(v as u32),
+            other => Err(check(i, other)),
+        })
+        .collect::<Result<Vec<u32>, ReadError>>()
+        .map(U32Values::Converted)
+}
+
+fn zone_ids(
+    path: &Path,
+    column: &Column,
+    row0: usize,
+    name: &'static str,
+) -> Result<U32Values, ReadError> {
+    let dtype = column.dtype().to_string();
+    u32_values(path, column, &|i, v| ReadError::BadValue {
+        path: path.to_path_buf(),
+        record: format!("row {}", row0 + i + 1),
+        column: name.to_string(),
+        code: String::new(),
+        value: v.map_or_else(|| format!("(empty or {dtype})"), |v| v.to_string()),
+        expected: "a zone id (a whole number from 0)",
+    })
+}
+
+fn persons(
+    path: &Path,
+    column: &Column,
+    row0: usize,
+    o: &[u32],
+    d: &[u32],
+) -> Result<U32Values, ReadError> {
+    let dtype = column.dtype().to_string();
+    u32_values(path, column, &|i, v| ReadError::BadCount {
+        path: path.to_path_buf(),
+        record: format!("row {}", row0 + i + 1),
+        column: "persons".to_string(),
+        code: format!("{} → {}", o[i], d[i]),
+        value: v.map_or_else(|| format!("(empty or {dtype})"), |v| v.to_string()),
+        problem: match v {
+            None => "missing or not an integer",
+            Some(v) if v < 0 => "negative",
+            Some(_) => "too large (over 4,294,967,295)",
+        },
+    })
+}
+
+/// Rows per row group written by [`ZoneOdWriter`]: 12 MB of decoded columns.
+pub const ROW_GROUP_ROWS: usize = 1 << 20;
+
+/// Streams a zone OD to Parquet.
+pub struct ZoneOdWriter {
+    path: PathBuf,
+    inner: polars::io::parquet::write::BatchedWriter<File>,
+    rows: u64,
+}
+
+impl ZoneOdWriter {
+    /// Creates `path` (and its folder) with columns `origin, destination, persons` (UInt32).
+    ///
+    /// # Errors
+    /// [`WriteError`] when the file cannot be created.
+    pub fn create(path: &Path) -> Result<Self, WriteError> {
+        let io = |source| WriteError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        let file = File::create(path).map_err(io)?;
+        let schema = Schema::from_iter([
+            Field::new("origin".into(), DataType::UInt32),
+            Field::new("destination".into(), DataType::UInt32),
+            Field::new("persons".into(), DataType::UInt32),
+        ]);
+        let inner = ParquetWriter::new(file)
+            .batched(&schema)
+            .map_err(|source| WriteError::Encode {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(ZoneOdWriter {
+            path: path.to_path_buf(),
+            inner,
+            rows: 0,
+        })
+    }
+
+    /// Writes the flows as row groups of at most [`ROW_GROUP_ROWS`] rows (readers then hold
+    /// one small group at a time).
+    ///
+    /// # Errors
+    /// [`WriteError`] on encoding or I/O failure.
+    pub fn write(
+        &mut self,
+        origin: &[u32],
+        dest: &[u32],
+        persons: &[u32],
+    ) -> Result<(), WriteError> {
+        for start in (0..origin.len()).step_by(ROW_GROUP_ROWS) {
+            let end = (start + ROW_GROUP_ROWS).min(origin.len());
+            self.write_group(&origin[start..end], &dest[start..end], &persons[start..end])?;
+        }
+        Ok(())
+    }
+
+    fn write_group(
+        &mut self,
+        origin: &[u32],
+        dest: &[u32],
+        persons: &[u32],
+    ) -> Result<(), WriteError> {
+        let encode = |source| WriteError::Encode {
+            path: self.path.clone(),
+            source,
+        };
+        let frame = DataFrame::new_infer_height(vec![
+            Column::new("origin".into(), origin),
+            Column::new("destination".into(), dest),
+            Column::new("persons".into(), persons),
+        ])
+        .map_err(encode)?;
+        self.inner.write_batch(&frame).map_err(encode)?;
+        self.rows += origin.len() as u64;
+        Ok(())
+    }
+
+    /// Writes the footer; returns the rows written and the file size in bytes.
+    ///
+    /// # Errors
+    /// [`WriteError`] on I/O failure.
+    pub fn finish(self) -> Result<(u64, u64), WriteError> {
+        let bytes = self.inner.finish().map_err(|source| WriteError::Encode {
+            path: self.path.clone(),
+            source,
+        })?;
+        Ok((self.rows, bytes))
+    }
+}
+
+/// A `u32` column for [`super::write_table`].
+pub fn u32_column(name: &'static str, v: &[u32]) -> OutColumn {
+    OutColumn {
+        name,
+        values: OutValues::U64(v.iter().map(|&x| Some(u64::from(x))).collect()),
+    }
+}

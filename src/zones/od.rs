@@ -1,0 +1,360 @@
+//! A zone OD in CSR form without a transpose: the lean layout for 10^5–10^6 zones and 10^8
+//! flows. Zones are dense ids `0..n` given by the population table; rows are sorted by
+//! destination and hold no duplicate pair.
+
+/// Where a flow came from, for messages: the 1-based row of the OD table.
+pub type SourceRow = u64;
+
+/// A rejected flow or zone.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ZoneOdError {
+    /// An origin or destination outside `0..n`.
+    #[error("row {row}: {column} zone {zone} is not in the population table (zones 0..{n})")]
+    UnknownZone {
+        /// Row of the OD table.
+        row: SourceRow,
+        /// `origin` or `destination`.
+        column: &'static str,
+        /// The zone id read.
+        zone: u64,
+        /// Number of zones.
+        n: usize,
+    },
+    /// The same pair twice.
+    #[error(
+        "origin {origin} → destination {dest} appears twice (second time at or after row {row})"
+    )]
+    DuplicatePair {
+        /// Origin zone.
+        origin: u32,
+        /// Destination zone.
+        dest: u32,
+        /// A row at or after the second occurrence (the row that ended the origin's block).
+        row: SourceRow,
+    },
+    /// More rows than the table announced.
+    #[error("the OD has more rows than its metadata announced ({announced})")]
+    TooManyRows {
+        /// Rows announced.
+        announced: usize,
+    },
+}
+
+/// The zone OD: row `i` holds `(dest[k], persons[k])` for `k in offsets[i]..offsets[i+1]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZoneOd {
+    offsets: Vec<usize>,
+    dest: Vec<u32>,
+    persons: Vec<u32>,
+}
+
+impl ZoneOd {
+    /// Number of zones.
+    pub fn n(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Number of stored flows.
+    pub fn nnz(&self) -> usize {
+        self.dest.len()
+    }
+
+    /// Row offsets (`n + 1` entries).
+    pub fn offsets(&self) -> &[usize] {
+        &self.offsets
+    }
+
+    /// Destinations of every flow, row after row.
+    pub fn dest(&self) -> &[u32] {
+        &self.dest
+    }
+
+    /// Persons of every flow, row after row.
+    pub fn persons(&self) -> &[u32] {
+        &self.persons
+    }
+
+    /// Row `i`: destinations and persons.
+    pub fn row(&self, i: usize) -> (&[u32], &[u32]) {
+        let r = self.offsets[i]..self.offsets[i + 1];
+        (&self.dest[r.clone()], &self.persons[r])
+    }
+
+    /// Sum of every flow.
+    pub fn grand_total(&self) -> u64 {
+        self.persons.iter().map(|&p| u64::from(p)).sum()
+    }
+
+    /// Bytes held by the three arrays.
+    pub fn heap_bytes(&self) -> usize {
+        self.offsets.len() * std::mem::size_of::<usize>()
+            + self.dest.len() * 4
+            + self.persons.len() * 4
+    }
+
+    /// Builds from triplets in any order (tests, small inputs): rows are sorted and
+    /// duplicates refused. Triplet `k` is reported as row `k + 1`.
+    ///
+    /// # Errors
+    /// [`ZoneOdError`] for an unknown zone or a duplicate pair.
+    pub fn from_triplets(n: usize, flows: &[(u32, u32, u32)]) -> Result<Self, ZoneOdError> {
+        let mut builder = ZoneOdBuilder::counting(n, flows.len());
+        for (k, &(o, _, _)) in flows.iter().enumerate() {
+            builder.count_origin(u64::from(o), k as u64 + 1)?;
+        }
+        builder.start_fill();
+        for (k, &(o, d, p)) in flows.iter().enumerate() {
+            builder.fill(u64::from(o), u64::from(d), p, k as u64 + 1)?;
+        }
+        builder.finish()
+    }
+}
+
+/// Builds a [`ZoneOd`] from a stream of flows. Two modes:
+/// - **sorted** ([`ZoneOdBuilder::sorted`]): flows arrive grouped by ascending origin (what
+///   `synth` and most exports write); one pass, arrays sized once from the row count;
+/// - **counting** ([`ZoneOdBuilder::counting`]): any order; a first pass counts flows per
+///   origin ([`ZoneOdBuilder::count_origin`]), a second scatters them
+///   ([`ZoneOdBuilder::fill`]).
+///
+/// Either way each row is then sorted by destination if it is not already, and a repeated
+/// pair is an error.
+#[derive(Debug)]
+pub struct ZoneOdBuilder {
+    n: usize,
+    announced: usize,
+    offsets: Vec<usize>,
+    dest: Vec<u32>,
+    persons: Vec<u32>,
+    mode: Mode,
+}
+
+#[derive(Debug)]
+enum Mode {
+    Sorted { current: usize },
+    Counting { cursor: Vec<usize> },
+}
+
+/// What [`ZoneOdBuilder::push_sorted`] says about a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pushed {
+    /// Stored.
+    Ok,
+    /// The origin is smaller than the previous one: the input is not grouped by origin, so
+    /// the caller restarts in counting mode.
+    NotSorted,
+}
+
+impl ZoneOdBuilder {
+    /// A builder for flows grouped by ascending origin; `rows` is the announced row count.
+    pub fn sorted(n: usize, rows: usize) -> Self {
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0);
+        ZoneOdBuilder {
+            n,
+            announced: rows,
+            offsets,
+            dest: Vec::with_capacity(rows),
+            persons: Vec::with_capacity(rows),
+            mode: Mode::Sorted { current: 0 },
+        }
+    }
+
+    /// A builder for flows in any order: call [`Self::count_origin`] for every flow, then
+    /// [`Self::start_fill`], then [`Self::fill`] for every flow in the same order.
+    pub fn counting(n: usize, rows: usize) -> Self {
+        ZoneOdBuilder {
+            n,
+            announced: rows,
+            offsets: vec![0; n + 1],
+            dest: Vec::new(),
+            persons: Vec::new(),
+            mode: Mode::Counting { cursor: Vec::new() },
+        }
+    }
+
+    fn zone(&self, v: u64, column: &'static str, row: SourceRow) -> Result<u32, ZoneOdError> {
+        if v < self.n as u64 {
+            Ok(v as u32)
+        } else {
+            Err(ZoneOdError::UnknownZone {
+                row,
+                column,
+                zone: v,
+                n: self.n,
+            })
+        }
+    }
+
+    /// Sorted mode: appends one flow.
+    ///
+    /// # Errors
+    /// Unknown zone or more rows than announced.
+    pub fn push_sorted(
+        &mut self,
+        origin: u64,
+        dest: u64,
+        persons: u32,
+        row: SourceRow,
+    ) -> Result<Pushed, ZoneOdError> {
+        let o = self.zone(origin, "origin", row)? as usize;
+        let d = self.zone(dest, "destination", row)?;
+        let Mode::Sorted { current } = &mut self.mode else {
+            unreachable!("push_sorted on a counting builder")
+        };
+        if o < *current {
+            return Ok(Pushed::NotSorted);
+        }
+        if self.dest.len() == self.announced {
+            return Err(ZoneOdError::TooManyRows {
+                announced: self.announced,
+            });
+        }
+        while *current < o {
+            self.offsets.push(self.dest.len());
+            *current += 1;
+        }
+        self.dest.push(d);
+        self.persons.push(persons);
+        Ok(Pushed::Ok)
+    }
+
+    /// Counting mode, first pass: one flow's origin.
+    ///
+    /// # Errors
+    /// Unknown zone.
+    pub fn count_origin(&mut self, origin: u64, row: SourceRow) -> Result<(), ZoneOdError> {
+        let o = self.zone(origin, "origin", row)? as usize;
+        self.offsets[o + 1] += 1;
+        Ok(())
+    }
+
+    /// Counting mode: ends the first pass.
+    pub fn start_fill(&mut self) {
+        for i in 0..self.n {
+            self.offsets[i + 1] += self.offsets[i];
+        }
+        let nnz = self.offsets[self.n];
+        self.dest = super::pages::zeroed_u32(nnz);
+        self.persons = super::pages::zeroed_u32(nnz);
+        self.mode = Mode::Counting {
+            cursor: self.offsets[..self.n].to_vec(),
+        };
+    }
+
+    /// Counting mode, second pass: one flow.
+    ///
+    /// # Errors
+    /// Unknown zone, or more flows for an origin than the first pass counted (the input
+    /// changed between passes).
+    pub fn fill(
+        &mut self,
+        origin: u64,
+        dest: u64,
+        persons: u32,
+        row: SourceRow,
+    ) -> Result<(), ZoneOdError> {
+        let o = self.zone(origin, "origin", row)? as usize;
+        let d = self.zone(dest, "destination", row)?;
+        let Mode::Counting { cursor } = &mut self.mode else {
+            unreachable!("fill on a sorted builder")
+        };
+        let k = cursor[o];
+        if k >= self.offsets[o + 1] {
+            return Err(ZoneOdError::TooManyRows {
+                announced: self.announced,
+            });
+        }
+        self.dest[k] = d;
+        self.persons[k] = persons;
+        cursor[o] += 1;
+        Ok(())
+    }
+
+    /// Sorts rows by destination where needed and refuses duplicate pairs.
+    ///
+    /// # Errors
+    /// [`ZoneOdError::DuplicatePair`].
+    pub fn finish(mut self) -> Result<ZoneOd, ZoneOdError> {
+        if let Mode::Sorted { current } = self.mode {
+            for _ in current..self.n {
+                self.offsets.push(self.dest.len());
+            }
+        }
+        let rows_total = self.dest.len() as u64;
+        for i in 0..self.n {
+            let r = self.offsets[i]..self.offsets[i + 1];
+            let dest = &mut self.dest[r.clone()];
+            if !dest.windows(2).all(|w| w[0] < w[1]) {
+                let persons = &mut self.persons[r.clone()];
+                let mut pairs: Vec<(u32, u32)> =
+                    dest.iter().copied().zip(persons.iter().copied()).collect();
+                pairs.sort_unstable_by_key(|&(d, _)| d);
+                for (k, (d, p)) in pairs.into_iter().enumerate() {
+                    dest[k] = d;
+                    persons[k] = p;
+                }
+                if let Some(w) = dest.windows(2).find(|w| w[0] == w[1]) {
+                    return Err(ZoneOdError::DuplicatePair {
+                        origin: i as u32,
+                        dest: w[0],
+                        row: rows_total.min(r.end as u64),
+                    });
+                }
+            }
+        }
+        Ok(ZoneOd {
+            offsets: self.offsets,
+            dest: self.dest,
+            persons: self.persons,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_and_counting_builders_agree() {
+        let flows = [(0, 1, 5), (0, 0, 7), (2, 1, 3), (1, 2, 4)];
+        let a = ZoneOd::from_triplets(3, &flows).unwrap();
+        assert_eq!(a.row(0), (&[0u32, 1][..], &[7u32, 5][..]));
+        assert_eq!(a.row(1), (&[2u32][..], &[4u32][..]));
+        let mut b = ZoneOdBuilder::sorted(3, 4);
+        for (k, &(o, d, p)) in [(0u32, 0u32, 7u32), (0, 1, 5), (1, 2, 4), (2, 1, 3)]
+            .iter()
+            .enumerate()
+        {
+            assert_eq!(
+                b.push_sorted(o.into(), d.into(), p, k as u64 + 1),
+                Ok(Pushed::Ok)
+            );
+        }
+        assert_eq!(b.finish().unwrap(), a);
+        let mut c = ZoneOdBuilder::sorted(3, 4);
+        c.push_sorted(1, 0, 1, 1).unwrap();
+        assert_eq!(c.push_sorted(0, 0, 1, 2), Ok(Pushed::NotSorted));
+    }
+
+    #[test]
+    fn unknown_zone_and_duplicates_are_refused() {
+        assert_eq!(
+            ZoneOd::from_triplets(2, &[(0, 2, 1)]),
+            Err(ZoneOdError::UnknownZone {
+                row: 1,
+                column: "destination",
+                zone: 2,
+                n: 2
+            })
+        );
+        assert!(matches!(
+            ZoneOd::from_triplets(2, &[(1, 0, 1), (0, 1, 1), (1, 0, 2)]),
+            Err(ZoneOdError::DuplicatePair {
+                origin: 1,
+                dest: 0,
+                ..
+            })
+        ));
+    }
+}
