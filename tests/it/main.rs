@@ -8,3 +8,4 @@ mod fixture;
 mod maps;
 mod props;
 mod real_data;
+mod zones;
