@@ -8,7 +8,8 @@ The kernel (same definition as toshiken's `src/zones/kernel.rs`):
 - centres: the ceil(n / 100) zones with the largest inflow, ties to the smaller id;
 - pairs: flows origin != destination into a centre with persons * 10 >= total, sorted.
 Each peer writes zones, pairs and shares_sample (the rows of every step-th origin) as
-Parquet, and summary.json with load_s, compute_s and share_sum.
+Parquet, and summary.json with load_s, compute_s (first run, in a fresh process),
+compute_warm_s (a second run in the same process) and share_sum.
 """
 
 import argparse
@@ -56,6 +57,7 @@ def write_summary(out, tool, threads, clock, share_sum, zones, flows):
         "share_sum": share_sum,
         "load_s": clock.stages.get("load"),
         "compute_s": clock.stages.get("compute"),
+        "compute_warm_s": clock.stages.get("compute_warm"),
         "write_s": clock.stages.get("write"),
         "peak_memory_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }

@@ -46,7 +46,8 @@ for size in "${sizes[@]}"; do
     1e6) gen=(synth --zones 1000000 --flows 100000000 --seed 7) ;;
     *) echo "unknown size $size (ci, national, 1e5, 1e6)" >&2; exit 2 ;;
   esac
-  if [ ! -f "$data/od.parquet" ]; then
+  # Regenerated whenever the binary is newer: the generator may have changed.
+  if [ ! -f "$data/od.parquet" ] || [ "$bin" -nt "$data/od.parquet" ]; then
     echo "compare: generating $size: toshiken ${gen[*]}"
     "$bin" -q --out "$data" "${gen[@]}"
   fi

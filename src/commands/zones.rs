@@ -589,6 +589,7 @@ struct Summary {
     share_sum: f64,
     load_s: Option<f64>,
     compute_s: Option<f64>,
+    compute_warm_s: Option<f64>,
     write_s: Option<f64>,
     roofline: Option<RooflineJson>,
     peak_memory_after_load_bytes: Option<u64>,
@@ -633,6 +634,7 @@ fn summary(
         share_sum,
         load_s: stage("load"),
         compute_s: stage("compute"),
+        compute_warm_s: roofline.map(|r| r.kernel_warm.as_secs_f64()),
         write_s: stage("write"),
         roofline: roofline.map(|r| RooflineJson {
             bytes: r.bytes,

@@ -7,6 +7,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::table::{extension, Table};
 use super::write::WriteError;
@@ -175,15 +176,10 @@ pub fn read_zone_od(
     let mut sorted = ZoneOdBuilder::sorted(n, total);
     let mut in_order = true;
     source.for_each_group(&mut |row0, o, d, p| {
-        for k in 0..o.len() {
-            let row = row0 + k as u64 + 1;
-            let pushed = sorted
-                .push_sorted(u64::from(o[k]), u64::from(d[k]), p[k], row)
-                .map_err(zone_err)?;
-            if pushed == Pushed::NotSorted {
-                in_order = false;
-                return Ok(false);
-            }
+        let pushed = sorted.push_sorted_batch(o, d, p, row0).map_err(zone_err)?;
+        if pushed == Pushed::NotSorted {
+            in_order = false;
+            return Ok(false);
         }
         progress(row0 as usize + o.len(), total);
         Ok(true)
@@ -266,37 +262,61 @@ impl ParquetSource {
     /// Calls `f(first_row_index, origins, destinations, persons)` per row group until it
     /// returns `false`.
     fn for_each_group(&self, f: &mut GroupFn<'_>) -> Result<(), ReadError> {
+        // Row groups are decoded a window at a time, one per thread, then handed to `f` in
+        // file order: memory holds one window of groups.
+        let mut groups = Vec::new();
+        let mut row0 = 0usize;
+        for rg in &self.metadata.row_groups {
+            let len = rg.num_rows();
+            if len > 0 {
+                groups.push((row0, len));
+            }
+            row0 += len;
+        }
+        let window = rayon::current_num_threads().max(1);
+        for part in groups.chunks(window) {
+            let decoded: Vec<Result<[U32Values; 3], ReadError>> = part
+                .par_iter()
+                .map(|&(row0, len)| self.decode(row0, len))
+                .collect();
+            for (&(row0, _), batch) in part.iter().zip(decoded) {
+                let [o, d, p] = batch?;
+                if !f(row0 as u64, o.as_slice(), d.as_slice(), p.as_slice())? {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Decodes rows `row0 .. row0 + len` (one row group) and checks their values.
+    fn decode(&self, row0: usize, len: usize) -> Result<[U32Values; 3], ReadError> {
         let path = &self.path;
         let table_err = |source| ReadError::Table {
             path: path.to_path_buf(),
             source,
         };
-        let mut row0 = 0usize;
-        for rg in &self.metadata.row_groups {
-            let len = rg.num_rows();
-            if len == 0 {
-                continue;
-            }
-            let file = File::open(path).map_err(|source| ReadError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            let mut reader = ParquetReader::new(file)
-                .with_columns(Some(self.columns.to_vec()))
-                .with_slice(Some((row0, len)));
-            reader.set_metadata(self.metadata.clone());
-            let frame = reader.finish().map_err(table_err)?;
-            let col = |name: &str| frame.column(name).map_err(table_err);
-            let o = zone_ids(path, col(&self.columns[0])?, row0, "origin")?;
-            let d = zone_ids(path, col(&self.columns[1])?, row0, "destination")?;
-            let (o, d) = (o.as_slice(), d.as_slice());
-            let p = persons(path, col(&self.columns[2])?, row0, o, d)?;
-            if !f(row0 as u64, o, d, p.as_slice())? {
-                return Ok(());
-            }
-            row0 += len;
-        }
-        Ok(())
+        let file = File::open(path).map_err(|source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut reader = ParquetReader::new(file)
+            .with_columns(Some(self.columns.to_vec()))
+            .with_slice(Some((row0, len)))
+            .read_parallel(ParallelStrategy::None);
+        reader.set_metadata(self.metadata.clone());
+        let frame = reader.finish().map_err(table_err)?;
+        let col = |name: &str| frame.column(name).map_err(table_err);
+        let o = zone_ids(path, col(&self.columns[0])?, row0, "origin")?;
+        let d = zone_ids(path, col(&self.columns[1])?, row0, "destination")?;
+        let p = persons(
+            path,
+            col(&self.columns[2])?,
+            row0,
+            o.as_slice(),
+            d.as_slice(),
+        )?;
+        Ok([o, d, p])
     }
 }
 

@@ -22,7 +22,7 @@ use super::od::ZoneOd;
 
 /// Flows per chunk of rows: large enough to amortise scheduling, small enough to balance two
 /// to sixteen threads at 10^7 flows.
-const CHUNK_FLOWS: usize = 1 << 18;
+const CHUNK_FLOWS: usize = 1 << 16;
 
 /// Serial or parallel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -219,6 +219,63 @@ impl ZoneOdBuilder {
         Ok(Pushed::Ok)
     }
 
+    /// Sorted mode: appends a batch of flows (what one Parquet row group holds); `row0` is the
+    /// 0-based row of its first flow. Same checks as [`Self::push_sorted`], in bulk: the
+    /// columns are scanned for their maxima and for order, then copied.
+    ///
+    /// # Errors
+    /// Unknown zone (the first offending row) or more rows than announced.
+    pub fn push_sorted_batch(
+        &mut self,
+        origin: &[u32],
+        dest: &[u32],
+        persons: &[u32],
+        row0: u64,
+    ) -> Result<Pushed, ZoneOdError> {
+        let n = self.n;
+        let first_bad = |v: &[u32], column: &'static str| -> Result<(), ZoneOdError> {
+            if v.iter().copied().max().is_some_and(|m| m as usize >= n) {
+                let k = v
+                    .iter()
+                    .position(|&x| x as usize >= n)
+                    .expect("a value ≥ n exists");
+                return Err(ZoneOdError::UnknownZone {
+                    row: row0 + k as u64 + 1,
+                    column,
+                    zone: u64::from(v[k]),
+                    n,
+                });
+            }
+            Ok(())
+        };
+        // Origins before destinations, as a row-by-row reader would report them.
+        first_bad(origin, "origin")?;
+        first_bad(dest, "destination")?;
+        let Mode::Sorted { current } = &mut self.mode else {
+            unreachable!("push_sorted_batch on a counting builder")
+        };
+        let in_order = origin.first().is_none_or(|&o| o as usize >= *current)
+            && origin.windows(2).all(|w| w[0] <= w[1]);
+        if !in_order {
+            return Ok(Pushed::NotSorted);
+        }
+        if self.dest.len() + origin.len() > self.announced {
+            return Err(ZoneOdError::TooManyRows {
+                announced: self.announced,
+            });
+        }
+        let base = self.dest.len();
+        for (k, &o) in origin.iter().enumerate() {
+            while *current < o as usize {
+                self.offsets.push(base + k);
+                *current += 1;
+            }
+        }
+        self.dest.extend_from_slice(dest);
+        self.persons.extend_from_slice(persons);
+        Ok(Pushed::Ok)
+    }
+
     /// Counting mode, first pass: one flow's origin.
     ///
     /// # Errors
@@ -332,6 +389,32 @@ mod tests {
             );
         }
         assert_eq!(b.finish().unwrap(), a);
+        let mut batch = ZoneOdBuilder::sorted(3, 4);
+        assert_eq!(
+            batch.push_sorted_batch(&[0, 0], &[0, 1], &[7, 5], 0),
+            Ok(Pushed::Ok)
+        );
+        assert_eq!(
+            batch.push_sorted_batch(&[1, 2], &[2, 1], &[4, 3], 2),
+            Ok(Pushed::Ok)
+        );
+        assert_eq!(batch.finish().unwrap(), a);
+        let mut batch = ZoneOdBuilder::sorted(3, 4);
+        assert_eq!(
+            batch.push_sorted_batch(&[0, 1], &[0, 3], &[7, 5], 10),
+            Err(ZoneOdError::UnknownZone {
+                row: 12,
+                column: "destination",
+                zone: 3,
+                n: 3
+            })
+        );
+        let mut batch = ZoneOdBuilder::sorted(3, 4);
+        assert_eq!(batch.push_sorted_batch(&[1], &[0], &[1], 0), Ok(Pushed::Ok));
+        assert_eq!(
+            batch.push_sorted_batch(&[0], &[0], &[1], 1),
+            Ok(Pushed::NotSorted)
+        );
         let mut c = ZoneOdBuilder::sorted(3, 4);
         c.push_sorted(1, 0, 1, 1).unwrap();
         assert_eq!(c.push_sorted(0, 0, 1, 2), Ok(Pushed::NotSorted));
