@@ -46,6 +46,7 @@ pub struct ZoneOd {
     offsets: Vec<usize>,
     dest: Vec<u32>,
     persons: Vec<u32>,
+    grand_total: u64,
 }
 
 impl ZoneOd {
@@ -80,9 +81,9 @@ impl ZoneOd {
         (&self.dest[r.clone()], &self.persons[r])
     }
 
-    /// Sum of every flow.
+    /// Sum of every flow (computed once, when built).
     pub fn grand_total(&self) -> u64 {
-        self.persons.iter().map(|&p| u64::from(p)).sum()
+        self.grand_total
     }
 
     /// Bytes held by the three arrays.
@@ -360,10 +361,17 @@ impl ZoneOdBuilder {
                 }
             }
         }
+        use rayon::prelude::*;
+        let grand_total = self
+            .persons
+            .par_chunks(1 << 16)
+            .map(|c| c.iter().map(|&p| u64::from(p)).sum::<u64>())
+            .sum();
         Ok(ZoneOd {
             offsets: self.offsets,
             dest: self.dest,
             persons: self.persons,
+            grand_total,
         })
     }
 }
