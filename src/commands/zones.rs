@@ -61,33 +61,11 @@ pub fn run_synth(config: &Config, params: SynthParams) -> anyhow::Result<SynthRu
         );
     }
     timings.time("write population", || -> anyhow::Result<()> {
-        let n = synth.zones();
-        let columns = vec![
-            OutColumn {
-                name: "zone",
-                values: OutValues::U64((0..n as u64).map(Some).collect()),
-            },
-            OutColumn {
-                name: "municipality",
-                values: OutValues::Text(
-                    (0..n)
-                        .map(|z| Some(synth.zone_code(z).to_string()))
-                        .collect(),
-                ),
-            },
-            OutColumn {
-                name: "lat",
-                values: OutValues::F64(synth.zone_at.iter().map(|a| Some(a.0)).collect()),
-            },
-            OutColumn {
-                name: "lng",
-                values: OutValues::F64(synth.zone_at.iter().map(|a| Some(a.1)).collect()),
-            },
-            OutColumn {
-                name: "population",
-                values: OutValues::U64(synth.population.iter().map(|&p| Some(p)).collect()),
-            },
-        ];
+        let columns = zone_table(
+            &synth.population,
+            |z| synth.zone_code(z).to_string(),
+            Some(&synth.zone_at),
+        );
         write_table(&pop_path, OutFormat::Parquet, &columns)
             .with_context(|| format!("writing {}", pop_path.display()))?;
         Ok(())
@@ -101,11 +79,7 @@ pub fn run_synth(config: &Config, params: SynthParams) -> anyhow::Result<SynthRu
             let b = (a + BLOCK_ORIGINS).min(n);
             let block = synth.block(a..b);
             writer.write(&block.origin, &block.dest, &block.persons)?;
-            stats.flows += block.stats.flows;
-            stats.persons += block.stats.persons;
-            stats.home_persons += block.stats.home_persons;
-            stats.away_persons += block.stats.away_persons;
-            stats.away_km += block.stats.away_km;
+            stats.add(&block.stats);
             if config.verbose && (last.elapsed() > Duration::from_secs(2) || b == n) {
                 eprintln!(
                     "synth: {b} of {n} origins, {} flows ({:.0} %)",
@@ -162,34 +136,10 @@ pub fn run_census_zones(config: &Config) -> anyhow::Result<(Vec<PathBuf>, usize)
     writer.write(&o, &d, &p)?;
     writer.finish()?;
     let pop_path = config.out.join("population.parquet");
-    let columns = vec![
-        OutColumn {
-            name: "zone",
-            values: OutValues::U64((0..n as u64).map(Some).collect()),
-        },
-        OutColumn {
-            name: "municipality",
-            values: OutValues::Text(
-                dataset
-                    .units
-                    .codes()
-                    .iter()
-                    .map(|c| Some(c.to_string()))
-                    .collect(),
-            ),
-        },
-        OutColumn {
-            name: "population",
-            // 07546 双葉町 has no 2020 population (evacuated): 0, so its ratio is empty.
-            values: OutValues::U64(
-                dataset
-                    .population
-                    .iter()
-                    .map(|p| Some(p.unwrap_or(0)))
-                    .collect(),
-            ),
-        },
-    ];
+    // 07546 双葉町 has no 2020 population (evacuated): 0, so its ratio is empty.
+    let population: Vec<u64> = dataset.population.iter().map(|p| p.unwrap_or(0)).collect();
+    let codes = dataset.units.codes();
+    let columns = zone_table(&population, |z| codes[z].to_string(), None);
     write_table(&pop_path, OutFormat::Parquet, &columns)
         .with_context(|| format!("writing {}", pop_path.display()))?;
     let written = vec![od_path, pop_path];
@@ -203,6 +153,40 @@ pub fn run_census_zones(config: &Config) -> anyhow::Result<(Vec<PathBuf>, usize)
         );
     }
     Ok((written, o.len()))
+}
+
+/// The zone population table: `zone, municipality[, lat, lng], population`.
+fn zone_table(
+    population: &[u64],
+    municipality: impl Fn(usize) -> String,
+    at: Option<&[(f64, f64)]>,
+) -> Vec<OutColumn> {
+    let n = population.len();
+    let mut columns = vec![
+        OutColumn {
+            name: "zone",
+            values: OutValues::U64((0..n as u64).map(Some).collect()),
+        },
+        OutColumn {
+            name: "municipality",
+            values: OutValues::Text((0..n).map(|z| Some(municipality(z))).collect()),
+        },
+    ];
+    if let Some(at) = at {
+        columns.push(OutColumn {
+            name: "lat",
+            values: OutValues::F64(at.iter().map(|a| Some(a.0)).collect()),
+        });
+        columns.push(OutColumn {
+            name: "lng",
+            values: OutValues::F64(at.iter().map(|a| Some(a.1)).collect()),
+        });
+    }
+    columns.push(OutColumn {
+        name: "population",
+        values: OutValues::U64(population.iter().map(|&p| Some(p)).collect()),
+    });
+    columns
 }
 
 fn calibration_table(real: &RealStats, s: &SynthStats, synth: &Synth) -> String {

@@ -221,15 +221,8 @@ type GroupFn<'a> = dyn FnMut(u64, &[u32], &[u32], &[u32]) -> Result<bool, ReadEr
 
 impl ParquetSource {
     fn open(path: &Path) -> Result<Self, ReadError> {
-        let table_err = |source| ReadError::Table {
-            path: path.to_path_buf(),
-            source,
-        };
-        let file = File::open(path).map_err(|source| ReadError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let mut reader = ParquetReader::new(file);
+        let table_err = table_error(path);
+        let mut reader = ParquetReader::new(open_file(path)?);
         let schema = reader.schema().map_err(table_err)?;
         let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         let find = |wanted: &'static str, accepted: &[&str]| {
@@ -292,15 +285,8 @@ impl ParquetSource {
     /// Decodes rows `row0 .. row0 + len` (one row group) and checks their values.
     fn decode(&self, row0: usize, len: usize) -> Result<[U32Values; 3], ReadError> {
         let path = &self.path;
-        let table_err = |source| ReadError::Table {
-            path: path.to_path_buf(),
-            source,
-        };
-        let file = File::open(path).map_err(|source| ReadError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let mut reader = ParquetReader::new(file)
+        let table_err = table_error(path);
+        let mut reader = ParquetReader::new(open_file(path)?)
             .with_columns(Some(self.columns.to_vec()))
             .with_slice(Some((row0, len)))
             .read_parallel(ParallelStrategy::None);
@@ -317,6 +303,20 @@ impl ParquetSource {
             d.as_slice(),
         )?;
         Ok([o, d, p])
+    }
+}
+
+fn open_file(path: &Path) -> Result<File, ReadError> {
+    File::open(path).map_err(|source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn table_error(path: &Path) -> impl Fn(PolarsError) -> ReadError + Copy + '_ {
+    move |source| ReadError::Table {
+        path: path.to_path_buf(),
+        source,
     }
 }
 

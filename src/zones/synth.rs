@@ -265,7 +265,8 @@ pub struct SynthStats {
 }
 
 impl SynthStats {
-    fn add(&mut self, o: &SynthStats) {
+    /// Adds another block's aggregates.
+    pub fn add(&mut self, o: &SynthStats) {
         self.flows += o.flows;
         self.persons += o.persons;
         self.home_persons += o.home_persons;

@@ -1,21 +1,8 @@
 //! The `toshiken` binary end to end.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-use crate::common::{real_dir, tiny_dir};
-
-fn toshiken(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_toshiken"))
-        .args(args)
-        .env_remove("TOSHIKEN_DATA")
-        .output()
-        .expect("run toshiken")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::common::{real_dir, text, tiny_dir, toshiken};
 
 #[test]
 fn metrics_output_is_identical_for_one_and_two_threads() {

@@ -1,6 +1,7 @@
 //! Shared helpers: fixture and real-data locations, loading.
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use toshiken::dataset::{resolve_data_dir, Dataset, InputPaths};
 use toshiken::registry::{Level, RegistryParams};
@@ -56,4 +57,18 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// Runs the `toshiken` binary with `args` (no `TOSHIKEN_DATA` from the environment).
+pub fn toshiken(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_toshiken"))
+        .args(args)
+        .env_remove("TOSHIKEN_DATA")
+        .output()
+        .expect("run toshiken")
+}
+
+/// Process output as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }

@@ -2,25 +2,13 @@
 //! kernel against the census kernel.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use toshiken::io::{read_zone_od, ZoneOdWriter};
 use toshiken::matrix::{Metrics, MetricsParams, ShareDenominator};
 use toshiken::zones::{centre_count, Exec, ZoneMetrics, ZoneOd};
 
-use crate::common::{national, real_dir};
-
-fn toshiken(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_toshiken"))
-        .args(args)
-        .env_remove("TOSHIKEN_DATA")
-        .output()
-        .expect("run toshiken")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::common::{national, real_dir, text, toshiken};
 
 fn write(dir: &Path, name: &str, body: &str) -> String {
     let path = dir.join(name);
