@@ -12,6 +12,7 @@ use crate::io::{
     read_zone_od, read_zone_population, u32_column, write_json, write_table, OutColumn, OutFormat,
     OutValues, ZoneOdWriter,
 };
+use crate::matrix::thousands;
 use crate::registry::Level;
 use crate::zones::synth::{real_geography, RealStats, Synth, SynthParams, SynthStats};
 use crate::zones::{stream_copy, Exec, ZoneMetrics, ZoneOd};
@@ -362,6 +363,16 @@ pub fn run_zone_metrics(
             }
         };
         let od = read_zone_od(od_path, population.len(), &mut progress)?;
+        if verbose {
+            // A zone OD has no aggregate rows or unknown destinations to set aside: a row
+            // that cannot be used stops the run with its file, row and zones instead.
+            eprintln!(
+                "persons read {} = used {} + set aside 0 ({} rows, every one a pair of known zones) — balanced",
+                thousands(od.grand_total()),
+                thousands(od.grand_total()),
+                thousands(od.nnz() as u64)
+            );
+        }
         Ok((population, od))
     })?;
     let peak_after_load = peak_memory_bytes();

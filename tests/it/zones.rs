@@ -58,6 +58,10 @@ fn zone_metrics_by_hand() {
     let stderr = text(&run.stderr);
     assert!(run.status.success(), "{stderr}");
     assert!(stderr.contains("roofline: copy of"), "{stderr}");
+    assert!(
+        stderr.contains("persons read 40 = used 40 + set aside 0 (6 rows"),
+        "{stderr}"
+    );
     // zone 0: 6 stay + 4 to zone 1; zone 1: 9 stay + 1 to 0; zone 2: 19 to 1 + 1 to 0.
     // inflow: 0 ← 1 + 1 = 2; 1 ← 4 + 19 = 23; 2 ← 0.
     // daytime = population − outflow + inflow: 20 − 4 + 2, 30 − 1 + 23, 25 − 20 + 0.
@@ -333,4 +337,39 @@ fn synth_is_deterministic_calibrated_and_thread_independent() {
             "{f} differs between 1 and 2 threads"
         );
     }
+}
+
+#[test]
+fn synth_refuses_what_the_geography_cannot_hold() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = real_dir();
+    let out = tmp.path().join("s");
+    for (zones, flows, wanted) in [
+        (
+            "100",
+            "1000",
+            "at least one zone per municipality is needed (1740)",
+        ),
+        (
+            "2000",
+            "1000",
+            "between one per zone (2000) and zones² (4000000)",
+        ),
+    ] {
+        let run = toshiken(&[
+            "synth",
+            "--zones",
+            zones,
+            "--flows",
+            flows,
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let stderr = text(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(wanted), "{stderr}");
+    }
+    assert!(!out.join("od.parquet").exists());
 }
