@@ -7,7 +7,6 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
-use rayon::prelude::*;
 
 use super::table::{extension, Table};
 use super::write::WriteError;
@@ -252,59 +251,71 @@ impl ParquetSource {
         })
     }
 
-    /// Calls `f(first_row_index, origins, destinations, persons)` per row group until it
-    /// returns `false`.
+    /// Calls `f(first_row_index, origins, destinations, persons)` per decoded batch (a row
+    /// group, or part of one), in file order, until it returns `false`.
     fn for_each_group(&self, f: &mut GroupFn<'_>) -> Result<(), ReadError> {
-        // Row groups are decoded a window at a time, one per thread, then handed to `f` in
-        // file order: memory holds one window of groups.
-        let mut groups = Vec::new();
+        // Row groups are decoded a window at a time by polars, in parallel across the
+        // window's groups: memory holds one window (4 groups of 2^20 rows: 48 MB).
+        let lengths: Vec<usize> = self
+            .metadata
+            .row_groups
+            .iter()
+            .map(|rg| rg.num_rows())
+            .collect();
         let mut row0 = 0usize;
-        for rg in &self.metadata.row_groups {
-            let len = rg.num_rows();
+        for window in lengths.chunks(WINDOW_GROUPS) {
+            let len: usize = window.iter().sum();
             if len > 0 {
-                groups.push((row0, len));
-            }
-            row0 += len;
-        }
-        let window = rayon::current_num_threads().max(1);
-        for part in groups.chunks(window) {
-            let decoded: Vec<Result<[U32Values; 3], ReadError>> = part
-                .par_iter()
-                .map(|&(row0, len)| self.decode(row0, len))
-                .collect();
-            for (&(row0, _), batch) in part.iter().zip(decoded) {
-                let [o, d, p] = batch?;
-                if !f(row0 as u64, o.as_slice(), d.as_slice(), p.as_slice())? {
-                    return Ok(());
+                for (start, [o, d, p]) in self.decode(row0, len)? {
+                    if !f(start as u64, o.as_slice(), d.as_slice(), p.as_slice())? {
+                        return Ok(());
+                    }
                 }
             }
+            row0 += len;
         }
         Ok(())
     }
 
-    /// Decodes rows `row0 .. row0 + len` (one row group) and checks their values.
-    fn decode(&self, row0: usize, len: usize) -> Result<[U32Values; 3], ReadError> {
+    /// Decodes rows `row0 .. row0 + len` and checks their values; one batch per chunk that
+    /// polars produced (a row group), without copying where the chunks line up.
+    fn decode(&self, row0: usize, len: usize) -> Result<Vec<(usize, [U32Values; 3])>, ReadError> {
         let path = &self.path;
         let table_err = table_error(path);
         let mut reader = ParquetReader::new(open_file(path)?)
             .with_columns(Some(self.columns.to_vec()))
-            .with_slice(Some((row0, len)))
-            .read_parallel(ParallelStrategy::None);
+            .with_slice(Some((row0, len)));
         reader.set_metadata(self.metadata.clone());
         let frame = reader.finish().map_err(table_err)?;
         let col = |name: &str| frame.column(name).map_err(table_err);
-        let o = zone_ids(path, col(&self.columns[0])?, row0, "origin")?;
-        let d = zone_ids(path, col(&self.columns[1])?, row0, "destination")?;
-        let p = persons(
-            path,
+        let (oc, dc, pc) = (
+            col(&self.columns[0])?,
+            col(&self.columns[1])?,
             col(&self.columns[2])?,
-            row0,
-            o.as_slice(),
-            d.as_slice(),
-        )?;
-        Ok([o, d, p])
+        );
+        // Batch boundaries: the origin column's chunks (each column is sliced to them; a
+        // slice across chunks is copied into one by `u32_values`).
+        let bounds: Vec<usize> = oc.as_materialized_series().chunk_lengths().collect();
+        let mut batches = Vec::with_capacity(bounds.len());
+        let mut offset = 0usize;
+        for blen in bounds {
+            if blen == 0 {
+                continue;
+            }
+            let start = row0 + offset;
+            let slice = |c: &Column| c.slice(offset as i64, blen);
+            let o = zone_ids(path, &slice(oc), start, "origin")?;
+            let d = zone_ids(path, &slice(dc), start, "destination")?;
+            let p = persons(path, &slice(pc), start, o.as_slice(), d.as_slice())?;
+            batches.push((start, [o, d, p]));
+            offset += blen;
+        }
+        Ok(batches)
     }
 }
+
+/// Row groups decoded together by one polars call.
+const WINDOW_GROUPS: usize = 2;
 
 fn open_file(path: &Path) -> Result<File, ReadError> {
     File::open(path).map_err(|source| ReadError::Io {

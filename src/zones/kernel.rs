@@ -94,6 +94,8 @@ fn row_chunks(od: &ZoneOd) -> Vec<(usize, usize)> {
     chunks
 }
 
+type Work<'a> = Vec<((usize, usize), &'a mut [f64])>;
+
 struct ChunkOut {
     total: Vec<u64>,
     staying: Vec<u64>,
@@ -200,7 +202,7 @@ impl ZoneMetrics {
             slices.push(head);
             rest = tail;
         }
-        let work: Vec<((usize, usize), &mut [f64])> = chunks.iter().copied().zip(slices).collect();
+        let work: Work<'_> = chunks.iter().copied().zip(slices).collect();
         let (outs, inflow_parts): (Vec<ChunkOut>, Vec<u64>) = match exec {
             Exec::Serial => {
                 let mut inflow = vec![0u64; n];
@@ -211,43 +213,45 @@ impl ZoneMetrics {
                 (outs, inflow)
             }
             Exec::Parallel => {
-                // Each rayon split accumulates inflow in its own vector; integer sums make
-                // the reduction order irrelevant.
-                let (outs, inflow) = work
+                // One contiguous run of chunks per thread, each with its own inflow vector
+                // (chunks hold equal numbers of flows, so the runs are balanced); integer
+                // sums make the order of the final addition irrelevant. A fold would make
+                // one vector per rayon split, several per thread: 8 MB each at 10^6 zones.
+                let groups = rayon::current_num_threads().clamp(1, work.len().max(1));
+                let per = work.len().div_ceil(groups).max(1);
+                let mut runs: Vec<Work<'_>> = Vec::with_capacity(groups);
+                let mut rest = work.into_iter();
+                loop {
+                    let run: Work<'_> = rest.by_ref().take(per).collect();
+                    if run.is_empty() {
+                        break;
+                    }
+                    runs.push(run);
+                }
+                let results: Vec<(Vec<ChunkOut>, Vec<u64>)> = runs
                     .into_par_iter()
-                    .fold(
-                        || (Vec::new(), super::pages::zeroed_u64(n)),
-                        |(mut outs, mut inflow), (rows, s)| {
-                            outs.push((rows.0, chunk_pass(od, rows, s, &mut inflow)));
-                            (outs, inflow)
-                        },
-                    )
-                    .reduce(
-                        || (Vec::new(), Vec::new()),
-                        |(mut oa, ia), (ob, ib)| {
-                            oa.extend(ob);
-                            let inflow = if ia.is_empty() {
-                                ib
-                            } else if ib.is_empty() {
-                                ia
-                            } else {
-                                let mut ia = ia;
-                                ia.par_iter_mut()
-                                    .zip(ib.par_iter())
-                                    .for_each(|(a, b)| *a += b);
-                                ia
-                            };
-                            (oa, inflow)
-                        },
-                    );
-                let mut outs = outs;
-                outs.sort_unstable_by_key(|(start, _)| *start);
-                let inflow = if inflow.is_empty() {
-                    vec![0u64; n]
-                } else {
-                    inflow
-                };
-                (outs.into_iter().map(|(_, o)| o).collect(), inflow)
+                    .map(|run| {
+                        let mut inflow = super::pages::zeroed_u64(n);
+                        let outs = run
+                            .into_iter()
+                            .map(|(rows, s)| chunk_pass(od, rows, s, &mut inflow))
+                            .collect();
+                        (outs, inflow)
+                    })
+                    .collect();
+                let mut outs = Vec::with_capacity(chunks.len());
+                let mut inflow: Option<Vec<u64>> = None;
+                for (o, part) in results {
+                    outs.extend(o);
+                    match inflow.as_mut() {
+                        None => inflow = Some(part),
+                        Some(acc) => acc
+                            .par_iter_mut()
+                            .zip(part.par_iter())
+                            .for_each(|(a, b)| *a += b),
+                    }
+                }
+                (outs, inflow.unwrap_or_else(|| vec![0u64; n]))
             }
         };
         let inflow = inflow_parts;
