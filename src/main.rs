@@ -42,7 +42,8 @@ struct Global {
     /// file, or a long table origin,destination,persons (.csv or .parquet).
     #[arg(long, global = true, value_name = "FILE")]
     od: Option<PathBuf>,
-    /// Population table replacing the data directory's (area_code,population; .csv or .parquet).
+    /// Population table replacing the data directory's (area_code,population; .csv or .parquet);
+    /// a table keyed by `zone` (zone,population) switches `metrics` to zone OD.
     #[arg(long, global = true, value_name = "FILE")]
     population: Option<PathBuf>,
     /// Municipality master replacing the data directory's (code4fukui localgovjp layout).
