@@ -24,16 +24,8 @@ fn census() -> Dataset {
 }
 
 fn national(ds: &Dataset) -> (ZoneOd, Vec<u64>) {
-    let m = &ds.matrix;
-    let mut b = ZoneOdBuilder::sorted(m.n(), m.nnz());
-    for i in 0..m.n() {
-        let (dest, persons) = m.row(i);
-        for (&d, &p) in dest.iter().zip(persons) {
-            b.push_sorted(i as u64, u64::from(d), p, 0).unwrap();
-        }
-    }
     let population = ds.population.iter().map(|p| p.unwrap_or(0)).collect();
-    (b.finish().unwrap(), population)
+    (ZoneOd::from_matrix(&ds.matrix), population)
 }
 
 fn synthetic(ds: &Dataset, zones: usize, flows: usize) -> (ZoneOd, Vec<u64>) {
@@ -49,17 +41,12 @@ fn synthetic(ds: &Dataset, zones: usize, flows: usize) -> (ZoneOd, Vec<u64>) {
     )
     .unwrap();
     let mut b = ZoneOdBuilder::sorted(zones, flows);
+    let mut rows = 0u64;
     for a in (0..zones).step_by(1 << 16) {
         let block = synth.block(a..(a + (1 << 16)).min(zones));
-        for k in 0..block.origin.len() {
-            b.push_sorted(
-                u64::from(block.origin[k]),
-                u64::from(block.dest[k]),
-                block.persons[k],
-                0,
-            )
+        b.push_sorted_batch(&block.origin, &block.dest, &block.persons, rows)
             .unwrap();
-        }
+        rows += block.origin.len() as u64;
     }
     (b.finish().unwrap(), synth.population.clone())
 }

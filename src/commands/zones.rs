@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use super::{paths_list, Config, Timings};
+use super::{int_col, paths_list, Config, Timings};
 use crate::io::{
     read_zone_od, read_zone_population, u32_column, write_json, write_table, OutColumn, OutFormat,
     OutValues, ZoneOdWriter,
@@ -125,16 +125,10 @@ pub fn run_census_zones(config: &Config) -> anyhow::Result<(Vec<PathBuf>, usize)
     let dataset = config.load()?;
     let m = &dataset.matrix;
     let n = dataset.units.len();
-    let (mut o, mut d, mut p) = (Vec::new(), Vec::new(), Vec::new());
-    for i in 0..n {
-        let (dest, persons) = m.row(i);
-        o.extend(std::iter::repeat_n(i as u32, dest.len()));
-        d.extend_from_slice(dest);
-        p.extend_from_slice(persons);
-    }
+    let od = ZoneOd::from_matrix(m);
     let od_path = config.out.join("od.parquet");
     let mut writer = ZoneOdWriter::create(&od_path)?;
-    writer.write(&o, &d, &p)?;
+    writer.write(&od.origin_column(), od.dest(), od.persons())?;
     writer.finish()?;
     let pop_path = config.out.join("population.parquet");
     // 07546 双葉町 has no 2020 population (evacuated): 0, so its ratio is empty.
@@ -148,12 +142,12 @@ pub fn run_census_zones(config: &Config) -> anyhow::Result<(Vec<PathBuf>, usize)
         eprintln!(
             "wrote the census as {} zones and {} flows (known destinations; {} persons to unknown destinations left out): {}",
             n,
-            o.len(),
+            od.nnz(),
             (0..n).map(|i| m.unknown(i)).sum::<u64>(),
             paths_list(&written)
         );
     }
-    Ok((written, o.len()))
+    Ok((written, od.nnz()))
 }
 
 /// The zone population table: `zone, municipality[, lat, lng], population`.
@@ -536,10 +530,6 @@ fn write_zone_outputs(
     )?;
     drop(od);
     m.shares = Vec::new();
-    let u64s = |name, v: &[u64]| OutColumn {
-        name,
-        values: OutValues::U64(v.iter().map(|&x| Some(x)).collect()),
-    };
     write(
         "zones",
         vec![
@@ -547,10 +537,10 @@ fn write_zone_outputs(
                 name: "zone",
                 values: OutValues::U64((0..n as u64).map(Some).collect()),
             },
-            u64s("population", population),
-            u64s("total", &m.total),
-            u64s("outflow", &m.outflow),
-            u64s("inflow", &m.inflow),
+            int_col("population", population.to_vec()),
+            int_col("total", m.total.clone()),
+            int_col("outflow", m.outflow.clone()),
+            int_col("inflow", m.inflow.clone()),
             OutColumn {
                 name: "daytime",
                 values: OutValues::I64(m.daytime.iter().map(|&x| Some(x)).collect()),

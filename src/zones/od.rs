@@ -2,6 +2,8 @@
 //! flows. Zones are dense ids `0..n` given by the population table; rows are sorted by
 //! destination and hold no duplicate pair.
 
+use crate::matrix::CommuteMatrix;
+
 /// Where a flow came from, for messages: the 1-based row of the OD table.
 pub type SourceRow = u64;
 
@@ -91,6 +93,30 @@ impl ZoneOd {
         self.offsets.len() * std::mem::size_of::<usize>()
             + self.dest.len() * 4
             + self.persons.len() * 4
+    }
+
+    /// The census matrix's known-destination cells as a zone OD, zone `i` = unit `i`
+    /// (unknown destinations are not flows between zones and are left out). The matrix
+    /// already guarantees sorted rows without repeated pairs.
+    pub fn from_matrix(m: &CommuteMatrix) -> Self {
+        ZoneOd {
+            offsets: m.indptr().to_vec(),
+            dest: m.dest().to_vec(),
+            persons: m.persons().to_vec(),
+            grand_total: m.persons().iter().map(|&p| u64::from(p)).sum(),
+        }
+    }
+
+    /// The origin of every flow, row after row (the long table's first column).
+    pub fn origin_column(&self) -> Vec<u32> {
+        let mut out = Vec::with_capacity(self.nnz());
+        for i in 0..self.n() {
+            out.extend(std::iter::repeat_n(
+                i as u32,
+                self.offsets[i + 1] - self.offsets[i],
+            ));
+        }
+        out
     }
 
     /// Builds from triplets in any order (tests, small inputs): rows are sorted and
@@ -187,42 +213,9 @@ impl ZoneOdBuilder {
         }
     }
 
-    /// Sorted mode: appends one flow.
-    ///
-    /// # Errors
-    /// Unknown zone or more rows than announced.
-    pub fn push_sorted(
-        &mut self,
-        origin: u64,
-        dest: u64,
-        persons: u32,
-        row: SourceRow,
-    ) -> Result<Pushed, ZoneOdError> {
-        let o = self.zone(origin, "origin", row)? as usize;
-        let d = self.zone(dest, "destination", row)?;
-        let Mode::Sorted { current } = &mut self.mode else {
-            unreachable!("push_sorted on a counting builder")
-        };
-        if o < *current {
-            return Ok(Pushed::NotSorted);
-        }
-        if self.dest.len() == self.announced {
-            return Err(ZoneOdError::TooManyRows {
-                announced: self.announced,
-            });
-        }
-        while *current < o {
-            self.offsets.push(self.dest.len());
-            *current += 1;
-        }
-        self.dest.push(d);
-        self.persons.push(persons);
-        Ok(Pushed::Ok)
-    }
-
     /// Sorted mode: appends a batch of flows (what one Parquet row group holds); `row0` is the
-    /// 0-based row of its first flow. Same checks as [`Self::push_sorted`], in bulk: the
-    /// columns are scanned for their maxima and for order, then copied.
+    /// 0-based row of its first flow. The columns are scanned for their maxima (unknown
+    /// zones) and for order, then copied.
     ///
     /// # Errors
     /// Unknown zone (the first offending row) or more rows than announced.
@@ -386,17 +379,6 @@ mod tests {
         let a = ZoneOd::from_triplets(3, &flows).unwrap();
         assert_eq!(a.row(0), (&[0u32, 1][..], &[7u32, 5][..]));
         assert_eq!(a.row(1), (&[2u32][..], &[4u32][..]));
-        let mut b = ZoneOdBuilder::sorted(3, 4);
-        for (k, &(o, d, p)) in [(0u32, 0u32, 7u32), (0, 1, 5), (1, 2, 4), (2, 1, 3)]
-            .iter()
-            .enumerate()
-        {
-            assert_eq!(
-                b.push_sorted(o.into(), d.into(), p, k as u64 + 1),
-                Ok(Pushed::Ok)
-            );
-        }
-        assert_eq!(b.finish().unwrap(), a);
         let mut batch = ZoneOdBuilder::sorted(3, 4);
         assert_eq!(
             batch.push_sorted_batch(&[0, 0], &[0, 1], &[7, 5], 0),
@@ -423,9 +405,10 @@ mod tests {
             batch.push_sorted_batch(&[0], &[0], &[1], 1),
             Ok(Pushed::NotSorted)
         );
-        let mut c = ZoneOdBuilder::sorted(3, 4);
-        c.push_sorted(1, 0, 1, 1).unwrap();
-        assert_eq!(c.push_sorted(0, 0, 1, 2), Ok(Pushed::NotSorted));
+        assert_eq!(
+            ZoneOd::from_triplets(3, &[(2, 1, 3), (0, 1, 5), (1, 2, 4), (0, 0, 7)]).unwrap(),
+            a
+        );
     }
 
     #[test]

@@ -192,15 +192,15 @@ fn zone_kernel_agrees_with_the_census_kernel() {
     let ds = national();
     let m = &ds.matrix;
     let n = m.n();
-    let mut flows = Vec::new();
-    for i in 0..n {
-        let (dest, persons) = m.row(i);
-        for (&d, &p) in dest.iter().zip(persons) {
-            flows.push((i as u32, d, p));
-        }
-    }
-    assert_eq!(flows.len(), 200_143);
-    let od = ZoneOd::from_triplets(n, &flows).unwrap();
+    let od = ZoneOd::from_matrix(m);
+    assert_eq!(od.nnz(), 200_143);
+    // The same cells through the validating builder: any order in, the same matrix out.
+    let origins = od.origin_column();
+    let flows: Vec<(u32, u32, u32)> = (0..od.nnz())
+        .rev()
+        .map(|k| (origins[k], od.dest()[k], od.persons()[k]))
+        .collect();
+    assert_eq!(ZoneOd::from_triplets(n, &flows).unwrap(), od);
     let population: Vec<u64> = ds.population.iter().map(|p| p.unwrap_or(0)).collect();
     let z = ZoneMetrics::compute(&od, &population, Exec::Parallel);
     let census = Metrics::compute(
