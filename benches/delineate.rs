@@ -23,7 +23,7 @@ fn national(c: &mut Criterion) {
     };
     let region = build_region(&config, &[], &mut Timings::default()).expect("region");
     let params = RenkeiParams::new(MetroAreas::from_rows(
-        &read_metro_areas(None).unwrap(),
+        &read_metro_areas(None).unwrap().0,
         "built in",
     ));
     let centres = find_centres(&region, &evaluate_centres(&region, &params), &params);

@@ -62,9 +62,6 @@ struct Global {
     /// Boundaries replacing the data directory's N03 TopoJSON (TopoJSON or GeoJSON).
     #[arg(long, global = true, value_name = "FILE")]
     boundaries: Option<PathBuf>,
-    /// Metropolitan-area table replacing the built-in approximation (metro,type,code).
-    #[arg(long, global = true, value_name = "FILE")]
-    metro: Option<PathBuf>,
     /// Print wall time per stage (load, compute, write).
     #[arg(long, global = true)]
     timings: bool,
@@ -154,32 +151,72 @@ enum Command {
 
 #[derive(Args, Clone)]
 struct RuleArgs {
-    /// Member share threshold (exact decimal; default 0.1).
-    #[arg(long, value_name = "SHARE")]
+    /// Member share threshold: 連携中枢都市への通勤通学割合 (exact decimal; default 0.1).
+    #[arg(long, value_name = "SHARE", allow_hyphen_values = true)]
     threshold: Option<String>,
-    /// Day/night ratio tolerance: ratio ≥ 1 − tolerance passes (default 0.02).
-    #[arg(long, value_name = "T")]
+    /// 要綱第3's 三大都市圏 exception: a city inside passes when its share to the metro's
+    /// designated cities and special wards is below this (default 0.1).
+    #[arg(long, value_name = "SHARE", allow_hyphen_values = true)]
+    metro_threshold: Option<String>,
+    /// Day/night ratio tolerance of a single centre (おおむね1以上): ratio ≥ 1 − T passes
+    /// (default 0.02).
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
     dn_tolerance: Option<String>,
+    /// Day/night ratio tolerance of each city of a two-centre pair (1以上): ratio ≥ 1 − T
+    /// passes (default 0.01; 0 for the strict reading).
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    pair_dn_tolerance: Option<String>,
+    /// Minimum population of each city of a two-centre pair (人口10万人程度以上; default 100000).
+    #[arg(long, value_name = "N")]
+    pair_min_population: Option<u64>,
+    /// Minimum combined population of a two-centre pair (合計20万人以上; default 200000).
+    #[arg(long, value_name = "N")]
+    pair_min_combined: Option<u64>,
+    /// One-hour proxy of a pair: most km between the two city offices (default 40).
+    #[arg(long, value_name = "KM", allow_hyphen_values = true)]
+    pair_max_km: Option<f64>,
+    /// Evaluate this two-centre combination and draw its area, e.g. 35203+35202.
+    #[arg(long, value_name = "A+B")]
+    pair: Option<String>,
+    /// Apply the 指定都市 and 中核市 in force on this date (default 2020-10-01, the census).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    as_of: Option<String>,
+    /// Core-city list replacing data/rules/core_cities.csv (code,name,core_from[,core_until]).
+    #[arg(long, value_name = "FILE")]
+    core_cities: Option<PathBuf>,
+    /// Designated-city list replacing data/rules/designated_cities.csv (code,name,designated_from).
+    #[arg(long, value_name = "FILE")]
+    designated_cities: Option<PathBuf>,
+    /// 三大都市圏 table replacing data/rules/metro_areas.csv (metro,type,code).
+    #[arg(long, value_name = "FILE")]
+    metro: Option<PathBuf>,
+    /// Official day/night ratios replacing the computed ones: code with ratio,
+    /// ratio_percent, or daytime and night.
+    #[arg(long, value_name = "FILE")]
+    day_night: Option<PathBuf>,
     /// What if these municipalities merged? CODE+CODE[+CODE], repeatable.
     #[arg(long, value_name = "A+B")]
     merge: Vec<String>,
-    /// Minimum population of a central city (default 200,000).
-    #[arg(long, value_name = "N")]
-    min_population: Option<u64>,
-    /// Minimum population of each city of a two-centre pair (default 100,000).
-    #[arg(long, value_name = "N")]
-    pair_min_population: Option<u64>,
 }
 
 impl RuleArgs {
     fn options(&self, sweep: Option<String>) -> DelineateOptions {
         DelineateOptions {
             threshold: self.threshold.clone(),
+            metro_threshold: self.metro_threshold.clone(),
             dn_tolerance: self.dn_tolerance.clone(),
+            pair_dn_tolerance: self.pair_dn_tolerance.clone(),
             merges: self.merge.clone(),
             sweep,
-            min_population: self.min_population,
             pair_min_population: self.pair_min_population,
+            pair_min_combined: self.pair_min_combined,
+            pair_max_km: self.pair_max_km,
+            as_of: self.as_of.clone(),
+            core_cities: self.core_cities.clone(),
+            designated_cities: self.designated_cities.clone(),
+            metro: self.metro.clone(),
+            day_night: self.day_night.clone(),
+            pair: self.pair.clone(),
         }
     }
 }
@@ -233,7 +270,6 @@ fn config(g: &Global) -> Config {
         timings: g.timings,
         verbose: !g.quiet,
         boundaries: g.boundaries.clone(),
-        metro: g.metro.clone(),
     }
 }
 
@@ -344,7 +380,11 @@ fn main() -> ExitCode {
             for cause in err.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }
-            ExitCode::FAILURE
+            if err.downcast_ref::<commands::UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

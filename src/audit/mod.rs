@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 use crate::io::{DeclaredArea, DeclaredMember};
 use crate::region::Region;
 use crate::registry::MuniCode;
-use crate::rules::renkei::pair_failures;
-use crate::rules::{evaluate_centres, CentreEvaluation, RenkeiParams};
+use crate::rules::{evaluate_pair, evaluate_unit, RenkeiParams};
 
 /// A declared file that does not fit the data.
 #[derive(Debug, thiserror::Error)]
@@ -138,10 +137,6 @@ pub fn audit(
     params: &RenkeiParams,
 ) -> Result<Audit, AuditError> {
     let threshold = params.get_threshold();
-    let evaluations: BTreeMap<usize, CentreEvaluation> = evaluate_centres(region, params)
-        .into_iter()
-        .map(|e| (e.unit, e))
-        .collect();
     let unit_of = |code: MuniCode, what, name: &str, area: &str, record: &str| {
         region
             .index_of(code)
@@ -169,13 +164,8 @@ pub fn audit(
             .collect::<Result<_, _>>()?;
         centre_units_of.insert(area.id.clone(), cu.clone());
         if let [a, b] = cu[..] {
-            // A two-centre (複眼型) area: the pair rule, reported on its first city.
-            let failures = pair_failures(
-                region,
-                (a, evaluations.get(&a)),
-                (b, evaluations.get(&b)),
-                params,
-            );
+            // A two-centre (複眼型) area: every pair clause (要綱第9), for both cities.
+            let failures = evaluate_pair(region, params, a, b).failures;
             centres.push(CentreCheck {
                 area: area.id.clone(),
                 units: cu.clone(),
@@ -183,13 +173,8 @@ pub fn audit(
             });
         } else {
             for &c in &cu {
-                let failures = match evaluations.get(&c) {
-                    Some(e) => e.failures(params),
-                    None => vec![format!(
-                        "{} is not a city of the size evaluated as a centre",
-                        region.label(c)
-                    )],
-                };
+                // Every single-centre clause (要綱第3), whatever the city's size.
+                let failures = evaluate_unit(region, params, c).failures(params);
                 centres.push(CentreCheck {
                     area: area.id.clone(),
                     units: vec![c],

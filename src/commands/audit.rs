@@ -31,7 +31,12 @@ pub struct AuditOptions {
 /// # Errors
 /// Loading failures, a declared code that is not a unit, or a write failure.
 pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Region, Audit)> {
-    let params = renkei_params(config, &options.rules)?;
+    let (params, warnings) = renkei_params(config, &options.rules)?;
+    if config.verbose {
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+    }
     let (areas, members) = io::read_declared(&options.declared).with_context(|| {
         format!(
             "reading declared memberships from {}",
@@ -44,7 +49,7 @@ pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Reg
     write_csv(config, &region, &result)?;
     let md = markdown(&region, &result, &params, &options.declared);
     let path = config.out.join("audit.md");
-    std::fs::write(&path, md).with_context(|| format!("writing {}", path.display()))?;
+    io::write_text(&path, &md)?;
     if options.html {
         let areas = declared_areas(&region, &result, &params);
         let titles = result.areas.iter().map(|a| a.name.clone()).collect();
@@ -52,7 +57,7 @@ pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Reg
             .with_ids(result.areas.iter().map(|a| a.id.clone()).collect());
         let path = config.out.join("audit.html");
         let html = audit_html(&data, &result, &threshold_text(params.get_threshold()));
-        std::fs::write(&path, html).with_context(|| format!("writing {}", path.display()))?;
+        io::write_text(&path, &html)?;
         if config.verbose {
             eprintln!("wrote {}", path.display());
         }

@@ -4,38 +4,61 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::{int_col, paths_list, text_col, Config, Timings};
+use super::{int_col, paths_list, text_col, Config, InputFile, RunRecord, Timings};
 use crate::areas::{delineate, overlaps, sweep, Area, Tier};
 use crate::dataset::resolve_data_dir;
 use crate::geometry::{dissolve, unit_shapes};
 use crate::io::{
-    self, write_geojson, write_table, OutColumn, OutFeature, OutFormat, OutValues, PropValue,
+    self, write_geojson, write_table, MetroStatus, OutColumn, OutFeature, OutFormat, OutValues,
+    PropValue,
 };
-use crate::matrix::Threshold;
+use crate::matrix::{ShareDenominator, Threshold};
 use crate::region::{parse_merge, Region};
+use crate::registry::Level;
+use crate::report::{area_svg, MapData};
 use crate::rules::renkei::threshold_text;
 use crate::rules::{
-    evaluate_centres, find_centres, Centre, CentreEvaluation, MetroAreas, RenkeiParams,
+    evaluate_centres, evaluate_unit, find_centres, pair_candidates, Centre, CentreEvaluation,
+    CityLists, Clause, Date, DayNightTable, MetroAreas, PairCandidate, RatioSource, RenkeiParams,
+    CENSUS_DATE,
 };
 
 /// The national N03 boundaries inside a data directory (complete: no island is missing).
 pub const BOUNDARIES_FILE: &str = "n03_boundaries_smartnews/topojson_s0010/N03-21_210101.json";
 
-/// Options of `delineate`.
+/// Options of the rule commands (`delineate`, `audit`, `map`).
 #[derive(Clone, Debug, Default)]
 pub struct DelineateOptions {
-    /// `--threshold` (default 0.1).
+    /// `--threshold` (default 0.1): the member threshold.
     pub threshold: Option<String>,
-    /// `--dn-tolerance` (default 0.02).
+    /// `--metro-threshold` (default 0.1): clause 3's share to the metro's core.
+    pub metro_threshold: Option<String>,
+    /// `--dn-tolerance` (default 0.02): clause 2 for a single centre.
     pub dn_tolerance: Option<String>,
+    /// `--pair-dn-tolerance` (default 0.01): the pair clause's ratio.
+    pub pair_dn_tolerance: Option<String>,
     /// `--merge A+B[+C]`, repeatable.
     pub merges: Vec<String>,
     /// `--sweep FROM:TO:STEP`.
     pub sweep: Option<String>,
-    /// `--min-population` (default 200,000).
-    pub min_population: Option<u64>,
     /// `--pair-min-population` (default 100,000).
     pub pair_min_population: Option<u64>,
+    /// `--pair-min-combined` (default 200,000).
+    pub pair_min_combined: Option<u64>,
+    /// `--pair-max-km` (default 40).
+    pub pair_max_km: Option<f64>,
+    /// `--as-of YYYY-MM-DD` (default 2020-10-01, the census date).
+    pub as_of: Option<String>,
+    /// `--core-cities FILE`, replacing `data/rules/core_cities.csv`.
+    pub core_cities: Option<PathBuf>,
+    /// `--designated-cities FILE`, replacing `data/rules/designated_cities.csv`.
+    pub designated_cities: Option<PathBuf>,
+    /// `--metro FILE`, replacing `data/rules/metro_areas.csv`.
+    pub metro: Option<PathBuf>,
+    /// `--day-night FILE`: official day/night ratios replacing the computed ones.
+    pub day_night: Option<PathBuf>,
+    /// `--pair A+B`: evaluate and draw this two-centre combination only.
+    pub pair: Option<String>,
 }
 
 /// What a run produced.
@@ -43,10 +66,14 @@ pub struct DelineateOptions {
 pub struct DelineateRun {
     /// The region (after mergers).
     pub region: Region,
-    /// Criteria per evaluated city.
+    /// Clauses per evaluated city.
     pub evaluations: Vec<CentreEvaluation>,
+    /// Admissible pairs (or the requested one) with the choice made.
+    pub pairs: Vec<PairCandidate>,
     /// Candidate areas.
     pub areas: Vec<Area>,
+    /// Warnings also recorded in run.json.
+    pub warnings: Vec<String>,
     /// Files written.
     pub written: Vec<PathBuf>,
 }
@@ -56,31 +83,78 @@ fn parse_threshold(flag: &str, text: &str) -> anyhow::Result<Threshold> {
         .with_context(|| format!("{flag} '{text}': expected a decimal between 0 and 1 such as 0.1"))
 }
 
-/// The rule parameters from the config and options.
+/// The rule parameters from the options, with the warnings they raise (a date after a
+/// list's own as-of date).
 ///
 /// # Errors
-/// A malformed threshold or an unreadable metro table.
-pub fn renkei_params(config: &Config, options: &DelineateOptions) -> anyhow::Result<RenkeiParams> {
-    let rows = io::read_metro_areas(config.metro.as_deref())?;
-    let source = config.metro.as_ref().map_or(
-        "built-in approximation (data/metro_areas.csv)".to_string(),
-        |p| p.display().to_string(),
-    );
-    let mut params = RenkeiParams::new(MetroAreas::from_rows(&rows, &source));
+/// A malformed value, an unreadable list, or a list that cannot answer for `--as-of`.
+pub fn renkei_params(
+    _config: &Config,
+    options: &DelineateOptions,
+) -> anyhow::Result<(RenkeiParams, Vec<String>)> {
+    let (rows, metro_info) = io::read_metro_areas(options.metro.as_deref())?;
+    let metro = MetroAreas::from_rows(&rows, &metro_info.file);
+    let mut params = RenkeiParams::new(metro).metro_info(metro_info);
     if let Some(t) = &options.threshold {
         params = params.threshold(parse_threshold("--threshold", t)?);
+    }
+    if let Some(t) = &options.metro_threshold {
+        params = params.metro_threshold(parse_threshold("--metro-threshold", t)?);
     }
     if let Some(t) = &options.dn_tolerance {
         params = params.dn_tolerance(parse_threshold("--dn-tolerance", t)?);
     }
-    if let Some(p) = options.min_population {
-        params = params.min_population(p);
+    if let Some(t) = &options.pair_dn_tolerance {
+        params = params.pair_dn_tolerance(parse_threshold("--pair-dn-tolerance", t)?);
     }
     if let Some(p) = options.pair_min_population {
         params = params.pair_min_population(p);
     }
-    Ok(params)
+    if let Some(p) = options.pair_min_combined {
+        params = params.pair_min_combined(p);
+    }
+    if let Some(km) = options.pair_max_km {
+        anyhow::ensure!(
+            km.is_finite() && km > 0.0,
+            "--pair-max-km {km}: expected a distance in km above 0"
+        );
+        params = params.pair_max_km(km);
+    }
+    let as_of = match &options.as_of {
+        Some(text) => Date::parse(text.trim()).with_context(|| {
+            format!("--as-of '{text}': expected a date written YYYY-MM-DD, e.g. 2024-04-01")
+        })?,
+        None => CENSUS_DATE,
+    };
+    let (designated, di) = io::read_designated_cities(options.designated_cities.as_deref())?;
+    let (core, ci) = io::read_core_cities(options.core_cities.as_deref())?;
+    let lists = CityLists::new(&designated, di, core, ci);
+    let warnings = lists.warnings(as_of);
+    params = params.lists(lists, as_of)?;
+    if let Some(path) = &options.day_night {
+        let rows = io::read_day_night(path)?;
+        params = params.day_night(DayNightTable::new(&rows, &path.display().to_string()));
+    }
+    if let Some(text) = &options.pair {
+        let codes = parse_merge(text)
+            .ok()
+            .filter(|c| c.len() == 2)
+            .with_context(|| {
+                format!(
+                    "--pair '{text}': expected two 5-digit codes joined by '+', e.g. 35203+35202"
+                )
+            })?;
+        anyhow::ensure!(
+            codes[0] != codes[1],
+            "--pair '{text}': two different cities are needed"
+        );
+        params = params.pair(codes[0], codes[1]);
+    }
+    Ok((params, warnings))
 }
+
+/// Why the rule commands refuse `--level ward`.
+pub const WARD_LEVEL_REFUSED: &str = "--level ward: the 連携中枢都市圏 rules are defined on municipalities. A central city is a whole 指定都市 or 中核市, its 昼夜間人口比率 is the whole city's, and a member's 通勤通学割合 counts commuters to the whole city; the wards of a designated city are not municipalities and cannot be centres or members. Use --level ward with `metrics` or `shares`.";
 
 /// Loads the dataset and the boundaries and builds the region, with `merges` applied.
 ///
@@ -91,13 +165,11 @@ pub fn build_region(
     merges: &[String],
     timings: &mut Timings,
 ) -> anyhow::Result<Region> {
+    if config.level == Level::Ward {
+        return Err(super::UsageError(WARD_LEVEL_REFUSED.to_string()).into());
+    }
     let dataset = timings.time("load", || config.load())?;
-    let boundaries = match &config.boundaries {
-        Some(p) => p.clone(),
-        None => resolve_data_dir(config.data.as_deref())?
-            .path
-            .join(BOUNDARIES_FILE),
-    };
+    let boundaries = boundaries_path(config)?;
     if config.verbose {
         eprintln!("reading boundaries {}", boundaries.display());
     }
@@ -153,20 +225,38 @@ pub fn build_region(
 /// # Errors
 /// Loading, parameter or writing failures.
 pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Result<DelineateRun> {
-    let params = renkei_params(config, options)?;
+    let (params, mut warnings) = renkei_params(config, options)?;
     let sweep_thresholds = options.sweep.as_deref().map(parse_sweep).transpose()?;
     let mut timings = Timings::default();
     let region = build_region(config, &options.merges, &mut timings)?;
-    let (evaluations, centres, areas) = timings.time("rules", || {
+    let (evaluations, pairs, centres, areas) = timings.time("rules", || {
         let evaluations = evaluate_centres(&region, &params);
+        let pairs = pair_candidates(&region, &evaluations, &params);
         let centres = find_centres(&region, &evaluations, &params);
         let areas = delineate(&region, &centres, &params);
-        (evaluations, centres, areas)
+        (evaluations, pairs, centres, areas)
     });
+    warnings.extend(rule_warnings(&region, &params, &evaluations, &pairs)?);
+    if config.verbose {
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+    }
     let written = timings.time("write", || {
-        write_outputs(config, &region, &params, &evaluations, &areas)
+        write_outputs(config, &region, &params, &evaluations, &pairs, &areas)
     })?;
     let mut written = written;
+    if params.get_pair().is_some() {
+        let data = MapData::new(&region, &areas, None, super::MAP_TITLE);
+        if let Some(k) = areas.iter().position(|a| a.centre.is_pair()) {
+            let path = config
+                .out
+                .join("areas")
+                .join(format!("{}.svg", data.ids[k]));
+            io::write_text(&path, &area_svg(&data, k))?;
+            written.push(path);
+        }
+    }
     if let Some(thresholds) = sweep_thresholds {
         let rows = timings.time("sweep", || sweep(&region, &params, &thresholds));
         let path = config.out.join("sweep.csv");
@@ -236,12 +326,156 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
     if config.timings {
         eprintln!("{timings}");
     }
+    let mut record = rule_record(config, options, &params, "delineate")?;
+    record.warnings = warnings.clone();
+    let run_json = record.write(&config.out, &written, &timings)?;
+    written.push(run_json);
     Ok(DelineateRun {
         region,
         evaluations,
+        pairs,
         areas,
+        warnings,
         written,
     })
+}
+
+/// The boundaries file a run reads.
+///
+/// # Errors
+/// When no data directory is found and `--boundaries` is not given.
+pub fn boundaries_path(config: &Config) -> anyhow::Result<PathBuf> {
+    Ok(match &config.boundaries {
+        Some(p) => p.clone(),
+        None => resolve_data_dir(config.data.as_deref())?
+            .path
+            .join(BOUNDARIES_FILE),
+    })
+}
+
+/// The run record of a rule command: every rule parameter with the value used, the inputs
+/// and the lists with their sources and dates.
+///
+/// # Errors
+/// When the inputs cannot be resolved.
+pub fn rule_record(
+    config: &Config,
+    options: &DelineateOptions,
+    params: &RenkeiParams,
+    command: &str,
+) -> anyhow::Result<RunRecord> {
+    let mut r = RunRecord::new(command);
+    let (pmin, pcomb) = params.get_pair_populations();
+    r.param("level", "municipality")
+        .param("as_of", params.get_as_of())
+        .param("threshold", threshold_text(params.get_threshold()))
+        .param(
+            "metro_threshold",
+            threshold_text(params.get_metro_threshold()),
+        )
+        .param("dn_tolerance", threshold_text(params.get_dn_tolerance()))
+        .param(
+            "pair_dn_tolerance",
+            threshold_text(params.get_pair_dn_tolerance()),
+        )
+        .param("pair_min_population", pmin)
+        .param("pair_min_combined", pcomb)
+        .param("pair_max_km", params.get_pair_max_km())
+        .param("tier2_floor", threshold_text(params.get_tier2_floor()))
+        .param(
+            "share_denominator",
+            match config.params.get_share_denominator() {
+                ShareDenominator::AllCommuters => "all",
+                ShareDenominator::KnownDestinations => "known",
+            },
+        )
+        .param("merge", options.merges.join(" "))
+        .param("sweep", options.sweep.clone().unwrap_or_default())
+        .param("pair", options.pair.clone().unwrap_or_default());
+    let (_, inputs) = config.inputs()?;
+    r.inputs.push(InputFile::at("od", &inputs.od));
+    r.inputs
+        .push(InputFile::at("population", &inputs.population));
+    r.inputs.push(InputFile::at("master", &inputs.master));
+    r.inputs
+        .push(InputFile::at("boundaries", &boundaries_path(config)?));
+    let lists = params.get_lists();
+    r.inputs
+        .push(InputFile::list("designated cities", &lists.designated_info));
+    r.inputs
+        .push(InputFile::list("core cities", &lists.core_info));
+    r.inputs.push(InputFile::list(
+        "三大都市圏 (metro areas)",
+        params.get_metro_info(),
+    ));
+    if let Some(t) = params.get_day_night() {
+        r.inputs.push(InputFile::at(
+            "official day/night ratios",
+            std::path::Path::new(&t.file),
+        ));
+    }
+    Ok(r)
+}
+
+/// Warnings about what the rules were given: a requested pair that fails a clause, official
+/// ratios missing for evaluated cities or given for codes that are not units.
+///
+/// # Errors
+/// A `--pair` code that is not a unit of the region.
+pub fn rule_warnings(
+    region: &Region,
+    params: &RenkeiParams,
+    evaluations: &[CentreEvaluation],
+    pairs: &[PairCandidate],
+) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    if let Some((a, b)) = params.get_pair() {
+        for c in [a, b] {
+            anyhow::ensure!(
+                region.index_of(c).is_some(),
+                "--pair: {c} is not a municipality of this region (unknown code, or a ward: use its city's code)"
+            );
+        }
+        if let Some(c) = pairs.first().filter(|c| !c.admissible()) {
+            out.push(format!(
+                "the requested pair {}+{} is drawn, but it does not meet the two-centre rule: {}",
+                region.code(c.units[0]),
+                region.code(c.units[1]),
+                c.failures.join("; ")
+            ));
+        }
+    }
+    for e in evaluations.iter().filter(|e| {
+        e.metro_status == Some(MetroStatus::Unknown)
+            && !e.metro_ok
+            && e.designation_ok()
+            && e.ratio_ok
+    }) {
+        let (p, d) = e.metro_share.unwrap_or_default();
+        out.push(format!(
+            "{}: {} does not say whether it lies in the {} (no source either way); it is treated as inside, and fails clause 3 with {:.4} ({p}/{d}) of its commuters to that area's designated cities and special wards. Give --metro with its status to settle it",
+            region.label(e.unit),
+            params.get_metro_info().file,
+            e.metro.as_deref().unwrap_or_default(),
+            p as f64 / d.max(1) as f64
+        ));
+    }
+    if let Some(table) = params.get_day_night() {
+        let computed: Vec<String> = evaluations
+            .iter()
+            .filter(|e| e.ratio_source == RatioSource::Computed)
+            .map(|e| region.label(e.unit))
+            .collect();
+        if !computed.is_empty() {
+            out.push(format!(
+                "{}: no ratio for {} evaluated cities, which use the computed ratio: {}",
+                table.file,
+                computed.len(),
+                computed.join(", ")
+            ));
+        }
+    }
+    Ok(out)
 }
 
 fn parse_sweep(text: &str) -> anyhow::Result<Vec<Threshold>> {
@@ -273,6 +507,7 @@ fn write_outputs(
     region: &Region,
     params: &RenkeiParams,
     evaluations: &[CentreEvaluation],
+    pairs: &[PairCandidate],
     areas: &[Area],
 ) -> anyhow::Result<Vec<PathBuf>> {
     let out = &config.out;
@@ -328,6 +563,8 @@ fn write_outputs(
     };
     let e = evaluations;
     let opt_f = |v: Vec<Option<f64>>| OutValues::F64(v);
+    let flag = |v: bool| v.to_string();
+    let tolerance = threshold_text(params.get_dn_tolerance());
     write(
         "centres.csv",
         vec![
@@ -345,50 +582,84 @@ fn write_outputs(
                     .map(|x| region.prefectures[x.unit].clone())
                     .collect(),
             ),
-            text_col(
-                "kind",
-                e.iter()
-                    .map(|x| region.kinds[x.unit].label().to_string())
-                    .collect(),
-            ),
-            text_col(
-                "designated_or_core",
-                e.iter().map(|x| x.designated_or_core.to_string()).collect(),
-            ),
             OutColumn {
                 name: "population",
                 values: OutValues::U64(e.iter().map(|x| x.population).collect()),
             },
             text_col(
-                "population_ok",
-                e.iter().map(|x| x.population_ok.to_string()).collect(),
+                "c1_designation",
+                e.iter()
+                    .map(|x| x.designation.label().to_string())
+                    .collect(),
+            ),
+            text_col(
+                "c1_since",
+                e.iter()
+                    .map(|x| {
+                        x.designation
+                            .since()
+                            .map(|s| s.to_string())
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+            ),
+            text_col(
+                "c1_as_of",
+                e.iter().map(|_| params.get_as_of().to_string()).collect(),
+            ),
+            text_col(
+                "c1_ok",
+                e.iter().map(|x| flag(x.designation_ok())).collect(),
             ),
             OutColumn {
-                name: "daytime_population",
+                name: "daytime_population_computed",
                 values: OutValues::I64(e.iter().map(|x| x.daytime).collect()),
             },
             OutColumn {
-                name: "day_night_ratio",
+                name: "c2_day_night_ratio",
                 values: opt_f(e.iter().map(|x| x.day_night_ratio).collect()),
             },
             text_col(
-                "day_night_ok",
-                e.iter().map(|x| x.ratio_ok.to_string()).collect(),
+                "c2_ratio_source",
+                e.iter().map(|x| x.ratio_source.to_string()).collect(),
             ),
             text_col(
-                "day_night_near_miss",
-                e.iter().map(|x| x.ratio_near_miss.to_string()).collect(),
+                "c2_ratio_at_least_1",
+                e.iter().map(|x| flag(x.ratio_at_least_one)).collect(),
+            ),
+            text_col(
+                "c2_tolerance",
+                e.iter().map(|_| tolerance.clone()).collect(),
+            ),
+            text_col("c2_ok", e.iter().map(|x| flag(x.ratio_ok)).collect()),
+            text_col(
+                "c2_near_miss",
+                e.iter().map(|x| flag(x.ratio_near_miss)).collect(),
             ),
             OutColumn {
-                name: "metro",
+                name: "c3_metro",
                 values: OutValues::Text(e.iter().map(|x| x.metro.clone()).collect()),
             },
+            text_col(
+                "c3_metro_status",
+                e.iter()
+                    .map(|x| {
+                        x.metro_status
+                            .map(|s| s.label().to_string())
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+            ),
             OutColumn {
-                name: "metro_core_persons",
+                name: "c3_persons_to_metro_core",
                 values: OutValues::U64(e.iter().map(|x| x.metro_share.map(|s| s.0)).collect()),
             },
             OutColumn {
-                name: "metro_core_share",
+                name: "c3_denominator",
+                values: OutValues::U64(e.iter().map(|x| x.metro_share.map(|s| s.1)).collect()),
+            },
+            OutColumn {
+                name: "c3_share_to_metro_core",
                 values: opt_f(
                     e.iter()
                         .map(|x| x.metro_share.map(|(p, d)| p as f64 / d as f64))
@@ -396,15 +667,15 @@ fn write_outputs(
                 ),
             },
             text_col(
-                "metro_ok",
-                e.iter().map(|x| x.metro_ok.to_string()).collect(),
+                "c3_threshold",
+                e.iter()
+                    .map(|_| threshold_text(params.get_metro_threshold()))
+                    .collect(),
             ),
+            text_col("c3_ok", e.iter().map(|x| flag(x.metro_ok)).collect()),
+            text_col("eligible", e.iter().map(|x| flag(x.eligible)).collect()),
             text_col(
-                "eligible",
-                e.iter().map(|x| x.eligible.to_string()).collect(),
-            ),
-            text_col(
-                "failed_criteria",
+                "failed_clauses",
                 e.iter().map(|x| x.failures(params).join("; ")).collect(),
             ),
             text_col(
@@ -415,6 +686,116 @@ fn write_outputs(
                 "member_of_areas",
                 e.iter().map(|x| member_of(x.unit).join(";")).collect(),
             ),
+        ],
+    )?;
+
+    // pairs.csv: every admissible pair (or the requested one) and the choice.
+    let pr: Vec<&PairCandidate> = pairs.iter().collect();
+    let unit_col = |name: &'static str, side: usize, f: &dyn Fn(usize) -> String| {
+        text_col(name, pr.iter().map(|c| f(c.units[side])).collect())
+    };
+    let ratio_of = |u: usize| {
+        evaluate_unit(region, params, u)
+            .day_night_ratio
+            .map(|r| format!("{r:.4}"))
+            .unwrap_or_default()
+    };
+    let pop_of = |u: usize| {
+        region.population[u]
+            .map(|p| p.to_string())
+            .unwrap_or_default()
+    };
+    write(
+        "pairs.csv",
+        vec![
+            unit_col("code_a", 0, &|u| region.code(u).to_string()),
+            unit_col("name_a", 0, &|u| region.names[u].clone()),
+            unit_col("code_b", 1, &|u| region.code(u).to_string()),
+            unit_col("name_b", 1, &|u| region.names[u].clone()),
+            unit_col("population_a", 0, &pop_of),
+            unit_col("population_b", 1, &pop_of),
+            OutColumn {
+                name: "combined_population",
+                values: OutValues::U64(pr.iter().map(|c| c.combined_population).collect()),
+            },
+            unit_col("day_night_ratio_a", 0, &ratio_of),
+            unit_col("day_night_ratio_b", 1, &ratio_of),
+            OutColumn {
+                name: "office_distance_km",
+                values: opt_f(pr.iter().map(|c| c.distance_km).collect()),
+            },
+            int_col(
+                "mutual_persons",
+                pr.iter().map(|c| c.mutual_persons).collect(),
+            ),
+            int_col(
+                "mutual_denominator",
+                pr.iter().map(|c| c.mutual_denominator).collect(),
+            ),
+            OutColumn {
+                name: "mutual_share",
+                values: opt_f(pr.iter().map(|c| Some(c.mutual_share())).collect()),
+            },
+            text_col(
+                "admissible",
+                pr.iter().map(|c| flag(c.admissible())).collect(),
+            ),
+            text_col(
+                "failed_clauses",
+                pr.iter().map(|c| c.failures.join("; ")).collect(),
+            ),
+            text_col("chosen", pr.iter().map(|c| flag(c.chosen)).collect()),
+            text_col(
+                "not_chosen_because",
+                pr.iter().map(|c| c.not_chosen.clone()).collect(),
+            ),
+        ],
+    )?;
+
+    // clauses.csv: what each clause column implements, with the value used.
+    let (pmin, pcomb) = params.get_pair_populations();
+    let clauses: Vec<(Clause, String)> = vec![
+        (Clause::Designation, format!("as of {}", params.get_as_of())),
+        (Clause::DayNight, format!("ratio ≥ 1 − {tolerance}")),
+        (
+            Clause::Metro,
+            format!("share < {}", threshold_text(params.get_metro_threshold())),
+        ),
+        (Clause::PairAdjacent, "a shared boundary edge".to_string()),
+        (
+            Clause::PairDayNight,
+            format!(
+                "ratio ≥ 1 − {}",
+                threshold_text(params.get_pair_dn_tolerance())
+            ),
+        ),
+        (Clause::PairPopulation, format!("≥ {pmin}")),
+        (Clause::PairCombined, format!("≥ {pcomb}")),
+        (
+            Clause::PairHour,
+            format!("≤ {} km", params.get_pair_max_km()),
+        ),
+        (
+            Clause::PairNotAlone,
+            "c1, c2 and c3 not all met".to_string(),
+        ),
+        (
+            Clause::PairMetro,
+            format!("share < {}", threshold_text(params.get_metro_threshold())),
+        ),
+    ];
+    write(
+        "clauses.csv",
+        vec![
+            text_col(
+                "clause",
+                clauses.iter().map(|c| c.0.id().to_string()).collect(),
+            ),
+            text_col(
+                "implements",
+                clauses.iter().map(|c| c.0.source().to_string()).collect(),
+            ),
+            text_col("value_used", clauses.iter().map(|c| c.1.clone()).collect()),
         ],
     )?;
 

@@ -35,7 +35,12 @@ pub struct MapOptions {
 /// # Errors
 /// Loading failures, no Japanese font, or a write failure.
 pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<PathBuf>> {
-    let params = renkei_params(config, &options.rules)?;
+    let (params, warnings) = renkei_params(config, &options.rules)?;
+    if config.verbose {
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+    }
     let fonts = find_japanese_font(options.font.as_deref())?;
     let mut timings = Timings::default();
     let region = build_region(config, &options.rules.merges, &mut timings)?;
@@ -92,11 +97,8 @@ pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<Path
 }
 
 fn write_file(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
-    }
-    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+    io::write_atomic(path, |f| std::io::Write::write_all(f, bytes))?;
+    Ok(())
 }
 
 /// Declared memberships per unit with the share to each declared centre, taken from the

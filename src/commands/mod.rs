@@ -6,6 +6,7 @@ mod audit;
 mod delineate;
 mod map;
 mod metrics;
+mod run_record;
 mod shares;
 mod zones;
 
@@ -13,6 +14,7 @@ pub use audit::{run_audit, AuditOptions};
 pub use delineate::{build_region, run_delineate, DelineateOptions, DelineateRun, BOUNDARIES_FILE};
 pub use map::{declared_areas, run_map, MapOptions, MAP_TITLE};
 pub use metrics::{metrics_columns, run_metrics, MetricsOptions, MetricsRun};
+pub use run_record::{InputFile, RunRecord};
 pub use shares::{run_shares, share_rows, ShareRow, SharesOptions};
 pub use zones::{
     peak_memory_bytes, run_census_zones, run_synth, run_zone_metrics, sample_step, OdFacts,
@@ -53,8 +55,6 @@ pub struct Config {
     pub verbose: bool,
     /// `--boundaries FILE` (TopoJSON or GeoJSON), replacing the data directory's N03 file.
     pub boundaries: Option<PathBuf>,
-    /// `--metro FILE`, replacing the built-in metropolitan-area table.
-    pub metro: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -70,7 +70,6 @@ impl Default for Config {
             timings: false,
             verbose: true,
             boundaries: None,
-            metro: None,
         }
     }
 }
@@ -142,6 +141,11 @@ impl Config {
         Ok(dataset)
     }
 }
+
+/// A command line that asks for something the command cannot do (exit status 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
 
 /// Wall time per named stage, printed with `--timings`.
 #[derive(Clone, Debug, Default)]

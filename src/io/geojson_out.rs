@@ -1,7 +1,6 @@
 //! RFC 7946 GeoJSON output: WGS84 lon/lat, exteriors counter-clockwise. Coordinates are
 //! written at full precision: rounding to 6 decimals made 豊見城市's two parts overlap.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -42,13 +41,6 @@ pub struct OutFeature {
 /// # Errors
 /// [`WriteError::Io`] when the file cannot be written.
 pub fn write_geojson(path: &Path, features: &[OutFeature]) -> Result<(), WriteError> {
-    let io = |source| WriteError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(io)?;
-    }
     let collection: geojson::FeatureCollection = features
         .iter()
         .map(|f| {
@@ -72,8 +64,10 @@ pub fn write_geojson(path: &Path, features: &[OutFeature]) -> Result<(), WriteEr
             }
         })
         .collect();
-    let mut out = BufWriter::new(File::create(path).map_err(io)?);
-    serde_json::to_writer(&mut out, &collection).map_err(|e| io(std::io::Error::other(e)))?;
-    out.write_all(b"\n").map_err(io)?;
-    out.flush().map_err(io)
+    super::write::write_atomic(path, |file| {
+        let mut out = BufWriter::new(file);
+        serde_json::to_writer(&mut out, &collection).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    })
 }

@@ -22,10 +22,14 @@ pub use master::read_master;
 pub use od_table::read_od_table;
 pub use population::{read_population, PopulationRow};
 pub use rules_data::{
-    read_declared, read_metro_areas, DeclaredArea, DeclaredMember, MetroEntry, MetroRow,
+    read_core_cities, read_day_night, read_declared, read_designated_cities, read_metro_areas,
+    CoreCityRow, DayNightRow, DeclaredArea, DeclaredMember, DesignatedCityRow, ListInfo,
+    MetroEntry, MetroRow, MetroStatus, BUILTIN_CORE_CITIES, BUILTIN_DESIGNATED_CITIES,
     BUILTIN_METRO_AREAS,
 };
-pub use write::{write_json, write_table, OutColumn, OutFormat, OutValues, WriteError};
+pub use write::{
+    write_atomic, write_json, write_table, write_text, OutColumn, OutFormat, OutValues, WriteError,
+};
 pub use zones::{
     is_zone_table, read_zone_od, read_zone_population, u32_column, ZoneOdWriter, ZONE_COLUMN,
 };

@@ -1,13 +1,354 @@
-//! Small rule tables: the metropolitan-area list and declared memberships.
+//! Small rule tables: the lists the 連携中枢都市圏 rules decide on (designated cities, core
+//! cities with their dates, the 三大都市圏 table, official day/night ratios) and declared
+//! memberships.
+//!
+//! A shipped list starts with a preamble of `# key: value` lines (`source`, `as of`) before
+//! its CSV header; the preamble is kept as [`ListInfo`] and line numbers in messages are the
+//! file's own.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::table::Table;
+use super::table::{read_utf8, Table};
 use super::ReadError;
 use crate::registry::MuniCode;
+use crate::rules::{Date, Since};
 
-/// The built-in metropolitan-area approximation (`data/metro_areas.csv`).
-pub const BUILTIN_METRO_AREAS: &str = include_str!("../../data/metro_areas.csv");
+/// The shipped designated-city list (`data/rules/designated_cities.csv`).
+pub const BUILTIN_DESIGNATED_CITIES: &str = include_str!("../../data/rules/designated_cities.csv");
+/// The shipped core-city list (`data/rules/core_cities.csv`).
+pub const BUILTIN_CORE_CITIES: &str = include_str!("../../data/rules/core_cities.csv");
+/// The shipped 三大都市圏 table (`data/rules/metro_areas.csv`).
+pub const BUILTIN_METRO_AREAS: &str = include_str!("../../data/rules/metro_areas.csv");
+
+/// Where a rule list came from: the file (or the shipped copy), and what its preamble says.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListInfo {
+    /// The file read, or `data/rules/<name> (shipped)`.
+    pub file: String,
+    /// The preamble's `source` line (empty when the file has none).
+    pub source: String,
+    /// The preamble's `as of` date, if given.
+    pub as_of: Option<Date>,
+    /// Whether this is the list shipped with toshiken.
+    pub shipped: bool,
+}
+
+/// A list's text: the file, or the shipped copy when `path` is `None`.
+fn list_text(
+    path: Option<&Path>,
+    shipped_name: &str,
+    shipped: &str,
+) -> Result<(PathBuf, String, bool), ReadError> {
+    match path {
+        Some(p) => {
+            let bytes = read_utf8(p)?;
+            let text = String::from_utf8(bytes).expect("checked by read_utf8");
+            Ok((p.to_path_buf(), text, false))
+        }
+        None => Ok((
+            PathBuf::from(format!("data/rules/{shipped_name} (shipped)")),
+            shipped.to_string(),
+            true,
+        )),
+    }
+}
+
+/// Splits the `#` preamble from a list and parses it into a [`Table`].
+fn list_table(
+    path: Option<&Path>,
+    shipped_name: &str,
+    shipped: &str,
+) -> Result<(Table, ListInfo), ReadError> {
+    let (label, text, is_shipped) = list_text(path, shipped_name, shipped)?;
+    let mut info = ListInfo {
+        file: label.display().to_string(),
+        shipped: is_shipped,
+        ..ListInfo::default()
+    };
+    let mut offset = 0usize;
+    let mut skipped = 0u64;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if !trimmed.starts_with('#') {
+            break;
+        }
+        offset += line.len();
+        skipped += 1;
+        let body = trimmed.trim_start_matches('#').trim();
+        if let Some((key, value)) = body.split_once(':') {
+            match key.trim() {
+                "source" => info.source = value.trim().to_string(),
+                "as of" => {
+                    info.as_of =
+                        Some(
+                            Date::parse(value.trim()).ok_or_else(|| ReadError::BadValue {
+                                path: label.clone(),
+                                record: format!("line {skipped}"),
+                                column: "as of".to_string(),
+                                code: String::new(),
+                                value: value.trim().to_string(),
+                                expected: "a date written YYYY-MM-DD",
+                            })?,
+                        )
+                }
+                _ => {}
+            }
+        }
+    }
+    let table = Table::from_csv_bytes_after(&label, &text.as_bytes()[offset..], skipped)?;
+    Ok((table, info))
+}
+
+/// Refuses a code listed twice in a list keyed by code.
+fn no_repeats(table: &Table, codes: &[MuniCode]) -> Result<(), ReadError> {
+    let mut first: std::collections::HashMap<MuniCode, usize> = std::collections::HashMap::new();
+    for (i, c) in codes.iter().enumerate() {
+        if let Some(&j) = first.get(c) {
+            return Err(ReadError::DuplicateCode {
+                path: table.path.clone(),
+                record: table.record_text(i),
+                first: table.record_text(j),
+                code: c.to_string(),
+            });
+        }
+        first.insert(*c, i);
+    }
+    Ok(())
+}
+
+/// A date column: `YYYY-MM-DD`, or also `<=YYYY-MM-DD` when `bounds` is true.
+fn dates(
+    table: &Table,
+    name: &'static str,
+    codes: &[MuniCode],
+    required: bool,
+) -> Result<Vec<Option<Since>>, ReadError> {
+    let values = table.text(table.column(name, &[name])?)?;
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match v.as_deref().map(str::trim) {
+            None | Some("") if !required => Ok(None),
+            v => Since::parse(v.unwrap_or_default()).map(Some).ok_or_else(|| ReadError::BadValue {
+                path: table.path.clone(),
+                record: table.record_text(i),
+                column: name.to_string(),
+                code: codes[i].to_string(),
+                value: v.unwrap_or_default().to_string(),
+                expected: "a date written YYYY-MM-DD, or <=YYYY-MM-DD when only a date by which it was in force is known",
+            }),
+        })
+        .collect()
+}
+
+/// One designated city (`designated_cities.csv`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DesignatedCityRow {
+    /// Code (the whole city).
+    pub code: MuniCode,
+    /// Name.
+    pub name: String,
+    /// When the designation took effect.
+    pub from: Since,
+}
+
+/// One core city (`core_cities.csv`): `core_from`, and `core_until` for a city that left the
+/// list (on becoming a designated city).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoreCityRow {
+    /// Code.
+    pub code: MuniCode,
+    /// Name.
+    pub name: String,
+    /// When the designation took effect.
+    pub from: Since,
+    /// The day it stopped being a core city, if it did.
+    pub until: Option<Date>,
+    /// Where it was read (`line 12`).
+    pub record: String,
+}
+
+/// Reads a designated-city list `code,name,designated_from` (the shipped one when `path` is
+/// `None`).
+///
+/// # Errors
+/// [`ReadError`] for a missing column, a bad code or date, or a repeated code, with the line.
+pub fn read_designated_cities(
+    path: Option<&Path>,
+) -> Result<(Vec<DesignatedCityRow>, ListInfo), ReadError> {
+    let (table, info) = list_table(path, "designated_cities.csv", BUILTIN_DESIGNATED_CITIES)?;
+    let codes = table.codes(table.column("code", &["code"])?)?;
+    no_repeats(&table, &codes)?;
+    let names = table.text(table.column("name", &["name"])?)?;
+    let from = dates(&table, "designated_from", &codes, true)?;
+    let rows = (0..table.height())
+        .map(|i| DesignatedCityRow {
+            code: codes[i],
+            name: names[i].clone().unwrap_or_default(),
+            from: from[i].expect("required"),
+        })
+        .collect();
+    Ok((rows, info))
+}
+
+/// Reads a core-city list `code,name,core_from[,core_until]` (the shipped one when `path` is
+/// `None`). `core_from` may be `<=YYYY-MM-DD` (in force by then; exact date unknown).
+///
+/// # Errors
+/// [`ReadError`] for a missing column, a bad code or date, an end before its start, or a
+/// repeated code, with the line.
+pub fn read_core_cities(path: Option<&Path>) -> Result<(Vec<CoreCityRow>, ListInfo), ReadError> {
+    let (table, info) = list_table(path, "core_cities.csv", BUILTIN_CORE_CITIES)?;
+    let codes = table.codes(table.column("code", &["code"])?)?;
+    no_repeats(&table, &codes)?;
+    let names = table.text(table.column("name", &["name"])?)?;
+    let from = dates(&table, "core_from", &codes, true)?;
+    let until = if table.has_column(&["core_until"]) {
+        dates(&table, "core_until", &codes, false)?
+    } else {
+        vec![None; table.height()]
+    };
+    let mut rows = Vec::with_capacity(table.height());
+    for i in 0..table.height() {
+        let until = match until[i] {
+            None => None,
+            Some(Since::On(d)) => Some(d),
+            Some(b @ Since::NoLaterThan(_)) => {
+                return Err(ReadError::BadValue {
+                    path: table.path.clone(),
+                    record: table.record_text(i),
+                    column: "core_until".to_string(),
+                    code: codes[i].to_string(),
+                    value: b.to_string(),
+                    expected: "an exact date written YYYY-MM-DD",
+                })
+            }
+        };
+        let start = match from[i].expect("required") {
+            Since::On(d) | Since::NoLaterThan(d) => d,
+        };
+        if until.is_some_and(|u| u <= start) {
+            return Err(ReadError::BadValue {
+                path: table.path.clone(),
+                record: table.record_text(i),
+                column: "core_until".to_string(),
+                code: codes[i].to_string(),
+                value: until.expect("some").to_string(),
+                expected: "a date after core_from",
+            });
+        }
+        rows.push(CoreCityRow {
+            code: codes[i],
+            name: names[i].clone().unwrap_or_default(),
+            from: from[i].expect("required"),
+            until,
+            record: table.record_text(i),
+        });
+    }
+    Ok((rows, info))
+}
+
+/// A day/night ratio given by the user (`--day-night`), as an exact fraction
+/// `daytime / night`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DayNightRow {
+    /// Code.
+    pub code: MuniCode,
+    /// Numerator: the daytime population, or the ratio's digits.
+    pub daytime: u64,
+    /// Denominator: the night-time population, or a power of ten.
+    pub night: u64,
+}
+
+/// An exact non-negative decimal as `(digits, 10^k)`; `None` for anything else.
+fn exact_decimal(text: &str) -> Option<(u64, u64)> {
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) || frac.len() > 12 {
+        return None;
+    }
+    let den = 10u64.checked_pow(frac.len() as u32)?;
+    let digits: u64 = format!("{int}{frac}")
+        .trim_start_matches('0')
+        .parse()
+        .unwrap_or(0);
+    Some((digits, den))
+}
+
+/// Reads official day/night ratios: `code` with `ratio` (daytime / night, e.g. `1.0135`),
+/// `ratio_percent` (as e-Stat publishes 昼夜間人口比率, e.g. `101.35`), or `daytime` and
+/// `night` counts.
+///
+/// # Errors
+/// [`ReadError`] for a missing column, a bad code or number, a zero night-time population,
+/// a ratio that looks like a percentage, or a repeated code, with the line.
+pub fn read_day_night(path: &Path) -> Result<Vec<DayNightRow>, ReadError> {
+    let table = Table::read(path)?;
+    let codes = table.codes(table.column("code", &["code", "area_code"])?)?;
+    no_repeats(&table, &codes)?;
+    let bad = |i: usize, column: &str, value: &str, expected: &'static str| ReadError::BadValue {
+        path: table.path.clone(),
+        record: table.record_text(i),
+        column: column.to_string(),
+        code: codes[i].to_string(),
+        value: value.to_string(),
+        expected,
+    };
+    let mut rows = Vec::with_capacity(table.height());
+    if table.has_column(&["ratio", "ratio_percent"]) {
+        let percent = !table.has_column(&["ratio"]);
+        let name = if percent { "ratio_percent" } else { "ratio" };
+        let values = table.text(table.column(name, &[name])?)?;
+        for (i, v) in values.iter().enumerate() {
+            let text = v.as_deref().unwrap_or("").trim();
+            let (num, mut den) = exact_decimal(text)
+                .ok_or_else(|| bad(i, name, text, "a decimal number such as 1.0135"))?;
+            if percent {
+                den *= 100;
+            } else if num > 20 * den {
+                return Err(bad(i, name, text, "a ratio of at most 20 (the highest in Japan, 千代田区, is about 17.5); for 昼夜間人口比率 in percent name the column ratio_percent"));
+            }
+            if num == 0 {
+                return Err(bad(i, name, text, "a ratio above 0"));
+            }
+            rows.push(DayNightRow {
+                code: codes[i],
+                daytime: num,
+                night: den,
+            });
+        }
+    } else {
+        let day = table.counts(
+            table.column("daytime", &["daytime", "daytime_population"])?,
+            &|i| codes[i].to_string(),
+        )?;
+        let night = table.counts(
+            table.column("night", &["night", "night_population", "population"])?,
+            &|i| codes[i].to_string(),
+        )?;
+        for i in 0..table.height() {
+            let (Some(d), Some(n)) = (day[i], night[i]) else {
+                return Err(bad(
+                    i,
+                    "daytime, night",
+                    "",
+                    "two counts: daytime and night-time population",
+                ));
+            };
+            if n == 0 {
+                return Err(bad(i, "night", "0", "a night-time population above 0"));
+            }
+            rows.push(DayNightRow {
+                code: codes[i],
+                daytime: d,
+                night: n,
+            });
+        }
+    }
+    Ok(rows)
+}
 
 /// One row of a metro-area table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +357,30 @@ pub struct MetroRow {
     pub metro: String,
     /// What the row adds.
     pub entry: MetroEntry,
+    /// How sure the list is (`status` column; `in` when absent).
+    pub status: MetroStatus,
+}
+
+/// How a metro table knows that a municipality is inside.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetroStatus {
+    /// A source names it (`in`).
+    Named,
+    /// Inside by elimination, not named (`in_inferred`).
+    Inferred,
+    /// No source either way (`unknown`): treated as inside, and warned about.
+    Unknown,
+}
+
+impl MetroStatus {
+    /// The word used in the table.
+    pub fn label(self) -> &'static str {
+        match self {
+            MetroStatus::Named => "in",
+            MetroStatus::Inferred => "in_inferred",
+            MetroStatus::Unknown => "unknown",
+        }
+    }
 }
 
 /// What a metro row adds.
@@ -30,22 +395,21 @@ pub enum MetroEntry {
     Core(MuniCode),
 }
 
-/// Reads a metro table `metro,type,code[,name]` (`type` = prefecture | municipality | core),
-/// or the built-in approximation when `path` is `None`.
+/// Reads a metro table `metro,type,code[,name,...]` (`type` = municipality | core |
+/// prefecture), or the shipped legal list when `path` is `None`.
 ///
 /// # Errors
 /// [`ReadError`] for a missing column, an unknown type or a malformed code, with the line.
-pub fn read_metro_areas(path: Option<&Path>) -> Result<Vec<MetroRow>, ReadError> {
-    let table = match path {
-        Some(p) => Table::read(p)?,
-        None => Table::from_csv_bytes(
-            Path::new("data/metro_areas.csv (built in)"),
-            BUILTIN_METRO_AREAS.as_bytes(),
-        )?,
-    };
+pub fn read_metro_areas(path: Option<&Path>) -> Result<(Vec<MetroRow>, ListInfo), ReadError> {
+    let (table, info) = list_table(path, "metro_areas.csv", BUILTIN_METRO_AREAS)?;
     let metros = table.text(table.column("metro", &["metro"])?)?;
     let types = table.text(table.column("type", &["type"])?)?;
     let codes = table.text(table.column("code", &["code"])?)?;
+    let statuses = if table.has_column(&["status"]) {
+        table.text(table.column("status", &["status"])?)?
+    } else {
+        vec![None; table.height()]
+    };
     let mut rows = Vec::with_capacity(table.height());
     for i in 0..table.height() {
         let code = codes[i].clone().unwrap_or_default();
@@ -82,12 +446,39 @@ pub fn read_metro_areas(path: Option<&Path>) -> Result<Vec<MetroRow>, ReadError>
                 })
             }
         };
+        let status = match statuses[i].as_deref().map(str::trim) {
+            None | Some("") | Some("in") => MetroStatus::Named,
+            Some("in_inferred") => MetroStatus::Inferred,
+            Some("unknown") => MetroStatus::Unknown,
+            Some(other) => {
+                return Err(ReadError::BadValue {
+                    path: table.path.clone(),
+                    record: table.record_text(i),
+                    column: "status".to_string(),
+                    code: code.clone(),
+                    value: other.to_string(),
+                    expected: "one of in, in_inferred, unknown",
+                })
+            }
+        };
+        let metro = metros[i].clone().unwrap_or_default();
+        if metro.trim().is_empty() {
+            return Err(ReadError::BadValue {
+                path: table.path.clone(),
+                record: table.record_text(i),
+                column: "metro".to_string(),
+                code: code.clone(),
+                value: String::new(),
+                expected: "the name of a metropolitan area (首都圏, 中部圏, 近畿圏)",
+            });
+        }
         rows.push(MetroRow {
-            metro: metros[i].clone().unwrap_or_default(),
+            metro,
             entry,
+            status,
         });
     }
-    Ok(rows)
+    Ok((rows, info))
 }
 
 /// A declared area (`declared/areas.csv`).

@@ -23,6 +23,8 @@ pub(crate) struct Table {
     pub path: PathBuf,
     pub frame: DataFrame,
     text: bool,
+    /// Lines before the header (a `#` preamble), added to every line number.
+    line_offset: u64,
 }
 
 impl Table {
@@ -45,6 +47,7 @@ impl Table {
                     path: path.to_path_buf(),
                     frame,
                     text: true,
+                    line_offset: 0,
                 })
             }
             Some("parquet") | Some("pq") => {
@@ -57,6 +60,7 @@ impl Table {
                     path: path.to_path_buf(),
                     frame,
                     text: false,
+                    line_offset: 0,
                 })
             }
             _ => Err(ReadError::UnknownFormat {
@@ -65,8 +69,13 @@ impl Table {
         }
     }
 
-    /// Reads CSV text already in memory (a built-in table); `label` names it in messages.
-    pub fn from_csv_bytes(label: &Path, bytes: &[u8]) -> Result<Self, ReadError> {
+    /// Reads CSV text already in memory (a shipped list) that started `line_offset` lines into its
+    /// file (after a preamble), so that messages name the file's own line numbers.
+    pub fn from_csv_bytes_after(
+        label: &Path,
+        bytes: &[u8],
+        line_offset: u64,
+    ) -> Result<Self, ReadError> {
         let frame = CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(Some(0))
@@ -80,6 +89,7 @@ impl Table {
             path: label.to_path_buf(),
             frame,
             text: true,
+            line_offset,
         })
     }
 
@@ -92,7 +102,7 @@ impl Table {
     /// the 1-based Parquet row.
     pub fn record(&self, i: usize) -> Record {
         if self.text {
-            Record::Line(i as u64 + 2)
+            Record::Line(i as u64 + 2 + self.line_offset)
         } else {
             Record::Row(i as u64 + 1)
         }

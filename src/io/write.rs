@@ -1,6 +1,7 @@
 //! Writing result tables as CSV or Parquet.
 
 use std::fs::File;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -102,19 +103,72 @@ pub fn write_table(
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
-    let file = File::create(path).map_err(io)?;
-    match format {
-        OutFormat::Csv => CsvWriter::new(file)
-            .include_header(true)
-            .finish(&mut frame)
-            .map_err(encode)?,
-        OutFormat::Parquet => {
-            ParquetWriter::new(file)
+    let mut failure = None;
+    let result = write_atomic(path, |file| {
+        let outcome = match format {
+            OutFormat::Csv => CsvWriter::new(&mut *file)
+                .include_header(true)
+                .finish(&mut frame),
+            OutFormat::Parquet => ParquetWriter::new(&mut *file)
                 .finish(&mut frame)
-                .map_err(encode)?;
-        }
+                .map(|_| ()),
+        };
+        outcome.map_err(|e| {
+            failure = Some(e);
+            std::io::Error::other("encoding failed")
+        })
+    });
+    match (result, failure) {
+        (_, Some(e)) => Err(encode(e)),
+        (r, None) => r,
     }
-    Ok(())
+}
+
+/// Writes a file through a temporary name in the same folder (`.NAME.partial-PID`), synced
+/// and renamed into place only once complete: an interrupted run leaves either the old file
+/// or the new one, never a half-written one. Parent folders are created.
+///
+/// # Errors
+/// [`WriteError::Io`] when the folder, the temporary file or the rename fails (the
+/// temporary file is removed).
+pub fn write_atomic(
+    path: &Path,
+    fill: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> Result<(), WriteError> {
+    let io = |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => {
+            std::fs::create_dir_all(parent).map_err(io)?;
+            parent.to_path_buf()
+        }
+        None => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.partial-{}", std::process::id()));
+    let outcome = (|| {
+        let mut file = File::create(&tmp)?;
+        fill(&mut file)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if outcome.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    outcome.map_err(io)
+}
+
+/// Writes text through [`write_atomic`].
+///
+/// # Errors
+/// As [`write_atomic`].
+pub fn write_text(path: &Path, text: &str) -> Result<(), WriteError> {
+    write_atomic(path, |f| f.write_all(text.as_bytes()))
 }
 
 /// Writes `value` as pretty JSON (with a final newline), creating parent folders.
@@ -126,9 +180,6 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), Wri
         path: path.to_path_buf(),
         source,
     };
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(io)?;
-    }
     let text = serde_json::to_string_pretty(value).map_err(|e| io(std::io::Error::other(e)))?;
-    std::fs::write(path, text + "\n").map_err(io)
+    write_text(path, &(text + "\n"))
 }

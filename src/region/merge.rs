@@ -187,6 +187,7 @@ impl Region {
             metrics,
             params: self.params,
             merged,
+            offices: keep.iter().map(|&i| self.offices[i]).collect(),
         })
     }
 }

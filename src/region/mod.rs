@@ -38,6 +38,9 @@ pub struct Region {
     pub params: MetricsParams,
     /// Codes merged into each unit (empty when the unit was not merged).
     pub merged: Vec<Vec<MuniCode>>,
+    /// Office location (lat, lng) of each unit, from the master (a merged unit keeps the
+    /// office of its first code).
+    pub offices: Vec<Option<(f64, f64)>>,
 }
 
 impl Region {
@@ -72,6 +75,7 @@ impl Region {
             metrics,
             params,
             merged: vec![Vec::new(); codes.len()],
+            offices: codes.iter().map(|c| entry(c).office).collect(),
         }
     }
 

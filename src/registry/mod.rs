@@ -2,12 +2,10 @@
 //! analysis units at a chosen [`Level`].
 
 mod code;
-mod core_cities;
 mod kind;
 mod level;
 
 pub use code::{Muni, MuniCode, SPECIAL_WARDS_AGGREGATE, UNKNOWN, UNKNOWN_OR_ABROAD};
-pub use core_cities::{core_cities_2020, CORE_CITIES_2020};
 pub use kind::Kind;
 pub use level::{Level, Resolved, SetAsideReason, Units};
 
@@ -100,16 +98,20 @@ pub struct RegistryParams {
 }
 
 impl Default for RegistryParams {
-    /// Default: the 60 core cities of 2020-10-01 ([`CORE_CITIES_2020`]).
+    /// Default: the core cities on the census date (2020-10-01) in the shipped list
+    /// `data/rules/core_cities.csv` (60 cities).
     fn default() -> Self {
+        let lists = crate::rules::CityLists::shipped();
         RegistryParams {
-            core_cities: core_cities_2020(),
+            core_cities: lists
+                .core_codes_on(crate::rules::CENSUS_DATE)
+                .expect("the shipped list knows every core city on the census date"),
         }
     }
 }
 
 impl RegistryParams {
-    /// Replaces the list of 中核市 (default: [`CORE_CITIES_2020`]).
+    /// Replaces the list of 中核市 (default: those of the census date).
     pub fn core_cities(mut self, codes: Vec<MuniCode>) -> Self {
         self.core_cities = codes;
         self

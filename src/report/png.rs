@@ -85,14 +85,14 @@ pub fn svg_to_png(
         tiny_skia::Transform::from_scale(scale, scale),
         &mut pixmap.as_mut(),
     );
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| PngError::Write {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-    }
-    pixmap.save_png(path).map_err(|e| PngError::Write {
+    let bytes = pixmap.encode_png().map_err(|e| PngError::Write {
         path: path.to_path_buf(),
         reason: e.to_string(),
+    })?;
+    crate::io::write_atomic(path, |f| std::io::Write::write_all(f, &bytes)).map_err(|e| {
+        PngError::Write {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }
     })
 }

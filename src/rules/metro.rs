@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::io::{MetroEntry, MetroRow};
+use crate::io::{MetroEntry, MetroRow, MetroStatus};
 use crate::registry::MuniCode;
 
 /// Metro membership by code.
@@ -13,6 +13,7 @@ pub struct MetroAreas {
     prefectures: HashMap<u8, usize>,
     municipalities: HashMap<MuniCode, usize>,
     cores: Vec<Vec<MuniCode>>,
+    status: HashMap<MuniCode, MetroStatus>,
     /// Where the table came from, for reports.
     pub source: String,
 }
@@ -33,6 +34,9 @@ impl MetroAreas {
                     m.names.len() - 1
                 }
             };
+            if let MetroEntry::Municipality(c) | MetroEntry::Core(c) = row.entry {
+                m.status.insert(c, row.status);
+            }
             match row.entry {
                 MetroEntry::Prefecture(p) => {
                     m.prefectures.insert(p, k);
@@ -55,6 +59,17 @@ impl MetroAreas {
             .get(&code)
             .or_else(|| self.prefectures.get(&code.prefecture()))
             .copied()
+    }
+
+    /// How the table knows `code` is inside (`None`: outside, or inside by a prefecture row,
+    /// which counts as named).
+    pub fn status_of(&self, code: MuniCode) -> Option<MetroStatus> {
+        self.metro_of(code).map(|_| {
+            self.status
+                .get(&code)
+                .copied()
+                .unwrap_or(MetroStatus::Named)
+        })
     }
 
     /// Name of metro `k`.

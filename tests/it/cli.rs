@@ -251,7 +251,15 @@ fn delineate_merge_sweep_and_audit_on_the_fixture() {
     let out = tmp.path().to_str().unwrap();
     let data = tiny_dir();
     let data = data.to_str().unwrap();
-    let scaled = ["--min-population", "1000", "--pair-min-population", "800"];
+    let designated = tiny_dir().join("rules/designated_cities.csv");
+    let scaled = [
+        "--pair-min-population",
+        "800",
+        "--pair-min-combined",
+        "1000",
+        "--designated-cities",
+        designated.to_str().unwrap(),
+    ];
     let mut args = vec![
         "delineate",
         "-q",
@@ -269,7 +277,7 @@ fn delineate_merge_sweep_and_audit_on_the_fixture() {
     assert!(run.status.success(), "{}", text(&run.stderr));
     let centres = std::fs::read_to_string(tmp.path().join("centres.csv")).unwrap();
     // 山市+川市: population 2,400, daytime 2,244 (ratio 0.935 < 0.98), not a core city.
-    assert!(centres.lines().any(|l| l.starts_with("98201,山市+川市,試験県,city,false,2400,true,2244,0.935,false,")), "{centres}");
+    assert!(centres.lines().any(|l| l.starts_with("98201,山市+川市,試験県,2400,none,,2020-10-01,false,2244,0.935,computed from the OD (table 6-1 without 不詳補完値),false,0.02,false,false,")), "{centres}");
     let memberships = std::fs::read_to_string(tmp.path().join("memberships.csv")).unwrap();
     // The merged unit sends 250 of 1,150 to 湊市.
     assert!(
@@ -320,4 +328,96 @@ fn delineate_merge_sweep_and_audit_on_the_fixture() {
     ]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(text(&bad.stderr).contains("expected two or more 5-digit codes"));
+}
+
+/// Issue 9 through the binary: ward level refused with exit status 2, run.json records the
+/// lists and dates, --pair draws the requested pair, --day-night replaces the ratios.
+#[test]
+fn delineate_records_its_lists_and_refuses_the_ward_level() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let data = tiny_dir();
+    let data = data.to_str().unwrap();
+    let run = toshiken(&[
+        "delineate",
+        "-q",
+        "--data",
+        data,
+        "--out",
+        out,
+        "--level",
+        "ward",
+    ]);
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    assert!(text(&run.stderr).contains("the 連携中枢都市圏 rules are defined on municipalities"));
+    assert!(!tmp.path().join("centres.csv").exists());
+
+    let dn = tmp.path().join("dn.csv");
+    std::fs::write(&dn, "code,ratio_percent\n98201,101.5\n98100,109\n").unwrap();
+    let run = toshiken(&[
+        "delineate",
+        "-q",
+        "--data",
+        data,
+        "--out",
+        out,
+        "--pair",
+        "98100+98201",
+        "--as-of",
+        "2021-04-01",
+        "--day-night",
+        dn.to_str().unwrap(),
+        "--pair-min-population",
+        "800",
+        "--pair-min-combined",
+        "1000",
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("run.json")).unwrap()).unwrap();
+    assert_eq!(record["parameters"]["as_of"], "2021-04-01");
+    assert_eq!(record["parameters"]["pair"], "98100+98201");
+    let roles: Vec<&str> = record["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["role"].as_str().unwrap())
+        .collect();
+    assert!(
+        roles.contains(&"core cities") && roles.contains(&"official day/night ratios"),
+        "{roles:?}"
+    );
+    let core = record["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["role"] == "core cities")
+        .unwrap();
+    assert_eq!(core["as_of"], "2024-10-01");
+    assert_eq!(core["path"], "data/rules/core_cities.csv (shipped)");
+    // 湊市 is designated alone in this fixture's master but not in the shipped list (no 98100
+    // there), so it is no centre; the requested pair is drawn with 山市's official ratio 1.015.
+    let pairs = std::fs::read_to_string(tmp.path().join("pairs.csv")).unwrap();
+    let row = pairs.lines().nth(1).unwrap();
+    assert!(
+        row.starts_with("98100,湊市,98201,山市,2000,1500,3500,1.0900,1.0150,"),
+        "{pairs}"
+    );
+    assert!(row.contains(",true,,true,"), "{pairs}");
+    assert!(tmp.path().join("areas/C98100+98201.svg").exists());
+    let centres = std::fs::read_to_string(tmp.path().join("centres.csv")).unwrap();
+    assert!(centres.contains(dn.to_str().unwrap()), "{centres}");
+
+    let run = toshiken(&[
+        "delineate",
+        "-q",
+        "--data",
+        data,
+        "--out",
+        out,
+        "--as-of",
+        "2021-02-30",
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(text(&run.stderr).contains("--as-of '2021-02-30': expected a date written YYYY-MM-DD"));
 }

@@ -5,11 +5,14 @@
 use toshiken::areas::{delineate, overlaps, Tier};
 use toshiken::audit::{audit, Status};
 use toshiken::commands::{build_region, Config, Timings};
-use toshiken::io::{read_declared, read_metro_areas};
+use toshiken::io::{read_core_cities, read_declared, read_designated_cities, read_metro_areas};
 use toshiken::matrix::Threshold;
 use toshiken::region::Region;
 use toshiken::registry::MuniCode;
-use toshiken::rules::{evaluate_centres, find_centres, MetroAreas, RenkeiParams};
+use toshiken::rules::{
+    evaluate_centres, evaluate_unit, find_centres, pair_candidates, CityLists, Date, Designation,
+    MetroAreas, RenkeiParams,
+};
 
 use crate::common::{real_dir, tiny_dir};
 
@@ -24,15 +27,39 @@ fn region_of(dir: &std::path::Path, merges: &[&str]) -> Region {
 }
 
 fn builtin_metro() -> MetroAreas {
-    MetroAreas::from_rows(&read_metro_areas(None).unwrap(), "built in")
+    MetroAreas::from_rows(&read_metro_areas(None).unwrap().0, "shipped")
 }
 
-/// Fixture scale: the toy cities are small, so the population minimums are scaled down.
+/// Fixture scale: the toy cities are small, so the pair's population minimums are scaled
+/// down (single centres have none).
 fn tiny_params() -> RenkeiParams {
     RenkeiParams::new(builtin_metro())
-        .min_population(1000)
         .pair_min_population(800)
+        .pair_min_combined(1000)
+        .lists(
+            lists(MINATO_DESIGNATED, NO_CORE),
+            toshiken::rules::CENSUS_DATE,
+        )
+        .unwrap()
 }
+
+/// Lists read from CSV text written to a temporary folder: (designated, core).
+fn lists(designated: &str, core: &str) -> CityLists {
+    let dir = tempfile::tempdir().unwrap().keep();
+    let (d, c) = (dir.join("designated.csv"), dir.join("core.csv"));
+    std::fs::write(&d, designated).unwrap();
+    std::fs::write(&c, core).unwrap();
+    let (drows, dinfo) = read_designated_cities(Some(&d)).unwrap();
+    let (crows, cinfo) = read_core_cities(Some(&c)).unwrap();
+    CityLists::new(&drows, dinfo, crows, cinfo)
+}
+
+fn date(text: &str) -> Date {
+    Date::parse(text).unwrap()
+}
+
+const MINATO_DESIGNATED: &str = "code,name,designated_from\n98100,湊市,2000-04-01\n";
+const NO_CORE: &str = "code,name,core_from\n";
 
 fn at(region: &Region, code: u32) -> usize {
     region.index_of(MuniCode(code)).unwrap()
@@ -72,44 +99,90 @@ fn fixture_adjacency_follows_the_grid() {
 }
 
 #[test]
-fn criterion_designated_or_core() {
+fn clause1_designated_or_core_on_the_as_of_date() {
     let r = region_of(&tiny_dir(), &[]);
-    let e = evaluate_centres(&r, &tiny_params());
+    let p = tiny_params()
+        .lists(lists(MINATO_DESIGNATED, NO_CORE), date("2020-10-01"))
+        .unwrap();
+    let e = evaluate_centres(&r, &p);
     let get = |c| e.iter().find(|x| r.code(x.unit).0 == c).unwrap();
-    assert!(get(98100).designated_or_core);
-    assert!(!get(98201).designated_or_core);
-    assert!(get(98201)
-        .failures(&tiny_params())
-        .iter()
-        .any(|f| f == "not a designated or core city"));
+    assert_eq!(get(98100).designation.label(), "designated_city");
+    assert_eq!(get(98201).designation, Designation::Neither);
+    assert_eq!(
+        get(98201).failures(&p)[0],
+        "c1_designation: neither a designated nor a core city on 2020-10-01"
+    );
     // Towns and villages are never evaluated.
     assert!(e
         .iter()
         .all(|x| ![98301, 98302].contains(&r.code(x.unit).0)));
 }
 
+/// 山市 becomes a core city on 2021-04-01 (like 松本市 and 一宮市): not one on the census
+/// date, one from that day; a list that only knows "by 2014-04-01" refuses earlier dates.
 #[test]
-fn criterion_population() {
+fn clause1_follows_designation_dates() {
     let r = region_of(&tiny_dir(), &[]);
-    let minato = at(&r, 98100);
-    let p = tiny_params().min_population(2000);
+    let core = "# source: test\n# as of: 2024-10-01\ncode,name,core_from,core_until\n98201,山市,2021-04-01,\n98202,川市,<=2014-04-01,\n";
+    let yama = at(&r, 98201);
+    let on = |d: &str| {
+        let p = tiny_params()
+            .lists(lists(MINATO_DESIGNATED, core), date(d))
+            .unwrap();
+        evaluate_unit(&r, &p, yama).designation
+    };
+    assert_eq!(on("2020-10-01"), Designation::Neither);
+    assert_eq!(on("2021-03-31"), Designation::Neither);
+    assert_eq!(on("2021-04-01").label(), "core_city");
+    let err = tiny_params()
+        .lists(lists(MINATO_DESIGNATED, core), date("2014-03-31"))
+        .unwrap_err()
+        .to_string();
     assert!(
-        evaluate_centres(&r, &p)
-            .iter()
-            .find(|x| x.unit == minato)
-            .unwrap()
-            .population_ok
+        err.contains(
+            "line 5: the list cannot say whether 98202 川市 was a core city on 2014-03-31"
+        ) && err.contains("give --as-of 2014-04-01 or later"),
+        "{err}"
     );
-    let p = tiny_params().min_population(2001);
-    let e = evaluate_centres(&r, &p)
-        .into_iter()
-        .find(|x| x.unit == minato)
+    // A core city that became designated counts as designated from that day.
+    let core = "code,name,core_from,core_until\n98100,湊市,<=2003-04-01,2009-04-01\n";
+    let minato = at(&r, 98100);
+    let p = tiny_params()
+        .lists(
+            lists(MINATO_DESIGNATED.replace("2000", "2009").as_str(), core),
+            date("2008-01-01"),
+        )
         .unwrap();
-    assert!(!e.population_ok && !e.eligible);
     assert_eq!(
-        e.failures(&p),
-        vec!["population 2000 < 2001 (short by 1)".to_string()]
+        evaluate_unit(&r, &p, minato).designation.label(),
+        "core_city"
     );
+    let p = tiny_params()
+        .lists(
+            lists(MINATO_DESIGNATED.replace("2000", "2009").as_str(), core),
+            date("2009-04-01"),
+        )
+        .unwrap();
+    assert_eq!(
+        evaluate_unit(&r, &p, minato).designation.label(),
+        "designated_city"
+    );
+}
+
+/// A core city under 200,000 (山市, 1,500 people) is eligible: population is reported,
+/// never a clause for a single centre.
+#[test]
+fn population_is_reported_not_a_clause() {
+    let r = region_of(&tiny_dir(), &[]);
+    let core = "code,name,core_from\n98201,山市,2019-04-01\n";
+    let p = tiny_params()
+        .dn_tolerance(Threshold::parse_decimal("0.06").unwrap())
+        .lists(lists(MINATO_DESIGNATED, core), date("2020-10-01"))
+        .unwrap();
+    let e = evaluate_unit(&r, &p, at(&r, 98201));
+    assert_eq!(e.population, Some(1500));
+    assert!(e.eligible, "{:?}", e.failures(&p));
+    assert!(e.failures(&p).is_empty());
 }
 
 #[test]
@@ -132,33 +205,56 @@ fn criterion_day_night_ratio_with_tolerance() {
 }
 
 #[test]
-fn criterion_metro_area() {
+fn clause3_metro_share_is_its_own_threshold_and_exact() {
     let r = region_of(&tiny_dir(), &[]);
     let minato = at(&r, 98100);
     // Put prefecture 98 in a metro whose core is 山市: 湊市 sends 50 of 790 (6.3 %) there.
-    let rows = toshiken::io::read_metro_areas(Some(&write_tmp(
+    let rows = read_metro_areas(Some(&write_tmp(
         "metro,type,code\nテスト圏,prefecture,98\nテスト圏,core,98201\n",
     )))
-    .unwrap();
+    .unwrap()
+    .0;
     let metro = MetroAreas::from_rows(&rows, "test");
-    let p = RenkeiParams::new(metro.clone())
-        .min_population(1000)
-        .pair_min_population(800);
-    let e = evaluate_centres(&r, &p)
-        .into_iter()
-        .find(|x| x.unit == minato)
-        .unwrap();
+    let p = RenkeiParams::new(metro.clone());
+    let e = evaluate_unit(&r, &p, minato);
     assert_eq!(
         (e.metro.as_deref(), e.metro_share, e.metro_ok),
         (Some("テスト圏"), Some((50, 790)), true)
     );
-    // At a 0.06 threshold the metro test fails (50 × 100 ≥ 6 × 790).
-    let p = p.threshold(Threshold::parse_decimal("0.06").unwrap());
-    let e = evaluate_centres(&r, &p)
-        .into_iter()
-        .find(|x| x.unit == minato)
-        .unwrap();
+    // The member threshold does not move clause 3.
+    let e = evaluate_unit(
+        &r,
+        &p.clone()
+            .threshold(Threshold::parse_decimal("0.05").unwrap()),
+        minato,
+    );
+    assert!(e.metro_ok);
+    // At a metro threshold of 0.06 it fails (50 × 100 ≥ 6 × 790).
+    let p = p.metro_threshold(Threshold::parse_decimal("0.06").unwrap());
+    let e = evaluate_unit(&r, &p, minato);
     assert!(!e.metro_ok && !e.eligible);
+    assert!(e
+        .failures(&p)
+        .iter()
+        .any(|f| f.starts_with("c3_metro: in the テスト圏 with 0.0633 (50/790)")));
+}
+
+/// 海町 sends exactly 10 of its 100 commuters to 湊市: inside a metro whose core is 湊市, a
+/// share of exactly 0.1 is not below 0.1 and fails; decided on integers.
+#[test]
+fn clause3_exactly_one_tenth_fails() {
+    let r = region_of(&tiny_dir(), &[]);
+    let rows = read_metro_areas(Some(&write_tmp(
+        "metro,type,code,status\nテスト圏,municipality,98301,in\nテスト圏,core,98100,\n",
+    )))
+    .unwrap()
+    .0;
+    let p = RenkeiParams::new(MetroAreas::from_rows(&rows, "test"));
+    let e = evaluate_unit(&r, &p, at(&r, 98301));
+    assert_eq!(e.metro_share, Some((10, 100)));
+    assert!(!e.metro_ok);
+    let p = p.metro_threshold(Threshold::parse_decimal("0.100000001").unwrap());
+    assert!(evaluate_unit(&r, &p, at(&r, 98301)).metro_ok);
 }
 
 fn write_tmp(text: &str) -> std::path::PathBuf {
@@ -169,13 +265,12 @@ fn write_tmp(text: &str) -> std::path::PathBuf {
 }
 
 #[test]
-fn pair_rule_needs_adjacent_cities() {
-    // With a tolerance of 0.09 both 山市 (0.949) and 川市 (0.911) pass the ratio, but they
-    // only touch at a corner through 森村, so they form no pair.
+fn pair_rule_needs_adjacent_cities_and_one_pairing_per_city() {
+    // With a pair tolerance of 0.09 both 山市 (0.949) and 川市 (0.911) pass the ratio, but
+    // they only touch at a corner through 森村, so they form no pair.
     let r = region_of(&tiny_dir(), &[]);
-    let p = tiny_params().dn_tolerance(Threshold::parse_decimal("0.09").unwrap());
-    let e = evaluate_centres(&r, &p);
-    let centres = find_centres(&r, &e, &p);
+    let p = tiny_params().pair_dn_tolerance(Threshold::parse_decimal("0.09").unwrap());
+    let centres = find_centres(&r, &evaluate_centres(&r, &p), &p);
     assert_eq!(
         centres
             .iter()
@@ -183,13 +278,47 @@ fn pair_rule_needs_adjacent_cities() {
             .collect::<Vec<_>>(),
         vec![vec![98100]]
     );
-    // When 湊市 is not eligible alone (population minimum 2,001), it pairs with each adjacent
-    // city that passes: 山市 (3,500 together) and 川市 (2,900), but 山市 and 川市 do not pair.
-    let p = p.min_population(2001);
+    // When 湊市 is no designated city, it could pair with 山市 (3,500 together) or 川市
+    // (2,900). It is in one pair only: 湊↔山 commute 50 + 150 = 200 of 790 + 750 (0.1299),
+    // 湊↔川 20 + 100 = 120 of 790 + 400 (0.1008), so 湊市+山市 is chosen.
+    let p = p
+        .lists(
+            lists("code,name,designated_from\n", NO_CORE),
+            date("2020-10-01"),
+        )
+        .unwrap();
     let e = evaluate_centres(&r, &p);
+    let pairs = pair_candidates(&r, &e, &p);
+    let listed: Vec<(Vec<u32>, bool, u64, u64)> = pairs
+        .iter()
+        .map(|c| {
+            (
+                codes(&r, c.units),
+                c.chosen,
+                c.mutual_persons,
+                c.mutual_denominator,
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (vec![98100, 98201], true, 200, 1540),
+            (vec![98100, 98202], false, 120, 1190)
+        ]
+    );
+    assert!(pairs[1]
+        .not_chosen
+        .starts_with("98100 湊市 is in the pair 98100 湊市 + 98201 山市"));
     let centres = find_centres(&r, &e, &p);
-    let pairs: Vec<Vec<u32>> = centres.iter().map(|c| codes(&r, c.units.clone())).collect();
-    assert_eq!(pairs, vec![vec![98100, 98201], vec![98100, 98202]]);
+    let got: Vec<Vec<u32>> = centres.iter().map(|c| codes(&r, c.units.clone())).collect();
+    assert_eq!(got, vec![vec![98100, 98201]]);
+    // The one-hour proxy: the offices of 湊市 and 山市 are 25.7 km apart.
+    let p = p.pair_max_km(25.0);
+    let e = evaluate_centres(&r, &p);
+    let pairs = pair_candidates(&r, &e, &p);
+    assert_eq!(pairs.len(), 1);
+    assert_eq!(codes(&r, pairs[0].units), vec![98100, 98202]);
 }
 
 #[test]
@@ -289,7 +418,7 @@ fn audit_on_the_fixture() {
     assert!(
         t2.failures
             .iter()
-            .any(|f| f.starts_with("98201 山市: day/night ratio 0.9493")),
+            .any(|f| f.starts_with("p2_day_night: 98201 山市: day/night ratio 0.9493 < 0.9900")),
         "{:?}",
         t2.failures
     );
@@ -380,10 +509,16 @@ fn national_centres_and_overlaps() {
     let centres = find_centres(r, &e, &p);
     let areas = delineate(r, &centres, &p);
     let eligible = |c| e.iter().find(|x| r.code(x.unit).0 == c).map(|x| x.eligible);
-    // 倉敷市 0.9896 and 下関市 0.9862 pass by the 0.02 tolerance; 鳥取市 188,614 fails on population.
+    // 倉敷市 0.9896 and 下関市 0.9862 pass by the 0.02 tolerance; 鳥取市 (188,614) and
+    // 甲府市 (189,742) are core cities below 200,000 and eligible.
     assert_eq!(
-        (eligible(33202), eligible(35201), eligible(31201)),
-        (Some(true), Some(true), Some(false))
+        (
+            eligible(33202),
+            eligible(35201),
+            eligible(31201),
+            eligible(19201)
+        ),
+        (Some(true), Some(true), Some(true), Some(true))
     );
     // 山口市 + 宇部市 form a pair (A22 in the declared list).
     assert!(centres
@@ -467,10 +602,85 @@ fn declared_double_memberships_are_all_reported() {
             ("A02".to_string(), 4275, 23181)
         ]
     );
-    // 鳥取市 fails on population today.
-    let tottori = a.centres.iter().find(|c| c.area == "A28").unwrap();
+    // Every declared centre is explained: 鳥取市 and 高松市 meet every clause; the pair
+    // 山口市+宇部市 meets the two-centre rule (宇部市 0.9981 ≥ 0.99).
+    for area in ["A28", "A08", "A22"] {
+        let c = a.centres.iter().find(|c| c.area == area).unwrap();
+        assert!(c.failures.is_empty(), "{area}: {:?}", c.failures);
+    }
+    // With the strict pair reading (tolerance 0), 宇部市 fails by 0.0019.
+    let strict =
+        RenkeiParams::new(builtin_metro()).pair_dn_tolerance(Threshold::new(0, 1).unwrap());
+    let a = audit(r, &areas, &members, &strict).unwrap();
+    let yamaguchi = a.centres.iter().find(|c| c.area == "A22").unwrap();
     assert_eq!(
-        tottori.failures,
-        vec!["population 188614 < 200000 (short by 11386)".to_string()]
+        yamaguchi.failures,
+        vec![
+            "p2_day_night: 35202 宇部市: day/night ratio 0.9981 < 1.0000 (short by 0.0019)"
+                .to_string()
+        ]
     );
+}
+
+/// Issue 9's national facts at the defaults: one pair in 山口県 (山口市+宇部市, 防府市 no
+/// centre), no city in two pairs, and an eligible set that does not move with the member
+/// threshold.
+#[test]
+fn national_pairs_are_one_per_city() {
+    let r = national_region();
+    let p = RenkeiParams::new(builtin_metro());
+    let e = evaluate_centres(r, &p);
+    let centres = find_centres(r, &e, &p);
+    let pairs: Vec<Vec<u32>> = centres
+        .iter()
+        .filter(|c| c.is_pair())
+        .map(|c| codes(r, c.units.clone()))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for c in centres.iter().flat_map(|c| &c.units) {
+        assert!(
+            seen.insert(*c),
+            "{} is a centre twice: {pairs:?}",
+            r.label(*c)
+        );
+    }
+    let yamaguchi: Vec<&Vec<u32>> = pairs
+        .iter()
+        .filter(|p| p[0] / 1000 == 35 || p[1] / 1000 == 35)
+        .collect();
+    assert_eq!(yamaguchi, vec![&vec![35202, 35203]]);
+    // 防府市 (ratio 0.9869 < 0.99) is no centre of any kind.
+    let hofu = at(r, 35206);
+    assert!(!centres.iter().any(|c| c.units.contains(&hofu)));
+    // 山口市+周南市 is admissible too, and listed as not chosen: 山口市 is already paired.
+    let all = pair_candidates(r, &e, &p);
+    let shunan = all
+        .iter()
+        .find(|c| codes(r, c.units) == vec![35203, 35215])
+        .unwrap();
+    assert!(shunan.admissible() && !shunan.chosen);
+    // The member threshold does not move eligibility (clause 3 has its own).
+    let eligible = |p: &RenkeiParams| -> Vec<u32> {
+        evaluate_centres(r, p)
+            .iter()
+            .filter(|x| x.eligible)
+            .map(|x| r.code(x.unit).0)
+            .collect()
+    };
+    let at_02 = p
+        .clone()
+        .threshold(Threshold::parse_decimal("0.2").unwrap());
+    assert_eq!(eligible(&p), eligible(&at_02));
+    assert!(!eligible(&at_02).contains(&12100) && !eligible(&at_02).contains(&13201));
+    // --as-of 2021-04-01 adds 松本市 (core city from that day; ratio 1.0578, outside).
+    let later = p
+        .clone()
+        .lists(CityLists::shipped(), date("2021-04-01"))
+        .unwrap();
+    let added: Vec<u32> = eligible(&later)
+        .into_iter()
+        .filter(|c| !eligible(&p).contains(c))
+        .collect();
+    assert!(added.contains(&20202), "{added:?}");
+    assert!(!eligible(&p).contains(&20202));
 }

@@ -80,7 +80,7 @@ fn national_png_has_the_area_colour_in_okayama_and_sea_elsewhere() {
     };
     let region = build_region(&config, &[], &mut Timings::default()).unwrap();
     let params = RenkeiParams::new(MetroAreas::from_rows(
-        &read_metro_areas(None).unwrap(),
+        &read_metro_areas(None).unwrap().0,
         "built in",
     ));
     let areas = delineate(

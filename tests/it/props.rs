@@ -181,6 +181,22 @@ mod threshold_props {
 
     use super::matrix_and_population;
 
+    /// Every third unit is a core city (as the kinds say), from 2000-04-01.
+    fn core_every_third(n: usize) -> toshiken::rules::CityLists {
+        let from = toshiken::rules::Since::parse("2000-04-01").unwrap();
+        let core = (0..n as u32)
+            .filter(|i| i % 3 == 0)
+            .map(|i| toshiken::io::CoreCityRow {
+                code: MuniCode(90_201 + i),
+                name: format!("u{i}"),
+                from,
+                until: None,
+                record: format!("line {}", i + 2),
+            })
+            .collect();
+        toshiken::rules::CityLists::new(&[], Default::default(), core, Default::default())
+    }
+
     fn region((m, _): (toshiken::CommuteMatrix, Vec<Option<u64>>)) -> Region {
         let n = m.n();
         let population = vec![Some(300_000); n];
@@ -205,6 +221,7 @@ mod threshold_props {
             adjacency: Adjacency::from_pairs(n, &[]),
             params,
             merged: vec![Vec::new(); n],
+            offices: vec![None; n],
         }
     }
 
@@ -216,7 +233,11 @@ mod threshold_props {
             let r = region(pair);
             let (low, high) = (a.min(b), a.max(b));
             // A tolerance of 1 makes every core city a centre whatever its ratio.
-            let base = RenkeiParams::new(MetroAreas::default()).dn_tolerance(Threshold::new(1, 1).unwrap());
+            let base = RenkeiParams::new(MetroAreas::default())
+                .dn_tolerance(Threshold::new(1, 1).unwrap())
+                .lists(core_every_third(r.len()), toshiken::rules::CENSUS_DATE)
+                .unwrap();
+            prop_assert!(r.len() < 3 || !find_centres(&r, &evaluate_centres(&r, &base), &base).is_empty());
             let centres = find_centres(&r, &evaluate_centres(&r, &base), &base);
             let members = |t: u64| {
                 let p = base.clone().threshold(Threshold::new(t, 100).unwrap());

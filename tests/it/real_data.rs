@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use toshiken::matrix::{End, Metrics, MetricsParams};
-use toshiken::registry::{Kind, Level, MuniCode, SetAsideReason, CORE_CITIES_2020};
+use toshiken::registry::{Kind, Level, MuniCode, SetAsideReason};
 
 use crate::common::{load, national, real_dir};
 
@@ -58,13 +58,33 @@ fn national_unit_counts() {
         designated.join(" "),
         "01100 04100 11100 12100 14100 14130 14150 15100 22100 22130 23100 26100 27100 27140 28100 33100 34100 40100 40130 43100"
     );
-    for (code, name) in CORE_CITIES_2020 {
-        assert_eq!(
-            ds.registry.get(MuniCode(code)).unwrap().name,
-            name,
-            "core city {code}"
-        );
+    // Every row of the shipped lists names the municipality the master has under that code.
+    let (core, _) = toshiken::io::read_core_cities(None).unwrap();
+    let (designated, _) = toshiken::io::read_designated_cities(None).unwrap();
+    assert_eq!(core.len(), 69);
+    for (code, name) in core
+        .iter()
+        .map(|r| (r.code, &r.name))
+        .chain(designated.iter().map(|r| (r.code, &r.name)))
+    {
+        assert_eq!(&ds.registry.get(code).unwrap().name, name, "{code}");
     }
+    // 60 core cities on the census date, 62 from 2021-04-01 (松本市, 一宮市), as published.
+    let lists = toshiken::rules::CityLists::shipped();
+    let on = |d| {
+        lists
+            .core_codes_on(toshiken::rules::Date::parse(d).unwrap())
+            .unwrap()
+            .len()
+    };
+    assert_eq!(
+        (on("2020-10-01"), on("2021-04-01"), on("2024-04-01")),
+        (60, 62, 62)
+    );
+    assert_eq!(
+        (on("2015-04-01"), on("2016-04-01"), on("2019-04-01")),
+        (45, 47, 58)
+    );
 }
 
 #[test]
