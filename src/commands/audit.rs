@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::delineate::{build_region, renkei_params, DelineateOptions};
+use super::delineate::{build_region, renkei_params, rule_record, DelineateOptions};
 use super::map::declared_areas;
-use super::{text_col, Config, Timings};
+use super::{text_col, Config, InputFile, Timings};
 use crate::audit::{audit, Audit, Status};
 use crate::io::{self, write_table, OutColumn, OutFormat, OutValues};
 use crate::region::Region;
@@ -79,6 +79,21 @@ pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Reg
             path.display()
         );
     }
+    let mut written = vec![config.out.join("audit.csv"), path.clone()];
+    if options.html {
+        written.push(config.out.join("audit.html"));
+    }
+    let mut record = rule_record(config, &options.rules, &params, "audit")?;
+    record.warnings = warnings;
+    record.inputs.push(InputFile::at(
+        "declared areas",
+        &options.declared.join("areas.csv"),
+    ));
+    record.inputs.push(InputFile::at(
+        "declared members",
+        &options.declared.join("members.csv"),
+    ));
+    record.write(&config.out, &written, &timings)?;
     Ok((region, result))
 }
 

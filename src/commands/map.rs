@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use rayon::prelude::*;
 
-use super::delineate::{build_region, renkei_params, DelineateOptions};
-use super::{paths_list, Config, Timings};
+use super::delineate::{build_region, renkei_params, rule_record, DelineateOptions};
+use super::{paths_list, Config, InputFile, Timings};
 use crate::areas::{delineate, Area, Membership, Tier};
 use crate::audit::{audit, Audit, Status};
 use crate::io;
@@ -93,6 +93,17 @@ pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<Path
     if config.timings {
         eprintln!("{timings}");
     }
+    let mut record = rule_record(config, &options.rules, &params, "map")?;
+    record.warnings = warnings;
+    if let Some(dir) = &options.declared {
+        record
+            .inputs
+            .push(InputFile::at("declared areas", &dir.join("areas.csv")));
+        record
+            .inputs
+            .push(InputFile::at("declared members", &dir.join("members.csv")));
+    }
+    written.push(record.write(&config.out, &written, &timings)?);
     Ok(written)
 }
 
