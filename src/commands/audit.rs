@@ -31,7 +31,7 @@ pub struct AuditOptions {
 /// # Errors
 /// Loading failures, a declared code that is not a unit, or a write failure.
 pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Region, Audit)> {
-    let (params, warnings) = renkei_params(config, &options.rules)?;
+    let (params, warnings) = renkei_params(&options.rules)?;
     if config.verbose {
         for w in &warnings {
             eprintln!("warning: {w}");

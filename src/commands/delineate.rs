@@ -88,10 +88,7 @@ fn parse_threshold(flag: &str, text: &str) -> anyhow::Result<Threshold> {
 ///
 /// # Errors
 /// A malformed value, an unreadable list, or a list that cannot answer for `--as-of`.
-pub fn renkei_params(
-    _config: &Config,
-    options: &DelineateOptions,
-) -> anyhow::Result<(RenkeiParams, Vec<String>)> {
+pub fn renkei_params(options: &DelineateOptions) -> anyhow::Result<(RenkeiParams, Vec<String>)> {
     let (rows, metro_info) = io::read_metro_areas(options.metro.as_deref())?;
     let metro = MetroAreas::from_rows(&rows, &metro_info.file);
     let mut params = RenkeiParams::new(metro).metro_info(metro_info);
@@ -225,7 +222,7 @@ pub fn build_region(
 /// # Errors
 /// Loading, parameter or writing failures.
 pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Result<DelineateRun> {
-    let (params, mut warnings) = renkei_params(config, options)?;
+    let (params, mut warnings) = renkei_params(options)?;
     let sweep_thresholds = options.sweep.as_deref().map(parse_sweep).transpose()?;
     let mut timings = Timings::default();
     let region = build_region(config, &options.merges, &mut timings)?;

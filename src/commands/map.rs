@@ -35,7 +35,7 @@ pub struct MapOptions {
 /// # Errors
 /// Loading failures, no Japanese font, or a write failure.
 pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<PathBuf>> {
-    let (params, warnings) = renkei_params(config, &options.rules)?;
+    let (params, warnings) = renkei_params(&options.rules)?;
     if config.verbose {
         for w in &warnings {
             eprintln!("warning: {w}");

@@ -3,9 +3,11 @@
 
 mod adjacency;
 mod dissolve;
+mod distance;
 mod edges;
 mod unit_shapes;
 
 pub use adjacency::{adjacency, par_adjacency, Adjacency};
 pub use dissolve::dissolve;
+pub use distance::distance_km;
 pub use unit_shapes::{unit_shapes, ShapeReport, UnitShapes};

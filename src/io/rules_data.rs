@@ -116,7 +116,7 @@ fn no_repeats(table: &Table, codes: &[MuniCode]) -> Result<(), ReadError> {
     Ok(())
 }
 
-/// A date column: `YYYY-MM-DD`, or also `<=YYYY-MM-DD` when `bounds` is true.
+/// A date column (`YYYY-MM-DD` or `<=YYYY-MM-DD`); empty cells are refused when `required`.
 fn dates(
     table: &Table,
     name: &'static str,

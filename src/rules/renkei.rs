@@ -31,11 +31,11 @@ use std::fmt;
 
 use super::lists::{CityLists, Designation, ListError};
 use super::{Date, MetroAreas, CENSUS_DATE};
+use crate::geometry::distance_km;
 use crate::io::{DayNightRow, ListInfo, MetroStatus};
 use crate::matrix::Threshold;
 use crate::region::Region;
 use crate::registry::{Kind, MuniCode};
-use crate::zones::synth::distance_km;
 
 /// A clause of the 要綱 as this engine implements it; its text names the source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
