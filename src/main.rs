@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use toshiken::commands::{
     self, AuditOptions, Config, DelineateOptions, MapOptions, MetricsOptions, SharesOptions,
@@ -18,7 +17,8 @@ use toshiken::zones::synth::SynthParams;
 #[command(
     name = "toshiken",
     version,
-    about = "Japan's 連携中枢都市圏 from the census commuting matrix"
+    about = "Japan's 連携中枢都市圏 from the census commuting matrix",
+    after_help = "Options go after the subcommand (`toshiken delineate --out DIR`); each subcommand accepts only the options it uses. Exit status: 0 done, 1 the inputs or the run failed, 2 usage."
 )]
 struct Cli {
     #[command(flatten)]
@@ -27,47 +27,74 @@ struct Cli {
     command: Command,
 }
 
+/// Options every subcommand uses.
 #[derive(Args)]
 struct Global {
     /// Data directory (else $TOSHIKEN_DATA, data/jp, ../shared/data/jp).
     #[arg(long, global = true, value_name = "DIR")]
     data: Option<PathBuf>,
-    /// Output directory.
-    #[arg(long, global = true, value_name = "DIR", default_value = "out")]
-    out: PathBuf,
     /// Worker threads (default: all cores). Results are identical for any value.
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
-    /// OD input replacing the data directory's: a folder of census JSON, one census JSON
-    /// file, or a long table origin,destination,persons (.csv or .parquet).
-    #[arg(long, global = true, value_name = "FILE")]
-    od: Option<PathBuf>,
-    /// Population table replacing the data directory's (area_code,population; .csv or .parquet);
-    /// a table keyed by `zone` (zone,population) switches `metrics` to zone OD.
-    #[arg(long, global = true, value_name = "FILE")]
-    population: Option<PathBuf>,
-    /// Municipality master replacing the data directory's (code4fukui localgovjp layout).
-    #[arg(long, global = true, value_name = "FILE")]
-    master: Option<PathBuf>,
-    /// Analysis level: municipalities (designated cities whole) or wards.
-    #[arg(long, global = true, value_enum, default_value_t = LevelArg::Municipality)]
-    level: LevelArg,
-    /// Share denominator: all resident commuters (unknown destinations included) or known
-    /// destinations only.
-    #[arg(long, global = true, value_enum, default_value_t = DenominatorArg::All)]
-    share_denominator: DenominatorArg,
-    /// Unknown destinations in the daytime population: not moved, or counted as leaving.
-    #[arg(long, global = true, value_enum, default_value_t = UnknownArg::NotMoved)]
-    unknown_daytime: UnknownArg,
-    /// Boundaries replacing the data directory's N03 TopoJSON (TopoJSON or GeoJSON).
-    #[arg(long, global = true, value_name = "FILE")]
-    boundaries: Option<PathBuf>,
-    /// Print wall time per stage (load, compute, write).
-    #[arg(long, global = true)]
-    timings: bool,
     /// No progress lines on stderr.
     #[arg(long, short, global = true)]
     quiet: bool,
+}
+
+/// Inputs replacing the data directory's.
+#[derive(Args)]
+struct InputArgs {
+    /// OD input replacing the data directory's: a folder of census JSON, one census JSON
+    /// file, or a long table origin,destination,persons (.csv or .parquet).
+    #[arg(long, value_name = "FILE")]
+    od: Option<PathBuf>,
+    /// Population table replacing the data directory's (area_code,population; .csv or .parquet);
+    /// for `metrics`, a table keyed by `zone` (zone,population) switches to zone OD.
+    #[arg(long, value_name = "FILE")]
+    population: Option<PathBuf>,
+    /// Municipality master replacing the data directory's (code4fukui localgovjp layout).
+    #[arg(long, value_name = "FILE")]
+    master: Option<PathBuf>,
+}
+
+/// Where results go.
+#[derive(Args)]
+struct OutArgs {
+    /// Output directory. A run replaces the files of an earlier run of the same command there;
+    /// run.json lists what this run wrote (see README, "Output folders").
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    out: PathBuf,
+    /// Print wall time per stage (load, compute, write).
+    #[arg(long)]
+    timings: bool,
+}
+
+/// Conventions of shares and daytime population.
+#[derive(Args)]
+struct ConventionArgs {
+    /// Share denominator: all resident commuters (unknown destinations included) or known
+    /// destinations only.
+    #[arg(long, value_enum, default_value_t = DenominatorArg::All)]
+    share_denominator: DenominatorArg,
+    /// Unknown destinations in the daytime population: not moved, or counted as leaving.
+    #[arg(long, value_enum, default_value_t = UnknownArg::NotMoved)]
+    unknown_daytime: UnknownArg,
+}
+
+/// Boundaries of the rule commands.
+#[derive(Args)]
+struct ShapeArgs {
+    /// Boundaries replacing the data directory's N03 TopoJSON (TopoJSON or GeoJSON).
+    #[arg(long, value_name = "FILE")]
+    boundaries: Option<PathBuf>,
+    /// Go on when some units have no usable shape (missing, empty or outside Japan): they are
+    /// drawn nowhere, border no one, and are listed in the summary and in run.json.
+    #[arg(long)]
+    allow_missing_shapes: bool,
+    /// Analysis level; the rule commands work on municipalities only (`ward` is refused with
+    /// the reason).
+    #[arg(long, value_enum, default_value_t = LevelArg::Municipality)]
+    level: LevelArg,
 }
 
 #[derive(Subcommand)]
@@ -80,6 +107,15 @@ enum Command {
     /// day/night ratio per zone, the share of every flow, and the ≥ 10 % pairs into the top
     /// 1 % of zones by inflow → OUT/zones, pairs, shares_sample (.parquet) and summary.json.
     Metrics {
+        #[command(flatten)]
+        inputs: InputArgs,
+        #[command(flatten)]
+        out: OutArgs,
+        #[command(flatten)]
+        conventions: ConventionArgs,
+        /// Analysis level: municipalities (designated cities whole) or wards.
+        #[arg(long, value_enum, default_value_t = LevelArg::Municipality)]
+        level: LevelArg,
         /// Output format (default: csv for municipalities, parquet for zones).
         #[arg(long, value_enum)]
         format: Option<FormatArg>,
@@ -91,6 +127,10 @@ enum Command {
     /// Synthetic zone OD on the real geography, calibrated on the 2020 census →
     /// OUT/od.parquet, population.parquet, calibration.json.
     Synth {
+        #[command(flatten)]
+        inputs: InputArgs,
+        #[command(flatten)]
+        out: OutArgs,
         /// Number of zones (at least one per municipality: 1,740 with population and OD).
         #[arg(long, value_name = "N", required_unless_present = "census")]
         zones: Option<usize>,
@@ -107,6 +147,14 @@ enum Command {
     /// Central cities, candidate 連携中枢都市圏, memberships, overlaps and maps → OUT/centres.csv,
     /// areas.csv, memberships.csv, overlaps.csv, areas.geojson, municipalities.geojson.
     Delineate {
+        #[command(flatten)]
+        inputs: InputArgs,
+        #[command(flatten)]
+        out: OutArgs,
+        #[command(flatten)]
+        conventions: ConventionArgs,
+        #[command(flatten)]
+        shapes: ShapeArgs,
         /// Scheme (only `renkei`, the 連携中枢都市圏 rules, for now).
         #[arg(long, default_value = "renkei")]
         scheme: String,
@@ -118,6 +166,14 @@ enum Command {
     },
     /// Audit declared memberships (areas.csv + members.csv) → OUT/audit.csv and audit.md.
     Audit {
+        #[command(flatten)]
+        inputs: InputArgs,
+        #[command(flatten)]
+        out: OutArgs,
+        #[command(flatten)]
+        conventions: ConventionArgs,
+        #[command(flatten)]
+        shapes: ShapeArgs,
         /// Folder with the declared areas.csv and members.csv.
         #[arg(long, value_name = "DIR")]
         declared: PathBuf,
@@ -130,6 +186,14 @@ enum Command {
     /// Maps: OUT/map.svg, map.png, areas/<area>.svg|png and the interactive OUT/map.html.
     Map {
         #[command(flatten)]
+        inputs: InputArgs,
+        #[command(flatten)]
+        out: OutArgs,
+        #[command(flatten)]
+        conventions: ConventionArgs,
+        #[command(flatten)]
+        shapes: ShapeArgs,
+        #[command(flatten)]
         rules: RuleArgs,
         /// Declared memberships to show beside the candidates in map.html.
         #[arg(long, value_name = "DIR")]
@@ -138,8 +202,17 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         font: Option<PathBuf>,
     },
-    /// Print one origin's full commuting share vector.
+    /// Print one origin's full commuting share vector (to stdout; no files).
     Shares {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Share denominator: all resident commuters (unknown destinations included) or known
+        /// destinations only.
+        #[arg(long, value_enum, default_value_t = DenominatorArg::All)]
+        share_denominator: DenominatorArg,
+        /// Analysis level: municipalities (designated cities whole) or wards.
+        #[arg(long, value_enum, default_value_t = LevelArg::Municipality)]
+        level: LevelArg,
         /// Origin code, e.g. 33202 (倉敷市).
         #[arg(long, value_name = "CODE")]
         from: String,
@@ -246,62 +319,114 @@ enum FormatArg {
     Both,
 }
 
-fn config(g: &Global) -> Config {
-    let params = MetricsParams::default()
-        .share_denominator(match g.share_denominator {
+/// The pieces of a [`Config`] a subcommand has.
+#[derive(Default)]
+struct Parts<'a> {
+    inputs: Option<&'a InputArgs>,
+    out: Option<&'a OutArgs>,
+    conventions: Option<&'a ConventionArgs>,
+    shapes: Option<&'a ShapeArgs>,
+    level: Option<LevelArg>,
+    denominator: Option<DenominatorArg>,
+}
+
+fn config(g: &Global, parts: Parts<'_>) -> Config {
+    let mut config = Config {
+        data: g.data.clone(),
+        verbose: !g.quiet,
+        ..Config::default()
+    };
+    if let Some(i) = parts.inputs {
+        config.od = i.od.clone();
+        config.population = i.population.clone();
+        config.master = i.master.clone();
+    }
+    if let Some(o) = parts.out {
+        config.out = o.out.clone();
+        config.timings = o.timings;
+    }
+    let mut params = MetricsParams::default();
+    let denominator = parts
+        .conventions
+        .map(|c| c.share_denominator)
+        .or(parts.denominator);
+    if let Some(d) = denominator {
+        params = params.share_denominator(match d {
             DenominatorArg::All => ShareDenominator::AllCommuters,
             DenominatorArg::Known => ShareDenominator::KnownDestinations,
-        })
-        .unknown_in_daytime(match g.unknown_daytime {
+        });
+    }
+    if let Some(c) = parts.conventions {
+        params = params.unknown_in_daytime(match c.unknown_daytime {
             UnknownArg::NotMoved => UnknownInDaytime::NotMoved,
             UnknownArg::Leave => UnknownInDaytime::Leave,
         });
-    Config {
-        data: g.data.clone(),
-        od: g.od.clone(),
-        population: g.population.clone(),
-        master: g.master.clone(),
-        out: g.out.clone(),
-        level: match g.level {
-            LevelArg::Municipality => Level::Municipality,
-            LevelArg::Ward => Level::Ward,
-        },
-        params,
-        timings: g.timings,
-        verbose: !g.quiet,
-        boundaries: g.boundaries.clone(),
     }
+    config.params = params;
+    if let Some(s) = parts.shapes {
+        config.boundaries = s.boundaries.clone();
+        config.allow_missing_shapes = s.allow_missing_shapes;
+    }
+    let level = parts.level.or(parts.shapes.map(|s| s.level));
+    config.level = match level {
+        Some(LevelArg::Ward) => Level::Ward,
+        _ => Level::Municipality,
+    };
+    config
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(n) = cli.global.threads {
-        anyhow::ensure!(n > 0, "--threads must be at least 1");
+        if n == 0 {
+            return Err(commands::UsageError("--threads 0: at least 1 thread is needed".into()).into());
+        }
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global()?;
         // polars keeps its own pool; it reads this before its first use.
         std::env::set_var("POLARS_MAX_THREADS", n.to_string());
     }
-    let config = config(&cli.global);
-    match cli.command {
-        Command::Metrics { format, roofline } => {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Metrics {
+            inputs,
+            out,
+            conventions,
+            level,
+            format,
+            roofline,
+        } => {
+            let config = config(
+                g,
+                Parts {
+                    inputs: Some(inputs),
+                    out: Some(out),
+                    conventions: Some(conventions),
+                    level: Some(*level),
+                    ..Parts::default()
+                },
+            );
             if let Some(pop) = config
                 .population
                 .as_deref()
                 .filter(|p| is_zone_table(p).unwrap_or(false))
             {
-                let od = config
-                    .od
-                    .clone()
-                    .context("a zone population table needs its zone OD: pass --od FILE")?;
+                let od = config.od.clone().ok_or_else(|| {
+                    commands::UsageError(
+                        "a zone population table needs its zone OD: pass --od FILE".into(),
+                    )
+                })?;
                 let format = match format {
                     None | Some(FormatArg::Parquet) => OutFormat::Parquet,
                     Some(FormatArg::Csv) => OutFormat::Csv,
                     Some(FormatArg::Both) => {
-                        anyhow::bail!("zone mode writes one format: csv or parquet")
+                        return Err(commands::UsageError(
+                            "--format both: zone mode writes one format, csv or parquet".into(),
+                        )
+                        .into())
                     }
                 };
-                commands::run_zone_metrics(&config, &od, pop, format, roofline)?;
+                commands::run_zone_metrics(&config, &od, pop, format, *roofline)?;
                 return Ok(());
             }
             let formats = match format.unwrap_or(FormatArg::Csv) {
@@ -312,73 +437,178 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             commands::run_metrics(&config, &MetricsOptions { formats })?;
         }
         Command::Synth {
+            inputs,
+            out,
             zones,
             flows,
             seed,
             census,
-        } => match (census, zones, flows) {
-            (true, _, _) => {
-                commands::run_census_zones(&config)?;
+        } => {
+            let config = config(
+                g,
+                Parts {
+                    inputs: Some(inputs),
+                    out: Some(out),
+                    ..Parts::default()
+                },
+            );
+            match (census, zones, flows) {
+                (true, _, _) => {
+                    commands::run_census_zones(&config)?;
+                }
+                (false, Some(zones), Some(flows)) => {
+                    commands::run_synth(
+                        &config,
+                        SynthParams {
+                            zones: *zones,
+                            flows: *flows,
+                            seed: *seed,
+                        },
+                    )?;
+                }
+                _ => {
+                    return Err(commands::UsageError(
+                        "synth needs --zones and --flows, or --census".into(),
+                    )
+                    .into())
+                }
             }
-            (false, Some(zones), Some(flows)) => {
-                commands::run_synth(&config, SynthParams { zones, flows, seed })?;
-            }
-            _ => anyhow::bail!("synth needs --zones and --flows, or --census"),
-        },
+        }
         Command::Delineate {
+            inputs,
+            out,
+            conventions,
+            shapes,
             scheme,
             rules,
             sweep,
         } => {
-            anyhow::ensure!(
-                scheme == "renkei",
-                "--scheme '{scheme}': only 'renkei' (連携中枢都市圏) is implemented"
+            if scheme != "renkei" {
+                return Err(commands::UsageError(format!(
+                    "--scheme '{scheme}': only 'renkei' (連携中枢都市圏) is implemented"
+                ))
+                .into());
+            }
+            let config = config(
+                g,
+                Parts {
+                    inputs: Some(inputs),
+                    out: Some(out),
+                    conventions: Some(conventions),
+                    shapes: Some(shapes),
+                    ..Parts::default()
+                },
             );
-            commands::run_delineate(&config, &rules.options(sweep))?;
+            commands::run_delineate(&config, &rules.options(sweep.clone()))?;
         }
         Command::Audit {
+            inputs,
+            out,
+            conventions,
+            shapes,
             declared,
             rules,
             html,
         } => {
+            let config = config(
+                g,
+                Parts {
+                    inputs: Some(inputs),
+                    out: Some(out),
+                    conventions: Some(conventions),
+                    shapes: Some(shapes),
+                    ..Parts::default()
+                },
+            );
             commands::run_audit(
                 &config,
                 &AuditOptions {
-                    declared,
+                    declared: declared.clone(),
                     rules: rules.options(None),
-                    html,
+                    html: *html,
                 },
             )?;
         }
         Command::Map {
+            inputs,
+            out,
+            conventions,
+            shapes,
             rules,
             declared,
             font,
         } => {
+            let config = config(
+                g,
+                Parts {
+                    inputs: Some(inputs),
+                    out: Some(out),
+                    conventions: Some(conventions),
+                    shapes: Some(shapes),
+                    ..Parts::default()
+                },
+            );
             commands::run_map(
                 &config,
                 &MapOptions {
                     rules: rules.options(None),
-                    declared,
-                    font,
+                    declared: declared.clone(),
+                    font: font.clone(),
                 },
             )?;
         }
-        Command::Shares { from, csv } => {
-            commands::run_shares(&config, &SharesOptions { from, csv })?
+        Command::Shares {
+            inputs,
+            share_denominator,
+            level,
+            from,
+            csv,
+        } => {
+            let config = config(
+                g,
+                Parts {
+                    inputs: Some(inputs),
+                    level: Some(*level),
+                    denominator: Some(*share_denominator),
+                    ..Parts::default()
+                },
+            );
+            commands::run_shares(
+                &config,
+                &SharesOptions {
+                    from: from.clone(),
+                    csv: *csv,
+                },
+            )?
         }
     }
     Ok(())
+}
+
+/// Whether the failure is stdout closed by the reader (`toshiken shares … | head`).
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
+            // A cause already quoted by the message above it is not repeated.
+            let mut shown = err.to_string();
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                let text = cause.to_string();
+                if !shown.contains(&text) {
+                    eprintln!("  caused by: {text}");
+                }
+                shown = text;
             }
             if err.downcast_ref::<commands::UsageError>().is_some() {
                 ExitCode::from(2)

@@ -49,16 +49,16 @@ for size in "${sizes[@]}"; do
   # Regenerated whenever the binary is newer: the generator may have changed.
   if [ ! -f "$data/od.parquet" ] || [ "$bin" -nt "$data/od.parquet" ]; then
     echo "compare: generating $size: toshiken ${gen[*]}"
-    "$bin" -q --out "$data" "${gen[@]}"
+    "$bin" "${gen[@]}" -q --out "$data"
   fi
   runs="$work/runs/$size"
   rm -rf "$runs"
   for r in $(seq 1 "$REPEAT"); do
-    "$bin" -q --threads "$THREADS" --out "$runs/toshiken/run$r" \
-      --od "$data/od.parquet" --population "$data/population.parquet" metrics
+    "$bin" metrics -q --threads "$THREADS" --out "$runs/toshiken/run$r" \
+      --od "$data/od.parquet" --population "$data/population.parquet"
     if [ "$THREADS" -gt 1 ]; then
-      "$bin" -q --threads 1 --out "$runs/toshiken-1t/run$r" \
-        --od "$data/od.parquet" --population "$data/population.parquet" metrics
+      "$bin" metrics -q --threads 1 --out "$runs/toshiken-1t/run$r" \
+        --od "$data/od.parquet" --population "$data/population.parquet"
     fi
     for peer in polars duckdb; do
       "$py" "$here/peer_$peer.py" --threads "$THREADS" --out "$runs/$peer/run$r" \

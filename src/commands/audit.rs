@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::delineate::{build_region, renkei_params, rule_record, DelineateOptions};
+use super::delineate::{build_region_with_warnings, renkei_params, rule_record, DelineateOptions};
 use super::map::declared_areas;
 use super::{text_col, Config, InputFile, Timings};
 use crate::audit::{audit, Audit, Status};
@@ -44,7 +44,8 @@ pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Reg
         )
     })?;
     let mut timings = Timings::default();
-    let region = build_region(config, &options.rules.merges, &mut timings)?;
+    let (region, shape_warnings) =
+        build_region_with_warnings(config, &options.rules.merges, &mut timings)?;
     let result = audit(&region, &areas, &members, &params)?;
     write_csv(config, &region, &result)?;
     let md = markdown(&region, &result, &params, &options.declared);
@@ -84,7 +85,7 @@ pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Reg
         written.push(config.out.join("audit.html"));
     }
     let mut record = rule_record(config, &options.rules, &params, "audit")?;
-    record.warnings = warnings;
+    record.warnings = shape_warnings.into_iter().chain(warnings).collect();
     record.inputs.push(InputFile::at(
         "declared areas",
         &options.declared.join("areas.csv"),

@@ -79,8 +79,15 @@ pub struct DelineateRun {
 }
 
 fn parse_threshold(flag: &str, text: &str) -> anyhow::Result<Threshold> {
-    Threshold::parse_decimal(text.trim())
-        .with_context(|| format!("{flag} '{text}': expected a decimal between 0 and 1 such as 0.1"))
+    Threshold::parse_decimal(text.trim()).ok_or_else(|| {
+        usage(format!(
+            "{flag} '{text}': expected a decimal between 0 and 1 such as 0.1"
+        ))
+    })
+}
+
+fn usage(message: String) -> anyhow::Error {
+    super::UsageError(message).into()
 }
 
 /// The rule parameters from the options, with the warnings they raise (a date after a
@@ -111,15 +118,18 @@ pub fn renkei_params(options: &DelineateOptions) -> anyhow::Result<(RenkeiParams
         params = params.pair_min_combined(p);
     }
     if let Some(km) = options.pair_max_km {
-        anyhow::ensure!(
-            km.is_finite() && km > 0.0,
-            "--pair-max-km {km}: expected a distance in km above 0"
-        );
+        if !(km.is_finite() && km > 0.0) {
+            return Err(usage(format!(
+                "--pair-max-km {km}: expected a distance in km above 0"
+            )));
+        }
         params = params.pair_max_km(km);
     }
     let as_of = match &options.as_of {
-        Some(text) => Date::parse(text.trim()).with_context(|| {
-            format!("--as-of '{text}': expected a date written YYYY-MM-DD, e.g. 2024-04-01")
+        Some(text) => Date::parse(text.trim()).ok_or_else(|| {
+            usage(format!(
+                "--as-of '{text}': expected a date written YYYY-MM-DD, e.g. 2024-04-01"
+            ))
         })?,
         None => CENSUS_DATE,
     };
@@ -136,15 +146,16 @@ pub fn renkei_params(options: &DelineateOptions) -> anyhow::Result<(RenkeiParams
         let codes = parse_merge(text)
             .ok()
             .filter(|c| c.len() == 2)
-            .with_context(|| {
-                format!(
+            .ok_or_else(|| {
+                usage(format!(
                     "--pair '{text}': expected two 5-digit codes joined by '+', e.g. 35203+35202"
-                )
+                ))
             })?;
-        anyhow::ensure!(
-            codes[0] != codes[1],
-            "--pair '{text}': two different cities are needed"
-        );
+        if codes[0] == codes[1] {
+            return Err(usage(format!(
+                "--pair '{text}': two different cities are needed"
+            )));
+        }
         params = params.pair(codes[0], codes[1]);
     }
     Ok((params, warnings))
@@ -162,6 +173,23 @@ pub fn build_region(
     merges: &[String],
     timings: &mut Timings,
 ) -> anyhow::Result<Region> {
+    build_region_with_warnings(config, merges, timings).map(|(region, _)| region)
+}
+
+/// How many units a coverage message names before "and N more".
+const NAMED_UNITS: usize = 12;
+
+/// [`build_region`], with the warnings about shapes that the run records (units without a
+/// usable shape under `--allow-missing-shapes`, repaired shapes).
+///
+/// # Errors
+/// As [`build_region`]; also when units have no usable shape and `--allow-missing-shapes`
+/// was not given, or a shape stays invalid after repair.
+pub fn build_region_with_warnings(
+    config: &Config,
+    merges: &[String],
+    timings: &mut Timings,
+) -> anyhow::Result<(Region, Vec<String>)> {
     if config.level == Level::Ward {
         return Err(super::UsageError(WARD_LEVEL_REFUSED.to_string()).into());
     }
@@ -170,25 +198,91 @@ pub fn build_region(
     if config.verbose {
         eprintln!("reading boundaries {}", boundaries.display());
     }
+    let mut warnings = Vec::new();
     let region = timings.time("boundaries", || -> anyhow::Result<Region> {
         let features = io::read_boundaries(&boundaries)?;
         let (shapes, report) = unit_shapes(&features, &dataset.registry, &dataset.units);
+        let name = |code: &str| {
+            crate::registry::MuniCode::parse(code)
+                .and_then(|c| dataset.registry.get(c))
+                .map(|e| e.name.clone())
+                .unwrap_or_default()
+        };
+        let listing = |list: &[(String, String)], all: bool| -> String {
+            let shown = if all { list.len() } else { list.len().min(NAMED_UNITS) };
+            let mut text: Vec<String> = list[..shown]
+                .iter()
+                .map(|(c, why)| format!("{c} {} ({why})", name(c)))
+                .collect();
+            if shown < list.len() {
+                text.push(format!("and {} more", list.len() - shown));
+            }
+            text.join("; ")
+        };
         if config.verbose {
             eprintln!(
-                "{} boundary features: {} without code (所属未定地), codes not in the registry: {} ({}); units without a shape: {}",
+                "{} boundary features: {} without code (所属未定地), {} codes not in the registry{}",
                 report.features,
                 report.without_code,
                 report.unknown_codes.len(),
-                report.unknown_codes.join(" "),
-                if report.units_without_shape.is_empty() { "none".to_string() } else { report.units_without_shape.join(" ") }
+                if report.unknown_codes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", report.unknown_codes.join(" "))
+                }
             );
-            eprintln!("{} units have several parts (exclaves or islands)", report.multi_part.len());
-            for (code, problem) in &report.invalid {
-                eprintln!("warning: {code}: shape is not valid as read ({problem}); used as is");
-            }
+            eprintln!(
+                "{} units have several parts (exclaves or islands)",
+                report.multi_part.len()
+            );
         }
-        Ok(Region::new(&dataset, shapes, config.params))
+        let missing = &report.units_without_shape;
+        if !missing.is_empty() {
+            let covered: std::collections::BTreeSet<u8> = (0..dataset.units.len())
+                .filter(|i| !missing.iter().any(|(c, _)| *c == dataset.units.codes()[*i].to_string()))
+                .map(|i| dataset.units.codes()[i].prefecture())
+                .collect();
+            let head = format!(
+                "{}: {} of {} units have no usable shape: {}. The boundaries cover units in {} of 47 prefectures",
+                boundaries.display(),
+                missing.len(),
+                dataset.units.len(),
+                listing(missing, false),
+                covered.len()
+            );
+            if !config.allow_missing_shapes {
+                anyhow::bail!(
+                    "{head}. Without shapes these units would border no one (no tier-2 members, areas split). Pass boundaries for every unit of the OD (the data directory's N03 file), or --allow-missing-shapes to go on with them listed in run.json"
+                );
+            }
+            warnings.push(format!(
+                "--allow-missing-shapes: {} units have no usable shape and border no unit: {}",
+                missing.len(),
+                listing(missing, true)
+            ));
+        }
+        if !report.invalid.is_empty() {
+            anyhow::bail!(
+                "{}: {} shapes are invalid and could not be repaired: {}",
+                boundaries.display(),
+                report.invalid.len(),
+                listing(&report.invalid, false)
+            );
+        }
+        for (code, what) in &report.repaired {
+            warnings.push(format!("{code} {}: shape {what}", name(code)));
+        }
+        let mut region = Region::new(&dataset, shapes, config.params);
+        for (i, fixed) in report.fixes {
+            region.shapes[i] = Some(fixed);
+        }
+        Ok(region)
     })?;
+    if config.verbose {
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+    }
     if config.verbose {
         let isolated = (0..region.len())
             .filter(|&i| region.adjacency.is_isolated(i))
@@ -201,20 +295,21 @@ pub fn build_region(
     }
     let mut region = region;
     for text in merges {
-        let group = parse_merge(text)?;
-        region = timings.time("merge", || region.merge(std::slice::from_ref(&group)))?;
+        let group = parse_merge(text).map_err(|e| usage(e.to_string()))?;
+        region = timings.time("merge", || region.merge(std::slice::from_ref(&group)))
+            .map_err(|e| usage(e.to_string()))?;
         if config.verbose {
             let i = region
                 .index_of(group[0])
                 .expect("merged unit keeps the first code");
             eprintln!(
-                "merged {text} into {} (population {:?})",
+                "merged {text} into {} (population {})",
                 region.label(i),
-                region.population[i]
+                region.population[i].map_or("unknown".to_string(), |p| p.to_string())
             );
         }
     }
-    Ok(region)
+    Ok((region, warnings))
 }
 
 /// Runs the delineation and writes every output.
@@ -225,7 +320,7 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
     let (params, mut warnings) = renkei_params(options)?;
     let sweep_thresholds = options.sweep.as_deref().map(parse_sweep).transpose()?;
     let mut timings = Timings::default();
-    let region = build_region(config, &options.merges, &mut timings)?;
+    let (region, shape_warnings) = build_region_with_warnings(config, &options.merges, &mut timings)?;
     let (evaluations, pairs, centres, areas) = timings.time("rules", || {
         let evaluations = evaluate_centres(&region, &params);
         let pairs = pair_candidates(&region, &evaluations, &params);
@@ -324,7 +419,7 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
         eprintln!("{timings}");
     }
     let mut record = rule_record(config, options, &params, "delineate")?;
-    record.warnings = warnings.clone();
+    record.warnings = shape_warnings.iter().chain(&warnings).cloned().collect();
     let run_json = record.write(&config.out, &written, &timings)?;
     written.push(run_json);
     Ok(DelineateRun {
@@ -477,20 +572,22 @@ pub fn rule_warnings(
 
 fn parse_sweep(text: &str) -> anyhow::Result<Vec<Threshold>> {
     let parts: Vec<&str> = text.split(':').collect();
-    anyhow::ensure!(
-        parts.len() == 3,
-        "--sweep '{text}': expected FROM:TO:STEP, e.g. 0.05:0.20:0.01"
-    );
+    if parts.len() != 3 {
+        return Err(usage(format!(
+            "--sweep '{text}': expected FROM:TO:STEP, e.g. 0.05:0.20:0.01"
+        )));
+    }
     let [from, to, step] = [parts[0], parts[1], parts[2]].map(|p| parse_threshold("--sweep", p));
     let (from, to, step) = (from?, to?, step?);
     // Work on a common denominator so every step is exact.
     let den = from.parts().1.max(to.parts().1).max(step.parts().1);
     let scale = |t: Threshold| t.parts().0 * (den / t.parts().1);
     let (mut at, end, inc) = (scale(from), scale(to), scale(step));
-    anyhow::ensure!(
-        inc > 0 && at <= end,
-        "--sweep '{text}': need FROM ≤ TO and STEP > 0"
-    );
+    if !(inc > 0 && at <= end) {
+        return Err(usage(format!(
+            "--sweep '{text}': need FROM ≤ TO and STEP > 0"
+        )));
+    }
     let mut out = Vec::new();
     while at <= end {
         out.push(Threshold::new(at, den).expect("within 0..=1"));

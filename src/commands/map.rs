@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use rayon::prelude::*;
 
-use super::delineate::{build_region, renkei_params, rule_record, DelineateOptions};
+use super::delineate::{build_region_with_warnings, renkei_params, rule_record, DelineateOptions};
 use super::{paths_list, Config, InputFile, Timings};
 use crate::areas::{delineate, Area, Membership, Tier};
 use crate::audit::{audit, Audit, Status};
@@ -43,7 +43,8 @@ pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<Path
     }
     let fonts = find_japanese_font(options.font.as_deref())?;
     let mut timings = Timings::default();
-    let region = build_region(config, &options.rules.merges, &mut timings)?;
+    let (region, shape_warnings) =
+        build_region_with_warnings(config, &options.rules.merges, &mut timings)?;
     let (evaluations, areas) = timings.time("rules", || {
         let evaluations = evaluate_centres(&region, &params);
         let centres = find_centres(&region, &evaluations, &params);
@@ -94,7 +95,7 @@ pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<Path
         eprintln!("{timings}");
     }
     let mut record = rule_record(config, &options.rules, &params, "map")?;
-    record.warnings = warnings;
+    record.warnings = shape_warnings.into_iter().chain(warnings).collect();
     if let Some(dir) = &options.declared {
         record
             .inputs

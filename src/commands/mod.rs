@@ -55,6 +55,8 @@ pub struct Config {
     pub verbose: bool,
     /// `--boundaries FILE` (TopoJSON or GeoJSON), replacing the data directory's N03 file.
     pub boundaries: Option<PathBuf>,
+    /// `--allow-missing-shapes`: go on when units have no usable shape (listed, not hidden).
+    pub allow_missing_shapes: bool,
 }
 
 impl Default for Config {
@@ -70,6 +72,7 @@ impl Default for Config {
             timings: false,
             verbose: true,
             boundaries: None,
+            allow_missing_shapes: false,
         }
     }
 }
@@ -123,7 +126,7 @@ impl Config {
             .context("loading the commuting data")?;
         if self.verbose {
             eprintln!(
-                "{} units at {:?} level, {} OD cells from {} file(s)",
+                "{} units at {} level, {} OD cells from {} file(s)",
                 dataset.units.len(),
                 self.level,
                 dataset.matrix.nnz(),

@@ -46,7 +46,7 @@ pub fn share_rows(
     let i = match units.resolve(origin) {
         Some(Resolved::Unit(m)) => m.index(),
         Some(Resolved::SetAside(reason)) => {
-            bail!("{origin} is not a unit at {:?} level: {reason}; use its city's code or --level ward", units.level())
+            bail!("{origin} is not a unit at {} level: {reason}; use its city's code or --level ward", units.level())
         }
         _ => bail!("{origin} is not in the municipality registry"),
     };
@@ -120,7 +120,7 @@ pub fn run_shares(config: &Config, options: &SharesOptions) -> anyhow::Result<()
     }
     writeln!(
         out,
-        "{origin} {} ({}, {}): {} resident commuters; share denominator {} ({:?})",
+        "{origin} {} ({}, {}): {} resident commuters; share denominator {} ({})",
         entry.name,
         entry.prefecture,
         entry.kind,

@@ -12,8 +12,8 @@ use super::edges::{edge_keys, shared_count, EdgeKey};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Adjacency {
     neighbours: Vec<Vec<u32>>,
-    /// Shared edges per unit with any neighbour (0 = touches nobody: an island unit).
-    shared_edges: Vec<usize>,
+    /// Shared edges with each neighbour, parallel to `neighbours`.
+    edges: Vec<Vec<usize>>,
 }
 
 impl Adjacency {
@@ -31,10 +31,28 @@ impl Adjacency {
             list.sort_unstable();
             list.dedup();
         }
-        let shared_edges = neighbours.iter().map(Vec::len).collect();
+        let edges = neighbours.iter().map(|l| vec![1; l.len()]).collect();
+        Adjacency { neighbours, edges }
+    }
+
+    /// The adjacency after merging units: unit `i` becomes `map[i]` of `m` units. Two merged
+    /// units are neighbours when any of their members were, with the shared edges added up;
+    /// borders inside a group vanish. This is what rebuilding from the dissolved shapes gives,
+    /// without re-reading coordinates (so a repaired shape keeps the neighbours it had).
+    pub fn merged(&self, map: &[u32], m: usize) -> Adjacency {
+        let mut rows: Vec<std::collections::BTreeMap<u32, usize>> = vec![Default::default(); m];
+        for (i, list) in self.neighbours.iter().enumerate() {
+            let a = map[i];
+            for (&j, &e) in list.iter().zip(&self.edges[i]) {
+                let b = map[j as usize];
+                if a != b {
+                    *rows[a as usize].entry(b).or_insert(0) += e;
+                }
+            }
+        }
         Adjacency {
-            neighbours,
-            shared_edges,
+            neighbours: rows.iter().map(|r| r.keys().copied().collect()).collect(),
+            edges: rows.iter().map(|r| r.values().copied().collect()).collect(),
         }
     }
 
@@ -94,7 +112,7 @@ impl Adjacency {
 
     /// Total shared edges of unit `i` with all its neighbours.
     pub fn shared_edges(&self, i: usize) -> usize {
-        self.shared_edges[i]
+        self.edges[i].iter().sum()
     }
 }
 
@@ -151,7 +169,10 @@ fn build(shapes: &[Option<MultiPolygon<f64>>], parallel: bool) -> Adjacency {
         (0..n).map(row).collect()
     };
     Adjacency {
-        shared_edges: rows.iter().map(|r| r.iter().map(|x| x.1).sum()).collect(),
+        edges: rows
+            .iter()
+            .map(|r| r.iter().map(|x| x.1).collect())
+            .collect(),
         neighbours: rows
             .into_iter()
             .map(|r| r.into_iter().map(|x| x.0).collect())
@@ -189,5 +210,30 @@ mod tests {
         assert!(a.is_isolated(4) && a.is_isolated(5));
         assert_eq!(a, par_adjacency(&shapes));
         assert_eq!(a.unreachable_from_first(&[0, 1, 4]), vec![4]);
+    }
+
+    #[test]
+    fn merging_units_equals_rebuilding_from_the_dissolved_shapes() {
+        // 0 1 2 in a row above 3 4 5; merge 1+4 and 0+3 (each a 1×2 column).
+        let shapes = vec![
+            square(0.0, 1.0),
+            square(1.0, 1.0),
+            square(2.0, 1.0),
+            square(0.0, 0.0),
+            square(1.0, 0.0),
+            square(2.0, 0.0),
+        ];
+        let map = [0u32, 1, 2, 0, 1, 3];
+        let merged_shapes = vec![
+            Some(crate::geometry::dissolve([shapes[0].as_ref().unwrap(), shapes[3].as_ref().unwrap()])),
+            Some(crate::geometry::dissolve([shapes[1].as_ref().unwrap(), shapes[4].as_ref().unwrap()])),
+            shapes[2].clone(),
+            shapes[5].clone(),
+        ];
+        let rebuilt = adjacency(&merged_shapes);
+        assert_eq!(adjacency(&shapes).merged(&map, 4), rebuilt);
+        // 0+3 and 1+4 share two unit edges; 1+4 touches 2 and 5 by one each.
+        assert_eq!(rebuilt.neighbours(1), &[0, 2, 3]);
+        assert_eq!(rebuilt.shared_edges(1), 4);
     }
 }

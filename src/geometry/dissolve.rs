@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use geo::orient::{Direction, Orient};
-use geo::{Area, Contains, Coord, LineString, MultiPolygon, Point, Polygon};
+use geo::{Area, Contains, Coord, LineString, MultiPolygon, Point, Polygon, Validation};
 
 use super::edges::{segments, vertex_key, VertexKey};
 
@@ -14,11 +14,28 @@ use super::edges::{segments, vertex_key, VertexKey};
 /// remaining edges are stitched into rings, counter-clockwise rings become exteriors and
 /// clockwise rings holes of the smallest exterior containing them. The result is oriented
 /// per RFC 7946 (exteriors counter-clockwise) and its rings are in a deterministic order.
+///
+/// When the shapes do not meet exactly (a repaired shape whose border no longer matches its
+/// neighbours' vertex for vertex) the edge outline can cross itself; the result is then the
+/// polygon union instead (geo's `unary_union`), so that every outline written is valid.
 pub fn dissolve<'a>(shapes: impl IntoIterator<Item = &'a MultiPolygon<f64>>) -> MultiPolygon<f64> {
+    let shapes: Vec<&MultiPolygon<f64>> = shapes.into_iter().collect();
+    let outline = dissolve_edges(&shapes);
+    if outline.is_valid() {
+        return outline;
+    }
+    let polygons: Vec<Polygon<f64>> = shapes
+        .iter()
+        .flat_map(|s| s.orient(Direction::Default).0)
+        .collect();
+    geo::unary_union(polygons.iter()).orient(Direction::Default)
+}
+
+fn dissolve_edges(shapes: &[&MultiPolygon<f64>]) -> MultiPolygon<f64> {
     // Directed edge → multiplicity, after cancelling opposite pairs.
     let mut edges: BTreeMap<(VertexKey, VertexKey), usize> = BTreeMap::new();
     let mut coords: BTreeMap<VertexKey, Coord<f64>> = BTreeMap::new();
-    for shape in shapes {
+    for shape in shapes.iter().copied() {
         let oriented = shape.orient(Direction::Default);
         for (a, b) in segments(&oriented) {
             let (ka, kb) = (vertex_key(a), vertex_key(b));

@@ -11,6 +11,10 @@ use super::table::read_utf8;
 use super::ReadError;
 use crate::registry::MuniCode;
 
+/// What a boundary file must be, for messages.
+pub const BOUNDARIES_LAYOUT: &str =
+    "a TopoJSON Topology or a GeoJSON FeatureCollection of Polygon/MultiPolygon features with a 5-digit code property (N03_007, code or area_code)";
+
 /// Property names tried, in order, for a feature's 5-digit code.
 pub const CODE_PROPERTIES: [&str; 3] = ["N03_007", "code", "area_code"];
 
@@ -34,10 +38,7 @@ pub struct BoundaryFeature {
 /// five digits — each naming the file, the feature and its code.
 pub fn read_boundaries(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
     let bytes = read_utf8(path)?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(|source| ReadError::Json {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| ReadError::json(path, BOUNDARIES_LAYOUT, &e))?;
     match value.get("type").and_then(Value::as_str) {
         Some("Topology") => read_topology(path, value),
         Some("FeatureCollection") => read_feature_collection(path, value),
@@ -65,10 +66,7 @@ struct Transform {
 }
 
 fn read_topology(path: &Path, value: Value) -> Result<Vec<BoundaryFeature>, ReadError> {
-    let topo: Topology = serde_json::from_value(value).map_err(|source| ReadError::Json {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let topo: Topology = serde_json::from_value(value).map_err(|e| ReadError::json(path, BOUNDARIES_LAYOUT, &e))?;
     let arcs = decode_arcs(path, &topo)?;
     let mut features = Vec::new();
     for object in topo.objects.values() {
@@ -214,10 +212,7 @@ fn check_ring(coords: Vec<Coord<f64>>) -> Result<LineString<f64>, String> {
 
 fn read_feature_collection(path: &Path, value: Value) -> Result<Vec<BoundaryFeature>, ReadError> {
     let collection: geojson::FeatureCollection =
-        serde_json::from_value(value).map_err(|source| ReadError::Json {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        serde_json::from_value(value).map_err(|e| ReadError::json(path, BOUNDARIES_LAYOUT, &e))?;
     let mut features = Vec::with_capacity(collection.features.len());
     for (k, feature) in collection.features.into_iter().enumerate() {
         let n = k + 1;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::table::{count_from_f64, read_utf8};
+use super::error::CENSUS_JSON_LAYOUT;
 use super::ReadError;
 use crate::matrix::{RawFlow, RawOd, Record, StatedTotal};
 use crate::registry::MuniCode;
@@ -90,10 +91,7 @@ struct CensusFile {
 
 fn append_file(path: &Path, raw: &mut RawOd) -> Result<(), ReadError> {
     let bytes = read_utf8(path)?;
-    let parsed: CensusFile = serde_json::from_slice(&bytes).map_err(|source| ReadError::Json {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let parsed: CensusFile = serde_json::from_slice(&bytes).map_err(|e| ReadError::json(path, CENSUS_JSON_LAYOUT, &e))?;
     let file = raw.files.len() as u32;
     raw.files.push(path.to_path_buf());
     let code = |key: &str, record: String| {

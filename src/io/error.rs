@@ -16,7 +16,7 @@ pub enum ReadError {
         source: std::io::Error,
     },
     /// Bytes that are not UTF-8.
-    #[error("{path}: line {line}: not valid UTF-8 (byte offset {offset}); e-Stat and MLIT downloads are often Shift_JIS: convert with `iconv -f CP932 -t UTF-8`")]
+    #[error("{path}: line {line}: not UTF-8 (byte offset {offset}); {guess}")]
     Encoding {
         /// Path.
         path: PathBuf,
@@ -24,24 +24,36 @@ pub enum ReadError {
         line: usize,
         /// Byte offset of the first bad byte.
         offset: usize,
+        /// The encoding it looks like, and how to convert.
+        guess: String,
     },
-    /// A CSV or Parquet file polars cannot parse.
-    #[error("{path}: malformed table: {source}")]
+    /// A CSV or Parquet file that cannot be parsed, in the user's words.
+    #[error("{path}: {problem}")]
     Table {
         /// Path.
         path: PathBuf,
-        /// Cause.
-        #[source]
-        source: polars::error::PolarsError,
+        /// What is wrong, with the line where known.
+        problem: String,
     },
-    /// A JSON file that is not valid JSON or not in the census layout.
-    #[error("{path}: malformed census JSON (expected {{\"od\": {{origin: {{destination: persons}}}}, \"total_employed\": {{origin: persons}}}}): {source}")]
+    /// A file that is empty, or a table with a header and no records.
+    #[error("{path}: {problem}; expected {what}")]
+    Empty {
+        /// Path.
+        path: PathBuf,
+        /// `the file is empty` or `only a header, no records`.
+        problem: &'static str,
+        /// What the file should hold.
+        what: &'static str,
+    },
+    /// A JSON file that is not valid JSON or not in the expected layout.
+    #[error("{path}: {problem}; expected {layout}")]
     Json {
         /// Path.
         path: PathBuf,
-        /// Cause, with line and column.
-        #[source]
-        source: serde_json::Error,
+        /// The expected layout.
+        layout: &'static str,
+        /// What is wrong, with line and column.
+        problem: String,
     },
     /// A required column is absent.
     #[error("{path}: no column {wanted} (accepted names: {accepted}; found: {found})")]
@@ -102,7 +114,7 @@ pub enum ReadError {
         expected: &'static str,
     },
     /// The same code twice in a file keyed by code.
-    #[error("{path}: {record}: code {code} already given at {first}")]
+    #[error("{path}: {record}: {code} already given at {first}")]
     DuplicateCode {
         /// Path.
         path: PathBuf,
@@ -153,4 +165,72 @@ pub enum ReadError {
         /// The first id not given.
         missing: usize,
     },
+}
+
+/// The census OD JSON layout, for messages.
+pub const CENSUS_JSON_LAYOUT: &str =
+    "census OD JSON {\"od\": {origin: {destination: persons}}, \"total_employed\": {origin: persons}}";
+
+impl ReadError {
+    /// A JSON error in the user's words: where it is and what is wrong, without serde's type
+    /// names.
+    pub(crate) fn json(path: &std::path::Path, layout: &'static str, e: &serde_json::Error) -> Self {
+        use serde_json::error::Category;
+        // Errors of `from_value` have no position.
+        let at = if e.line() == 0 {
+            "the top level".to_string()
+        } else {
+            format!("line {}, column {}", e.line(), e.column())
+        };
+        let problem = match e.classify() {
+            Category::Io => format!("cannot read: {e}"),
+            Category::Syntax => format!("not JSON: a syntax error at {at}"),
+            Category::Eof => format!("the JSON ends early at {at} (a truncated file?)"),
+            Category::Data => format!("{} at {at}", data_problem(&e.to_string())),
+        };
+        ReadError::Json {
+            path: path.to_path_buf(),
+            layout,
+            problem,
+        }
+    }
+}
+
+/// serde's data message (`invalid type: string "30", expected u64 at line 1 column 9`) in
+/// plain words, location removed.
+fn data_problem(message: &str) -> String {
+    let text = match message.rfind(" at line ") {
+        Some(k) => &message[..k],
+        None => message,
+    };
+    let words = |t: &str| -> String {
+        t.replace("a sequence", "a list")
+            .replace("sequence", "list")
+            .replace("a map", "an object")
+            .replace("map", "object")
+            .replace("struct Topology", "a TopoJSON Topology")
+            .replace("struct CensusFile", "the census layout")
+            .replace("u64", "a whole number")
+            .replace("f64", "a number")
+            .replace("an array of length 2", "two numbers")
+    };
+    if let Some(rest) = text.strip_prefix("invalid type: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            return format!("found {} where {} was expected", words(found), words(expected));
+        }
+    }
+    if let Some(rest) = text.strip_prefix("invalid length ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            return format!("{} items where {} were expected", words(found), words(expected));
+        }
+    }
+    if let Some(field) = text.strip_prefix("missing field ") {
+        return format!("no field {}", field.replace('`', "\""));
+    }
+    if let Some(rest) = text.strip_prefix("invalid value: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            return format!("found {} where {} was expected", words(found), words(expected));
+        }
+    }
+    words(text)
 }

@@ -14,6 +14,7 @@ use crate::registry::{MasterRow, MuniCode};
 /// is wrong, or coordinates that are not numbers.
 pub fn read_master(path: &Path) -> Result<Vec<MasterRow>, ReadError> {
     let table = Table::read(path)?;
+    table.require_records("one row per municipality (pref,city,lat,lng,lgcode)")?;
     let lgcodes = table.text(table.column("lgcode", &["lgcode"])?)?;
     let mut codes = Vec::with_capacity(table.height());
     for (i, text) in lgcodes.iter().enumerate() {

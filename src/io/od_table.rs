@@ -22,6 +22,7 @@ pub const PERSONS_COLUMNS: [&str; 3] = ["persons", "count", "flow"];
 /// code, or a missing, negative or fractional count.
 pub fn read_od_table(path: &Path) -> Result<RawOd, ReadError> {
     let table = Table::read(path)?;
+    table.require_records("one row per origin–destination pair (origin,destination,persons)")?;
     let origin = table.codes(table.column("origin", &ORIGIN_COLUMNS)?)?;
     let dest = table.codes(table.column("destination", &DEST_COLUMNS)?)?;
     let code_of = |i: usize| format!("{} → {}", origin[i], dest[i]);

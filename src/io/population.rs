@@ -27,6 +27,7 @@ pub struct PopulationRow {
 /// [`ReadError`] for a bad code, a negative or fractional population, or a code given twice.
 pub fn read_population(path: &Path) -> Result<Vec<PopulationRow>, ReadError> {
     let table = Table::read(path)?;
+    table.require_records("one row per municipality (area_code,population)")?;
     let codes = table.codes(table.column("code", &["area_code", "code"])?)?;
     let names = if table.has_column(&["area_name", "name"]) {
         table.text(table.column("name", &["area_name", "name"])?)?
@@ -46,7 +47,7 @@ pub fn read_population(path: &Path) -> Result<Vec<PopulationRow>, ReadError> {
                 path: path.to_path_buf(),
                 record: table.record_text(i),
                 first: table.record_text(j),
-                code: codes[i].to_string(),
+                code: format!("code {}", codes[i]),
             });
         }
         first.insert(codes[i], i);

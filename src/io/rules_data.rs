@@ -108,7 +108,7 @@ fn no_repeats(table: &Table, codes: &[MuniCode]) -> Result<(), ReadError> {
                 path: table.path.clone(),
                 record: table.record_text(i),
                 first: table.record_text(j),
-                code: c.to_string(),
+                code: format!("code {c}"),
             });
         }
         first.insert(*c, i);
@@ -286,6 +286,7 @@ fn exact_decimal(text: &str) -> Option<(u64, u64)> {
 /// a ratio that looks like a percentage, or a repeated code, with the line.
 pub fn read_day_night(path: &Path) -> Result<Vec<DayNightRow>, ReadError> {
     let table = Table::read(path)?;
+    table.require_records("one row per city (code with ratio, ratio_percent, or daytime and night)")?;
     let codes = table.codes(table.column("code", &["code", "area_code"])?)?;
     no_repeats(&table, &codes)?;
     let bad = |i: usize, column: &str, value: &str, expected: &'static str| ReadError::BadValue {
@@ -519,6 +520,7 @@ pub struct DeclaredMember {
 pub fn read_declared(dir: &Path) -> Result<(Vec<DeclaredArea>, Vec<DeclaredMember>), ReadError> {
     let areas_path = dir.join("areas.csv");
     let table = Table::read(&areas_path)?;
+    table.require_records("one row per declared area (area_id,area_name,central_city_codes)")?;
     let ids = table.text(table.column("area_id", &["area_id"])?)?;
     let names = table.text(table.column("area_name", &["area_name"])?)?;
     let centres = table.text(table.column("central_city_codes", &["central_city_codes"])?)?;
@@ -536,8 +538,27 @@ pub fn read_declared(dir: &Path) -> Result<(Vec<DeclaredArea>, Vec<DeclaredMembe
                 value: text.clone(),
                 expected: "5-digit codes separated by ';'",
             })?;
+        let id = ids[i].clone().unwrap_or_default();
+        if id.is_empty() {
+            return Err(ReadError::BadValue {
+                path: areas_path.clone(),
+                record: table.record_text(i),
+                column: "area_id".to_string(),
+                code: text.clone(),
+                value: id,
+                expected: "an area id (e.g. A01)",
+            });
+        }
+        if let Some(first) = areas.iter().find(|a: &&DeclaredArea| a.id == id) {
+            return Err(ReadError::DuplicateCode {
+                path: areas_path.clone(),
+                record: table.record_text(i),
+                first: first.record.clone(),
+                code: format!("area_id {id}"),
+            });
+        }
         areas.push(DeclaredArea {
-            id: ids[i].clone().unwrap_or_default(),
+            id,
             name: names[i].clone().unwrap_or_default(),
             centres: codes,
             record: table.record_text(i),
@@ -545,6 +566,7 @@ pub fn read_declared(dir: &Path) -> Result<(Vec<DeclaredArea>, Vec<DeclaredMembe
     }
     let members_path = dir.join("members.csv");
     let table = Table::read(&members_path)?;
+    table.require_records("one row per member (area_id,municipality_code,municipality_name,role)")?;
     let area_ids = table.text(table.column("area_id", &["area_id"])?)?;
     let codes = table.codes(table.column("municipality_code", &["municipality_code", "code"])?)?;
     let names = table.text(table.column("municipality_name", &["municipality_name", "name"])?)?;
@@ -581,6 +603,17 @@ pub fn read_declared(dir: &Path) -> Result<(Vec<DeclaredArea>, Vec<DeclaredMembe
                 })
             }
         };
+        if let Some(first) = members
+            .iter()
+            .find(|m: &&DeclaredMember| m.area == area && m.code == codes[i])
+        {
+            return Err(ReadError::DuplicateCode {
+                path: members_path.clone(),
+                record: format!("{} (area {area})", table.record_text(i)),
+                first: first.record.clone(),
+                code: format!("code {}", codes[i]),
+            });
+        }
         members.push(DeclaredMember {
             area,
             code: codes[i],

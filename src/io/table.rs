@@ -2,7 +2,6 @@
 //! and Parquet (typed columns).
 
 use std::fs::File;
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -22,45 +21,39 @@ pub(crate) fn extension(path: &Path) -> Option<String> {
 pub(crate) struct Table {
     pub path: PathBuf,
     pub frame: DataFrame,
-    text: bool,
-    /// Lines before the header (a `#` preamble), added to every line number.
-    line_offset: u64,
+    /// CSV: the file line of each record (header = line 1); `None` for Parquet (rows).
+    lines: Option<Vec<u64>>,
 }
 
 impl Table {
-    /// Reads a CSV (all columns as text) or Parquet file.
+    /// Reads a CSV (all columns as text, parsed here so that every problem has its line) or a
+    /// Parquet file (typed columns).
     pub fn read(path: &Path) -> Result<Self, ReadError> {
-        let table_err = |source| ReadError::Table {
-            path: path.to_path_buf(),
-            source,
-        };
         match extension(path).as_deref() {
             Some("csv") | Some("txt") => {
                 let bytes = read_utf8(path)?;
-                let frame = CsvReadOptions::default()
-                    .with_has_header(true)
-                    .with_infer_schema_length(Some(0))
-                    .into_reader_with_file_handle(Cursor::new(bytes))
-                    .finish()
-                    .map_err(table_err)?;
-                Ok(Table {
-                    path: path.to_path_buf(),
-                    frame,
-                    text: true,
-                    line_offset: 0,
-                })
+                Self::from_csv_bytes_after(path, &bytes, 0)
             }
             Some("parquet") | Some("pq") => {
                 let file = File::open(path).map_err(|source| ReadError::Io {
                     path: path.to_path_buf(),
                     source,
                 })?;
-                let frame = ParquetReader::new(file).finish().map_err(table_err)?;
+                if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
+                    return Err(ReadError::Empty {
+                        path: path.to_path_buf(),
+                        problem: "the file is empty",
+                        what: "a Parquet table",
+                    });
+                }
+                let frame = ParquetReader::new(file).finish().map_err(|_| ReadError::Table {
+                    path: path.to_path_buf(),
+                    problem: "not a readable Parquet file (damaged, truncated, or another format with a .parquet name)".to_string(),
+                })?;
                 Ok(Table {
                     path: path.to_path_buf(),
                     frame,
-                    text: false,
-                    line_offset: 0,
+                    lines: None,
                 })
             }
             _ => Err(ReadError::UnknownFormat {
@@ -69,28 +62,90 @@ impl Table {
         }
     }
 
-    /// Reads CSV text already in memory (a shipped list) that started `line_offset` lines into its
-    /// file (after a preamble), so that messages name the file's own line numbers.
+    /// Reads CSV text (UTF-8, BOM already removed) that started `line_offset` lines into its
+    /// file (after a `#` preamble), so that messages name the file's own line numbers.
     pub fn from_csv_bytes_after(
         label: &Path,
         bytes: &[u8],
         line_offset: u64,
     ) -> Result<Self, ReadError> {
-        let frame = CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .into_reader_with_file_handle(Cursor::new(bytes.to_vec()))
-            .finish()
-            .map_err(|source| ReadError::Table {
+        let csv = parse_csv(bytes).map_err(|(line, problem)| ReadError::Table {
+            path: label.to_path_buf(),
+            problem: format!("line {}: {problem}", line + line_offset),
+        })?;
+        let Some((header, records)) = csv.split_first() else {
+            return Err(ReadError::Empty {
                 path: label.to_path_buf(),
-                source,
-            })?;
+                problem: "the file is empty",
+                what: "a CSV table with a header line",
+            });
+        };
+        let names: Vec<String> = header.fields.iter().map(|f| f.trim().to_string()).collect();
+        for (k, name) in names.iter().enumerate() {
+            if name.is_empty() {
+                return Err(ReadError::Table {
+                    path: label.to_path_buf(),
+                    problem: format!(
+                        "line {}: column {} of the header has no name",
+                        header.line + line_offset,
+                        k + 1
+                    ),
+                });
+            }
+            if names[..k].contains(name) {
+                return Err(ReadError::Table {
+                    path: label.to_path_buf(),
+                    problem: format!(
+                        "line {}: column '{name}' appears twice in the header",
+                        header.line + line_offset
+                    ),
+                });
+            }
+        }
+        for r in records {
+            if r.fields.len() != names.len() {
+                return Err(ReadError::Table {
+                    path: label.to_path_buf(),
+                    problem: format!(
+                        "line {}: {} fields where the header has {} ({}); a value with a comma must be quoted",
+                        r.line + line_offset,
+                        r.fields.len(),
+                        names.len(),
+                        names.join(",")
+                    ),
+                });
+            }
+        }
+        let columns: Vec<Column> = names
+            .iter()
+            .enumerate()
+            .map(|(k, name)| {
+                let values: Vec<&str> = records.iter().map(|r| r.fields[k].as_str()).collect();
+                Column::new(name.as_str().into(), values)
+            })
+            .collect();
+        let frame = DataFrame::new(records.len(), columns).map_err(|_| ReadError::Table {
+            path: label.to_path_buf(),
+            problem: "internal: columns of unequal length".to_string(),
+        })?;
         Ok(Table {
             path: label.to_path_buf(),
             frame,
-            text: true,
-            line_offset,
+            lines: Some(records.iter().map(|r| r.line + line_offset).collect()),
         })
+    }
+
+    /// An error unless the table has at least one record.
+    pub fn require_records(&self, what: &'static str) -> Result<(), ReadError> {
+        if self.height() == 0 {
+            Err(ReadError::Empty {
+                path: self.path.clone(),
+                problem: "only a header, no records",
+                what,
+            })
+        } else {
+            Ok(())
+        }
     }
 
     /// Number of data records.
@@ -101,10 +156,9 @@ impl Table {
     /// The record number of data row `i` as users see it: the CSV line (header = line 1) or
     /// the 1-based Parquet row.
     pub fn record(&self, i: usize) -> Record {
-        if self.text {
-            Record::Line(i as u64 + 2 + self.line_offset)
-        } else {
-            Record::Row(i as u64 + 1)
+        match &self.lines {
+            Some(lines) => Record::Line(lines[i]),
+            None => Record::Row(i as u64 + 1),
         }
     }
 
@@ -150,14 +204,8 @@ impl Table {
     pub fn text(&self, column: &Column) -> Result<Vec<Option<String>>, ReadError> {
         let cast = column
             .cast(&DataType::String)
-            .map_err(|source| ReadError::Table {
-                path: self.path.clone(),
-                source,
-            })?;
-        let strings = cast.str().map_err(|source| ReadError::Table {
-            path: self.path.clone(),
-            source,
-        })?;
+            .map_err(|_| self.type_error(column, "text"))?;
+        let strings = cast.str().map_err(|_| self.type_error(column, "text"))?;
         Ok(strings
             .iter()
             .map(|v| v.map(|s| s.trim().to_string()))
@@ -224,14 +272,8 @@ impl Table {
         } else if dtype.is_float() {
             let cast = column
                 .cast(&DataType::Float64)
-                .map_err(|source| ReadError::Table {
-                    path: self.path.clone(),
-                    source,
-                })?;
-            let floats = cast.f64().map_err(|source| ReadError::Table {
-                path: self.path.clone(),
-                source,
-            })?;
+                .map_err(|_| self.type_error(column, "numbers"))?;
+            let floats = cast.f64().map_err(|_| self.type_error(column, "numbers"))?;
             floats
                 .iter()
                 .enumerate()
@@ -288,15 +330,20 @@ impl Table {
     fn ints(&self, column: &Column) -> Result<Vec<Option<i64>>, ReadError> {
         let cast = column
             .cast(&DataType::Int64)
-            .map_err(|source| ReadError::Table {
-                path: self.path.clone(),
-                source,
-            })?;
-        let ints = cast.i64().map_err(|source| ReadError::Table {
-            path: self.path.clone(),
-            source,
-        })?;
+            .map_err(|_| self.type_error(column, "whole numbers"))?;
+        let ints = cast.i64().map_err(|_| self.type_error(column, "whole numbers"))?;
         Ok(ints.iter().collect())
+    }
+
+    fn type_error(&self, column: &Column, wanted: &str) -> ReadError {
+        ReadError::Table {
+            path: self.path.clone(),
+            problem: format!(
+                "column '{}' holds values of type {} that cannot be read as {wanted}",
+                column.name(),
+                column.dtype()
+            ),
+        }
     }
 }
 
@@ -335,6 +382,136 @@ pub(crate) fn count_from_f64(v: f64) -> Result<u64, &'static str> {
     }
 }
 
+/// One CSV record: its fields and the line it starts on (1-based).
+pub(crate) struct CsvRecord {
+    pub line: u64,
+    pub fields: Vec<String>,
+}
+
+/// Splits CSV text into records (RFC 4180: `"` quotes, `""` inside quotes, line breaks inside
+/// quoted fields, `\r\n` or `\n`). Blank lines are skipped wherever they are (a file ending in
+/// empty lines is fine). Errors give the line and the problem: a NUL byte (binary data), a
+/// quote never closed, text after a closing quote.
+pub(crate) fn parse_csv(bytes: &[u8]) -> Result<Vec<CsvRecord>, (u64, String)> {
+    let text = std::str::from_utf8(bytes).map_err(|_| (1, "not UTF-8".to_string()))?;
+    let mut records = Vec::new();
+    let mut chars = text.chars().peekable();
+    let mut line: u64 = 1;
+    while chars.peek().is_some() {
+        let start = line;
+        let mut fields = Vec::new();
+        let mut field = String::new();
+        let mut quoted_field = false;
+        loop {
+            match chars.next() {
+                None => {
+                    fields.push(std::mem::take(&mut field));
+                    break;
+                }
+                Some('\0') => return Err((line, "a NUL byte: this is binary data, not CSV text".to_string())),
+                Some('"') if field.trim().is_empty() && !quoted_field => {
+                    field.clear();
+                    quoted_field = true;
+                    let open_line = line;
+                    loop {
+                        match chars.next() {
+                            None => {
+                                return Err((
+                                    open_line,
+                                    "a quoted field is never closed (a \" without its partner)"
+                                        .to_string(),
+                                ))
+                            }
+                            Some('"') if chars.peek() == Some(&'"') => {
+                                chars.next();
+                                field.push('"');
+                            }
+                            Some('"') => break,
+                            Some('\0') => {
+                                return Err((line, "a NUL byte: this is binary data, not CSV text".to_string()))
+                            }
+                            Some(c) => {
+                                if c == '\n' {
+                                    line += 1;
+                                }
+                                field.push(c);
+                            }
+                        }
+                    }
+                    // After the closing quote: spaces, then a separator or the end of the line.
+                    while chars.peek().is_some_and(|c| *c == ' ' || *c == '\t') {
+                        chars.next();
+                    }
+                    match chars.peek() {
+                        None | Some(',') | Some('\n') | Some('\r') => {}
+                        Some(c) => {
+                            return Err((
+                                line,
+                                format!("text '{c}' after a closing quote; a quote inside a quoted value is written \"\""),
+                            ))
+                        }
+                    }
+                }
+                Some(',') => {
+                    fields.push(std::mem::take(&mut field));
+                    quoted_field = false;
+                }
+                Some('\r') if chars.peek() == Some(&'\n') => {}
+                Some('\n') => {
+                    fields.push(std::mem::take(&mut field));
+                    line += 1;
+                    break;
+                }
+                Some(c) => field.push(c),
+            }
+        }
+        let blank = fields.len() == 1 && fields[0].trim().is_empty() && !quoted_field;
+        if !blank {
+            records.push(CsvRecord {
+                line: start,
+                fields,
+            });
+        }
+    }
+    Ok(records)
+}
+
+/// The encoding non-UTF-8 bytes look like, with the command that converts them.
+pub(crate) fn guess_encoding(bytes: &[u8]) -> String {
+    let convert = |from: &str| format!("convert with `iconv -f {from} -t UTF-8 FILE > FILE.utf8.csv`");
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return format!("it is UTF-16 (Excel's \"Unicode text\"): {}", convert("UTF-16"));
+    }
+    // Shift_JIS (CP932): lead 0x81–0x9F or 0xE0–0xFC, trail 0x40–0x7E or 0x80–0xFC;
+    // half-width katakana 0xA1–0xDF alone. EUC-JP: pairs of 0xA1–0xFE (0x8E kana).
+    let (mut sjis, mut euc) = (true, true);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        let next = bytes.get(i + 1).copied().unwrap_or(0);
+        let sjis_pair = matches!(b, 0x81..=0x9F | 0xE0..=0xFC) && matches!(next, 0x40..=0x7E | 0x80..=0xFC);
+        let euc_pair = (matches!(b, 0xA1..=0xFE) && matches!(next, 0xA1..=0xFE)) || (b == 0x8E && matches!(next, 0xA1..=0xDF));
+        if !sjis_pair && !matches!(b, 0xA1..=0xDF) {
+            sjis = false;
+        }
+        if !euc_pair {
+            euc = false;
+        }
+        i += if sjis_pair || euc_pair { 2 } else { 1 };
+    }
+    if sjis {
+        format!("it looks like Shift_JIS (CP932), the encoding of most e-Stat and MLIT downloads: {}", convert("CP932"))
+    } else if euc {
+        format!("it looks like EUC-JP: {}", convert("EUC-JP"))
+    } else {
+        "the encoding is not UTF-8, Shift_JIS or EUC-JP (binary data?); save the file as UTF-8".to_string()
+    }
+}
+
 /// Reads a file, checks it is UTF-8 and strips a byte-order mark.
 pub(crate) fn read_utf8(path: &Path) -> Result<Vec<u8>, ReadError> {
     let mut bytes = std::fs::read(path).map_err(|source| ReadError::Io {
@@ -348,6 +525,13 @@ pub(crate) fn read_utf8(path: &Path) -> Result<Vec<u8>, ReadError> {
             path: path.to_path_buf(),
             line,
             offset,
+            guess: {
+                // The line of the first bad byte: a file mostly in UTF-8 with one pasted line is
+                // judged by that line.
+                let start = bytes[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |k| k + 1);
+                let end = bytes[offset..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |k| offset + k);
+                guess_encoding(&bytes[start..end])
+            },
         });
     }
     if bytes.starts_with(b"\xEF\xBB\xBF") {

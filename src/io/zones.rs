@@ -30,10 +30,7 @@ pub fn is_zone_table(path: &Path) -> Result<bool, ReadError> {
     match extension(path).as_deref() {
         Some("parquet") | Some("pq") => {
             let mut reader = ParquetReader::new(File::open(path).map_err(io)?);
-            let schema = reader.schema().map_err(|source| ReadError::Table {
-                path: path.to_path_buf(),
-                source,
-            })?;
+            let schema = reader.schema().map_err(|_| not_parquet(path))?;
             let found = schema.iter_names().any(|n| n.as_str() == ZONE_COLUMN);
             Ok(found)
         }
@@ -86,7 +83,7 @@ pub fn read_zone_population(path: &Path) -> Result<Vec<u64>, ReadError> {
                 path: path.to_path_buf(),
                 record: table.record_text(i),
                 first: table.record_text(j),
-                code: z.to_string(),
+                code: format!("zone {z}"),
             });
         }
         seen[z] = Some(i);
@@ -325,9 +322,13 @@ fn open_file(path: &Path) -> Result<File, ReadError> {
 }
 
 fn table_error(path: &Path) -> impl Fn(PolarsError) -> ReadError + Copy + '_ {
-    move |source| ReadError::Table {
+    move |_| not_parquet(path)
+}
+
+fn not_parquet(path: &Path) -> ReadError {
+    ReadError::Table {
         path: path.to_path_buf(),
-        source,
+        problem: "not a readable Parquet table with the expected columns (damaged, truncated, or another format)".to_string(),
     }
 }
 
@@ -353,9 +354,13 @@ fn u32_values(
     column: &Column,
     check: &dyn Fn(usize, Option<i64>) -> ReadError,
 ) -> Result<U32Values, ReadError> {
-    let table_err = |source| ReadError::Table {
+    let table_err = |_| ReadError::Table {
         path: path.to_path_buf(),
-        source,
+        problem: format!(
+            "column '{}' of type {} cannot be read as whole numbers",
+            column.name(),
+            column.dtype()
+        ),
     };
     if column.dtype() == &DataType::UInt32 && column.null_count() == 0 {
         let ca = column.u32().map_err(table_err)?;

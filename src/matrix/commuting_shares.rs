@@ -17,6 +17,16 @@ pub enum ShareDenominator {
     KnownDestinations,
 }
 
+impl std::fmt::Display for ShareDenominator {
+    /// In words, as the `--share-denominator` values say it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ShareDenominator::AllCommuters => "all resident commuters",
+            ShareDenominator::KnownDestinations => "commuters with a known destination",
+        })
+    }
+}
+
 impl ShareDenominator {
     /// The denominator of origin `i`.
     pub fn of(self, m: &CommuteMatrix, i: usize) -> u64 {

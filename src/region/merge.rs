@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::Region;
-use crate::geometry::{dissolve, par_adjacency};
+use crate::geometry::dissolve;
 use crate::matrix::{CommuteMatrix, MatrixError, Metrics};
 use crate::registry::{Kind, MuniCode, Units};
 
@@ -173,7 +173,8 @@ impl Region {
                 }
             })
             .collect();
-        let adjacency = par_adjacency(&shapes);
+        let unit_map: Vec<u32> = (0..n).map(map).collect();
+        let adjacency = self.adjacency.merged(&unit_map, m);
         let metrics = Metrics::par_compute(&matrix, &population, &self.params);
         Ok(Region {
             units,

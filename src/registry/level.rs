@@ -16,6 +16,16 @@ pub enum Level {
     Ward,
 }
 
+impl fmt::Display for Level {
+    /// The level as users write it (`--level municipality|ward`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Municipality => "municipality",
+            Level::Ward => "ward",
+        })
+    }
+}
+
 /// Why a code that the census lists is not a unit at the chosen level. Every person so set
 /// aside is counted under its reason in the run's conservation line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

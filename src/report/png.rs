@@ -13,6 +13,14 @@ pub enum PngError {
     /// No installed font has Japanese glyphs.
     #[error("no font with Japanese glyphs found (looked for IPAGothic, IPAexGothic, Noto Sans CJK JP among the system fonts); install one, e.g. `apt-get install fonts-ipafont-gothic`, or pass --font FILE")]
     NoJapaneseFont,
+    /// `--font FILE` that cannot be used.
+    #[error("--font {path}: {reason}")]
+    Font {
+        /// Path.
+        path: PathBuf,
+        /// Reason.
+        reason: String,
+    },
     /// The SVG did not parse (an internal error).
     #[error("internal: SVG rejected by usvg: {0}")]
     Svg(String),
@@ -35,22 +43,25 @@ pub fn find_japanese_font(extra: Option<&Path>) -> Result<Arc<usvg::fontdb::Data
     let mut db = usvg::fontdb::Database::new();
     db.load_system_fonts();
     if let Some(p) = extra {
-        let _ = db.load_font_file(p);
+        let before = db.len();
+        db.load_font_file(p).map_err(|e| PngError::Font {
+            path: p.to_path_buf(),
+            reason: format!("cannot read: {e}"),
+        })?;
+        if db.len() == before {
+            return Err(PngError::Font {
+                path: p.to_path_buf(),
+                reason: "not a font file (TrueType/OpenType .ttf, .otf or .ttc)".to_string(),
+            });
+        }
+        if !db.faces().skip(before).any(is_japanese) {
+            return Err(PngError::Font {
+                path: p.to_path_buf(),
+                reason: "this font has no Japanese glyphs (needed for the labels)".to_string(),
+            });
+        }
     }
-    // A face that names itself in Japanese (IPAゴシック, Noto Sans CJK JP…) or is one of the
-    // known Japanese families.
-    const KNOWN: [&str; 5] = [
-        "IPAGothic",
-        "IPAexGothic",
-        "IPAPGothic",
-        "Noto Sans CJK JP",
-        "Noto Sans JP",
-    ];
-    let has_japanese = db.faces().any(|face| {
-        face.families.iter().any(|(name, lang)| {
-            *lang == usvg::fontdb::Language::Japanese_Japan || KNOWN.contains(&name.as_str())
-        })
-    });
+    let has_japanese = db.faces().any(is_japanese);
     if has_japanese {
         Ok(Arc::new(db))
     } else {
@@ -94,5 +105,20 @@ pub fn svg_to_png(
             path: path.to_path_buf(),
             reason: e.to_string(),
         }
+    })
+}
+
+/// A face that names itself in Japanese (IPAゴシック, Noto Sans CJK JP…) or is one of the known
+/// Japanese families.
+fn is_japanese(face: &usvg::fontdb::FaceInfo) -> bool {
+    const KNOWN: [&str; 5] = [
+        "IPAGothic",
+        "IPAexGothic",
+        "IPAPGothic",
+        "Noto Sans CJK JP",
+        "Noto Sans JP",
+    ];
+    face.families.iter().any(|(name, lang)| {
+        *lang == usvg::fontdb::Language::Japanese_Japan || KNOWN.contains(&name.as_str())
     })
 }

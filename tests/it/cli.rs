@@ -139,7 +139,7 @@ fn shares_refuses_a_ward_at_municipality_level() {
     assert_eq!(run.status.code(), Some(1));
     let err = text(&run.stderr);
     assert!(
-        err.contains("98101 is not a unit at Municipality level"),
+        err.contains("98101 is not a unit at municipality level"),
         "{err}"
     );
 }
@@ -326,7 +326,7 @@ fn delineate_merge_sweep_and_audit_on_the_fixture() {
         "--merge",
         "98201",
     ]);
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("expected two or more 5-digit codes"));
 }
 
@@ -418,6 +418,6 @@ fn delineate_records_its_lists_and_refuses_the_ward_level() {
         "--as-of",
         "2021-02-30",
     ]);
-    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(run.status.code(), Some(2));
     assert!(text(&run.stderr).contains("--as-of '2021-02-30': expected a date written YYYY-MM-DD"));
 }

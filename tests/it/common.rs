@@ -59,10 +59,20 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Runs the `toshiken` binary with `args` (no `TOSHIKEN_DATA` from the environment).
+/// The subcommands: options go after them.
+pub const SUBCOMMANDS: [&str; 6] = ["metrics", "synth", "delineate", "audit", "map", "shares"];
+
+/// Runs the `toshiken` binary with `args` (no `TOSHIKEN_DATA` from the environment). The
+/// subcommand is moved to the front, where the command line wants it, so that a test can list
+/// the options it shares with others first.
 pub fn toshiken(args: &[&str]) -> Output {
+    let mut args: Vec<&str> = args.to_vec();
+    if let Some(k) = args.iter().position(|a| SUBCOMMANDS.contains(a)) {
+        let sub = args.remove(k);
+        args.insert(0, sub);
+    }
     Command::new(env!("CARGO_BIN_EXE_toshiken"))
-        .args(args)
+        .args(&args)
         .env_remove("TOSHIKEN_DATA")
         .output()
         .expect("run toshiken")
