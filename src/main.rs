@@ -240,10 +240,10 @@ struct RuleArgs {
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pair_dn_tolerance: Option<String>,
     /// Minimum population of each city of a two-centre pair (人口10万人程度以上; default 100000).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pair_min_population: Option<u64>,
     /// Minimum combined population of a two-centre pair (合計20万人以上; default 200000).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pair_min_combined: Option<u64>,
     /// One-hour proxy of a pair: most km between the two city offices (default 40).
     #[arg(long, value_name = "KM", allow_hyphen_values = true)]

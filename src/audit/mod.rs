@@ -14,8 +14,10 @@ use crate::rules::{evaluate_pair, evaluate_unit, RenkeiParams};
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
     /// A declared code that is not a unit.
-    #[error("declared {what} {code} ({name}, area {area}, {record}) is not a municipality-level unit of the data")]
+    #[error("{file}: {record}: declared {what} {code} {name} of area {area} is not a municipality of the data (unknown code, or a ward: declare its city)")]
     UnknownCode {
+        /// The declared file.
+        file: std::path::PathBuf,
         /// Centre or member.
         what: &'static str,
         /// Code.
@@ -137,10 +139,11 @@ pub fn audit(
     params: &RenkeiParams,
 ) -> Result<Audit, AuditError> {
     let threshold = params.get_threshold();
-    let unit_of = |code: MuniCode, what, name: &str, area: &str, record: &str| {
+    let unit_of = |code: MuniCode, what, name: &str, area: &str, record: &str, file: &std::path::Path| {
         region
             .index_of(code)
             .ok_or_else(|| AuditError::UnknownCode {
+                file: file.to_path_buf(),
                 what,
                 code,
                 name: name.to_string(),
@@ -150,7 +153,7 @@ pub fn audit(
     };
     let mut declared_in: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for m in members {
-        let u = unit_of(m.code, "member", &m.name, &m.area, &m.record)?;
+        let u = unit_of(m.code, "member", &m.name, &m.area, &m.record, &m.file)?;
         declared_in.entry(u).or_default().push(m.area.clone());
     }
     let mut lines = Vec::new();
@@ -160,7 +163,7 @@ pub fn audit(
         let cu: Vec<usize> = area
             .centres
             .iter()
-            .map(|&c| unit_of(c, "centre", "", &area.id, &area.record))
+            .map(|&c| unit_of(c, "centre", "", &area.id, &area.record, &area.file))
             .collect::<Result<_, _>>()?;
         centre_units_of.insert(area.id.clone(), cu.clone());
         if let [a, b] = cu[..] {

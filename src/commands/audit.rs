@@ -32,10 +32,9 @@ pub struct AuditOptions {
 /// Loading failures, a declared code that is not a unit, or a write failure.
 pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Region, Audit)> {
     let (params, warnings) = renkei_params(&options.rules)?;
-    if config.verbose {
-        for w in &warnings {
-            eprintln!("warning: {w}");
-        }
+    // Warnings are printed even with -q: they qualify the results.
+    for w in &warnings {
+        eprintln!("warning: {w}");
     }
     let (areas, members) = io::read_declared(&options.declared).with_context(|| {
         format!(
@@ -47,6 +46,7 @@ pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Reg
     let (region, shape_warnings) =
         build_region_with_warnings(config, &options.rules.merges, &mut timings)?;
     let result = audit(&region, &areas, &members, &params)?;
+    super::RunRecord::begin(&config.out, "audit")?;
     write_csv(config, &region, &result)?;
     let md = markdown(&region, &result, &params, &options.declared);
     let path = config.out.join("audit.md");

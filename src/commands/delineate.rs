@@ -12,7 +12,7 @@ use crate::io::{
     self, write_geojson, write_table, MetroStatus, OutColumn, OutFeature, OutFormat, OutValues,
     PropValue,
 };
-use crate::matrix::{ShareDenominator, Threshold};
+use crate::matrix::Threshold;
 use crate::region::{parse_merge, Region};
 use crate::registry::Level;
 use crate::report::{area_svg, MapData};
@@ -278,10 +278,9 @@ pub fn build_region_with_warnings(
         }
         Ok(region)
     })?;
-    if config.verbose {
-        for w in &warnings {
-            eprintln!("warning: {w}");
-        }
+    // Warnings are printed even with -q: they qualify the results.
+    for w in &warnings {
+        eprintln!("warning: {w}");
     }
     if config.verbose {
         let isolated = (0..region.len())
@@ -329,11 +328,11 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
         (evaluations, pairs, centres, areas)
     });
     warnings.extend(rule_warnings(&region, &params, &evaluations, &pairs)?);
-    if config.verbose {
-        for w in &warnings {
-            eprintln!("warning: {w}");
-        }
+    // Warnings are printed even with -q: they qualify the results.
+    for w in &warnings {
+        eprintln!("warning: {w}");
     }
+    RunRecord::begin(&config.out, "delineate")?;
     let written = timings.time("write", || {
         write_outputs(config, &region, &params, &evaluations, &pairs, &areas)
     })?;
@@ -456,10 +455,10 @@ pub fn rule_record(
     params: &RenkeiParams,
     command: &str,
 ) -> anyhow::Result<RunRecord> {
-    let mut r = RunRecord::new(command);
+    let mut r = super::base_record(config, command)?;
     let (pmin, pcomb) = params.get_pair_populations();
-    r.param("level", "municipality")
-        .param("as_of", params.get_as_of())
+    r.param("as_of", params.get_as_of())
+        .param("allow_missing_shapes", config.allow_missing_shapes)
         .param("threshold", threshold_text(params.get_threshold()))
         .param(
             "metro_threshold",
@@ -474,21 +473,9 @@ pub fn rule_record(
         .param("pair_min_combined", pcomb)
         .param("pair_max_km", params.get_pair_max_km())
         .param("tier2_floor", threshold_text(params.get_tier2_floor()))
-        .param(
-            "share_denominator",
-            match config.params.get_share_denominator() {
-                ShareDenominator::AllCommuters => "all",
-                ShareDenominator::KnownDestinations => "known",
-            },
-        )
         .param("merge", options.merges.join(" "))
         .param("sweep", options.sweep.clone().unwrap_or_default())
         .param("pair", options.pair.clone().unwrap_or_default());
-    let (_, inputs) = config.inputs()?;
-    r.inputs.push(InputFile::at("od", &inputs.od));
-    r.inputs
-        .push(InputFile::at("population", &inputs.population));
-    r.inputs.push(InputFile::at("master", &inputs.master));
     r.inputs
         .push(InputFile::at("boundaries", &boundaries_path(config)?));
     let lists = params.get_lists();

@@ -36,10 +36,9 @@ pub struct MapOptions {
 /// Loading failures, no Japanese font, or a write failure.
 pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<PathBuf>> {
     let (params, warnings) = renkei_params(&options.rules)?;
-    if config.verbose {
-        for w in &warnings {
-            eprintln!("warning: {w}");
-        }
+    // Warnings are printed even with -q: they qualify the results.
+    for w in &warnings {
+        eprintln!("warning: {w}");
     }
     let fonts = find_japanese_font(options.font.as_deref())?;
     let mut timings = Timings::default();
@@ -58,6 +57,7 @@ pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<Path
     let data = MapData::new(&region, &areas, None, MAP_TITLE).with_criteria(&evaluations, &params);
     let out = &config.out;
     let mut written = Vec::new();
+    super::RunRecord::begin(out, "map")?;
     timings.time("maps", || -> anyhow::Result<()> {
         let svg = national_svg(&data);
         let path = out.join("map.svg");
@@ -77,7 +77,11 @@ pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<Path
                 svg_to_png(&svg, fonts.clone(), 1.0, &path.with_extension("png"))?;
                 Ok(())
             })?;
-        written.push(out.join("areas"));
+        for id in &data.ids {
+            let path = out.join("areas").join(format!("{id}.svg"));
+            written.push(path.with_extension("png"));
+            written.push(path);
+        }
         let path = out.join("map.html");
         write_file(&path, map_html(&data, declared.as_ref()).as_bytes())?;
         written.push(path);
@@ -86,7 +90,13 @@ pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<Path
     if config.verbose {
         eprintln!(
             "wrote {} ({} area maps in {})",
-            paths_list(&written),
+            paths_list(
+                &written
+                    .iter()
+                    .filter(|p| !p.starts_with(out.join("areas")))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            ),
             data.ids.len(),
             out.join("areas").display()
         );

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::{paths_list, Config, Timings};
+use super::{base_record, paths_list, Config, RunRecord, Timings};
 use crate::dataset::Dataset;
 use crate::io::{write_table, OutColumn, OutFormat, OutValues};
 use crate::matrix::Metrics;
@@ -49,6 +49,7 @@ pub fn run_metrics(config: &Config, options: &MetricsOptions) -> anyhow::Result<
         Metrics::par_compute(&dataset.matrix, &dataset.population, &config.params)
     });
     let columns = metrics_columns(&dataset, &metrics);
+    RunRecord::begin(&config.out, "metrics")?;
     let written = timings.time("write", || -> anyhow::Result<Vec<PathBuf>> {
         let mut written = Vec::new();
         for &format in &options.formats {
@@ -78,6 +79,18 @@ pub fn run_metrics(config: &Config, options: &MetricsOptions) -> anyhow::Result<
     if config.timings {
         eprintln!("{timings}");
     }
+    let mut record = base_record(config, "metrics")?;
+    record.param(
+        "format",
+        options
+            .formats
+            .iter()
+            .map(|f| f.extension())
+            .collect::<Vec<_>>()
+            .join("+"),
+    );
+    record.warnings = dataset.notes.iter().map(|n| n.to_string()).collect();
+    record.write(&config.out, &written, &timings)?;
     Ok(MetricsRun {
         dataset,
         metrics,

@@ -145,6 +145,36 @@ impl Config {
     }
 }
 
+/// A run record with the parameters and inputs every command that loads the census has:
+/// the level, the share and daytime conventions, and the OD, population and master files.
+///
+/// # Errors
+/// When the inputs cannot be resolved.
+pub(crate) fn base_record(config: &Config, command: &str) -> anyhow::Result<RunRecord> {
+    let mut r = RunRecord::new(command);
+    r.param("level", config.level)
+        .param(
+            "share_denominator",
+            match config.params.get_share_denominator() {
+                crate::matrix::ShareDenominator::AllCommuters => "all",
+                crate::matrix::ShareDenominator::KnownDestinations => "known",
+            },
+        )
+        .param(
+            "unknown_daytime",
+            match config.params.get_unknown_in_daytime() {
+                crate::matrix::UnknownInDaytime::NotMoved => "not-moved",
+                crate::matrix::UnknownInDaytime::Leave => "leave",
+            },
+        );
+    let (_, inputs) = config.inputs()?;
+    r.inputs.push(InputFile::at("od", &inputs.od));
+    r.inputs
+        .push(InputFile::at("population", &inputs.population));
+    r.inputs.push(InputFile::at("master", &inputs.master));
+    Ok(r)
+}
+
 /// A command line that asks for something the command cannot do (exit status 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

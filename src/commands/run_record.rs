@@ -1,10 +1,20 @@
-//! `run.json`: what a run was given and what it wrote, written last into its output folder
-//! so that a folder with a `run.json` holds one complete run.
+//! `run.json`: what a run was given and what it wrote.
+//!
+//! The policy for an output folder, so that a folder never mixes runs without saying so:
+//! 1. When a run starts, `run.json` is replaced by one whose `status` is `running` (and any
+//!    temporary `.NAME.partial-PID` file left by a killed run is removed). A folder whose
+//!    `run.json` says `running` holds an interrupted run: each file in it is complete (files are
+//!    written to a temporary name and renamed) but they may come from two runs.
+//! 2. When it ends, the files of an earlier run of the same command that this run did not
+//!    write are removed (the run replaces that set), files of other commands' runs are kept
+//!    and listed under `earlier_runs`, and `run.json` is rewritten with `status: complete`, last.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use crate::io::{self, ListInfo};
 
@@ -17,6 +27,9 @@ pub struct InputFile {
     pub path: String,
     /// Size in bytes (a folder: its files together); `None` for a shipped list.
     pub bytes: Option<u64>,
+    /// SHA-256 of the file (a folder: of its files' names and hashes, in name order); `None`
+    /// for a shipped list.
+    pub sha256: Option<String>,
     /// The list's `source` line, for rule lists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -32,6 +45,7 @@ impl InputFile {
             role: role.to_string(),
             path: path.display().to_string(),
             bytes: size_of(path),
+            sha256: sha256_of(path),
             source: None,
             as_of: None,
         }
@@ -46,6 +60,11 @@ impl InputFile {
                 None
             } else {
                 size_of(Path::new(&info.file))
+            },
+            sha256: if info.shipped {
+                None
+            } else {
+                sha256_of(Path::new(&info.file))
             },
             source: Some(info.source.clone()),
             as_of: info.as_of.map(|d| d.to_string()),
@@ -70,6 +89,29 @@ fn size_of(path: &Path) -> Option<u64> {
     }
 }
 
+fn sha256_of(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    if meta.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        let mut h = Sha256::new();
+        for f in files {
+            let name = f.file_name()?.to_string_lossy().into_owned();
+            h.update(name.as_bytes());
+            h.update(Sha256::digest(std::fs::read(&f).ok()?));
+        }
+        Some(hex(&h.finalize()))
+    } else {
+        Some(hex(&Sha256::digest(std::fs::read(path).ok()?)))
+    }
+}
+
 /// The record of one run.
 #[derive(Clone, Debug, Serialize)]
 pub struct RunRecord {
@@ -87,8 +129,12 @@ pub struct RunRecord {
     pub inputs: Vec<InputFile>,
     /// Warnings printed during the run.
     pub warnings: Vec<String>,
+    /// `running` while the run writes, `complete` once every file is written.
+    pub status: &'static str,
     /// Files written (relative to the output folder).
     pub outputs: Vec<String>,
+    /// Files in the folder from runs of other commands (kept), by run.
+    pub earlier_runs: Vec<Value>,
     /// Wall time per stage in seconds.
     pub timings: BTreeMap<String, f64>,
 }
@@ -104,9 +150,39 @@ impl RunRecord {
             parameters: BTreeMap::new(),
             inputs: Vec::new(),
             warnings: Vec::new(),
+            status: "running",
             outputs: Vec::new(),
+            earlier_runs: Vec::new(),
             timings: BTreeMap::new(),
         }
+    }
+
+    /// Marks `out` as holding a run of `command` in progress: removes temporary files left by
+    /// killed runs and replaces `run.json` by a `running` record that carries what the folder
+    /// held before (see the module's policy). Call before writing any output.
+    ///
+    /// # Errors
+    /// When the folder or `run.json` cannot be written.
+    pub fn begin(out: &Path, command: &str) -> anyhow::Result<()> {
+        std::fs::create_dir_all(out)
+            .map_err(|e| anyhow::anyhow!("{}: cannot create the output folder: {e}", out.display()))?;
+        remove_stale_partials(out);
+        let mut earlier: Vec<Value> = Vec::new();
+        if let Some(old) = read_record(out) {
+            let old_command = old.get("command").and_then(Value::as_str).unwrap_or("");
+            let outputs = old.get("outputs").cloned().unwrap_or(Value::Array(vec![]));
+            let status = old.get("status").and_then(Value::as_str).unwrap_or("complete");
+            if status == "complete" || old.get("status").is_none() {
+                earlier.push(serde_json::json!({"command": old_command, "outputs": outputs}));
+            }
+            if let Some(Value::Array(list)) = old.get("earlier_runs") {
+                earlier.extend(list.iter().cloned());
+            }
+        }
+        let mut record = RunRecord::new(command);
+        record.earlier_runs = earlier;
+        io::write_json(&out.join("run.json"), &record)?;
+        Ok(())
     }
 
     /// Adds a parameter.
@@ -129,6 +205,41 @@ impl RunRecord {
             .iter()
             .map(|p| p.strip_prefix(out).unwrap_or(p).display().to_string())
             .collect();
+        self.status = "complete";
+        // The earlier runs `begin` recorded: the same command's files not rewritten go; other
+        // commands' files that still exist and were not overwritten are listed.
+        let earlier: Vec<Value> = read_record(out)
+            .and_then(|r| r.get("earlier_runs").cloned())
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default();
+        let mut kept: Vec<Value> = Vec::new();
+        for run in earlier {
+            let command = run.get("command").and_then(Value::as_str).unwrap_or("");
+            let files: Vec<String> = run
+                .get("outputs")
+                .and_then(Value::as_array)
+                .map(|l| l.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                .unwrap_or_default();
+            let mut left = Vec::new();
+            for f in files {
+                if f == "run.json" || self.outputs.contains(&f) {
+                    continue;
+                }
+                let path = out.join(&f);
+                if !path.is_file() {
+                    continue;
+                }
+                if command == self.command {
+                    let _ = std::fs::remove_file(&path);
+                } else {
+                    left.push(f);
+                }
+            }
+            if !left.is_empty() {
+                kept.push(serde_json::json!({"command": command, "outputs": left}));
+            }
+        }
+        self.earlier_runs = kept;
         self.timings = timings
             .stages()
             .iter()
@@ -139,5 +250,36 @@ impl RunRecord {
         let path = out.join("run.json");
         io::write_json(&path, &self)?;
         Ok(path)
+    }
+}
+
+/// The `run.json` in `out`, if there is a readable one.
+fn read_record(out: &Path) -> Option<Value> {
+    let bytes = std::fs::read(out.join("run.json")).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Removes `.NAME.partial-PID` files (in `out` and its sub-folders) whose process is gone:
+/// what a killed run leaves behind.
+fn remove_stale_partials(out: &Path) {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            remove_stale_partials(&path);
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((_, pid)) = name.rsplit_once(".partial-") else {
+            continue;
+        };
+        let alive = pid
+            .parse::<u32>()
+            .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists() && pid != std::process::id());
+        if name.starts_with('.') && !alive {
+            let _ = std::fs::remove_file(&path);
+        }
     }
 }

@@ -94,10 +94,11 @@ pub fn share_rows(
 /// A bad code, loading failures, or a closed stdout.
 pub fn run_shares(config: &Config, options: &SharesOptions) -> anyhow::Result<()> {
     let Some(origin) = MuniCode::parse(options.from.trim()) else {
-        bail!(
+        return Err(super::UsageError(format!(
             "--from '{}' is not a 5-digit municipality code (e.g. 33202 for 倉敷市)",
             options.from
-        );
+        ))
+        .into());
     };
     let dataset = config.load()?;
     let (denominator, rows) = share_rows(&dataset, origin, config)?;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use super::{int_col, paths_list, Config, Timings};
+use super::{base_record, int_col, paths_list, Config, InputFile, RunRecord, Timings};
 use crate::io::{
     read_zone_od, read_zone_population, u32_column, write_json, write_table, OutColumn, OutFormat,
     OutValues, ZoneOdWriter,
@@ -61,6 +61,7 @@ pub fn run_synth(config: &Config, params: SynthParams) -> anyhow::Result<SynthRu
             synth.scale
         );
     }
+    RunRecord::begin(out, "synth")?;
     timings.time("write population", || -> anyhow::Result<()> {
         let columns = zone_table(
             &synth.population,
@@ -95,7 +96,13 @@ pub fn run_synth(config: &Config, params: SynthParams) -> anyhow::Result<SynthRu
     })?;
     let calib_path = out.join("calibration.json");
     write_json(&calib_path, &calibration_report(&real, &stats, &synth))?;
-    let written = vec![od_path, pop_path, calib_path];
+    let mut written = vec![od_path, pop_path, calib_path];
+    let mut record = base_record(&config, "synth")?;
+    record
+        .param("zones", params.zones)
+        .param("flows", params.flows)
+        .param("seed", params.seed);
+    written.push(record.write(out, &written, &timings)?);
     if config.verbose {
         eprint!("{}", calibration_table(&real, &stats, &synth));
         eprintln!("wrote {}", paths_list(&written));
@@ -126,6 +133,7 @@ pub fn run_census_zones(config: &Config) -> anyhow::Result<(Vec<PathBuf>, usize)
     let m = &dataset.matrix;
     let n = dataset.units.len();
     let od = ZoneOd::from_matrix(m);
+    RunRecord::begin(&config.out, "synth")?;
     let od_path = config.out.join("od.parquet");
     let mut writer = ZoneOdWriter::create(&od_path)?;
     writer.write(&od.origin_column(), od.dest(), od.persons())?;
@@ -137,7 +145,10 @@ pub fn run_census_zones(config: &Config) -> anyhow::Result<(Vec<PathBuf>, usize)
     let columns = zone_table(&population, |z| codes[z].to_string(), None);
     write_table(&pop_path, OutFormat::Parquet, &columns)
         .with_context(|| format!("writing {}", pop_path.display()))?;
-    let written = vec![od_path, pop_path];
+    let mut written = vec![od_path, pop_path];
+    let mut record = base_record(&config, "synth")?;
+    record.param("census", true);
+    written.push(record.write(&config.out, &written, &Timings::default())?);
     if config.verbose {
         eprintln!(
             "wrote the census as {} zones and {} flows (known destinations; {} persons to unknown destinations left out): {}",
@@ -405,6 +416,7 @@ pub fn run_zone_metrics(
         persons: od.grand_total(),
     };
     let share_sum: f64 = metrics.shares.iter().filter(|s| !s.is_nan()).sum();
+    RunRecord::begin(&config.out, "metrics")?;
     let written = timings.time("write", || {
         write_zone_outputs(config, format, od, &population, &mut metrics)
     })?;
@@ -457,6 +469,14 @@ pub fn run_zone_metrics(
             );
         }
     }
+    let mut record = RunRecord::new("metrics");
+    record
+        .param("mode", "zones")
+        .param("format", format.extension())
+        .param("roofline", roofline_repeats);
+    record.inputs.push(InputFile::at("zone od", od_path));
+    record.inputs.push(InputFile::at("zone population", pop_path));
+    written.push(record.write(&config.out, &written, &timings)?);
     Ok(ZoneRun {
         facts,
         population,

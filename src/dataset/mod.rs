@@ -90,6 +90,13 @@ pub enum Note {
         /// Name.
         name: String,
     },
+    /// An OD record that repeats an earlier one exactly, set aside.
+    RepeatedRecord {
+        /// Where the repeat is.
+        at: String,
+        /// Where the record it repeats is.
+        first: String,
+    },
     /// A unit with no commuting row.
     NoCommutingData {
         /// Code.
@@ -107,6 +114,9 @@ impl std::fmt::Display for Note {
                     f,
                     "{code} {name}: no population in the census file (left empty, not estimated)"
                 )
+            }
+            Note::RepeatedRecord { at, first } => {
+                write!(f, "{at}: exact repeat of {first}; counted once")
             }
             Note::NoCommutingData { code, name } => {
                 write!(
@@ -204,7 +214,14 @@ impl Dataset {
                 .map(|e| e.name.clone())
                 .unwrap_or_default()
         };
-        let mut notes = Vec::new();
+        let mut notes: Vec<Note> = conservation
+            .repeats
+            .iter()
+            .map(|(at, first)| Note::RepeatedRecord {
+                at: at.clone(),
+                first: first.clone(),
+            })
+            .collect();
         for (i, &code) in units.codes().iter().enumerate() {
             if population[i].is_none() {
                 notes.push(Note::MissingPopulation {

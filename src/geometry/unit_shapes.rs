@@ -68,8 +68,10 @@ pub fn repair(shape: &MultiPolygon<f64>) -> MultiPolygon<f64> {
         if p.is_valid() {
             polygons.push(p.clone());
         } else {
-            let oriented = p.orient(Direction::Default);
-            polygons.extend(unary_union(std::iter::once(&oriented)).0);
+            // Even–odd filling keeps both lobes of a bow-tie (a winding rule would drop the
+            // one that turns the other way).
+            let none = MultiPolygon::<f64>::new(Vec::new());
+            polygons.extend(p.union(&none).orient(Direction::Default).0);
         }
     }
     // Groups of polygons that overlap (share area, not just a border), by union–find.
@@ -155,7 +157,7 @@ pub fn unit_shapes(
         };
         match unit {
             Some(m) => {
-                if f.shape.0.is_empty() || f.shape.unsigned_area() == 0.0 {
+                if f.shape.0.iter().all(|p| p.exterior().0.len() < 4) {
                     unusable
                         .entry(m.index())
                         .or_insert(format!("feature {}: null or empty geometry", f.feature));
@@ -208,13 +210,17 @@ pub fn unit_shapes(
             Some((fixed, None)) => {
                 let before = shapes[i].as_ref().map_or(0.0, |s| s.unsigned_area());
                 let after = fixed.unsigned_area();
+                let change = if before > 0.0 {
+                    format!(", area {:+.4} %", 100.0 * (after - before) / before)
+                } else {
+                    String::new()
+                };
                 report.repaired.push((
                     code,
                     format!(
-                        "{problem}; repaired by polygon union ({} → {} parts, area {:+.4} %)",
+                        "{problem}; repaired by polygon union ({} → {} parts{change})",
                         shapes[i].as_ref().map_or(0, |s| s.0.len()),
                         fixed.0.len(),
-                        100.0 * (after - before) / before
                     ),
                 ));
                 report.fixes.push((i, fixed));

@@ -38,16 +38,24 @@ pub struct BoundaryFeature {
 /// five digits — each naming the file, the feature and its code.
 pub fn read_boundaries(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
     let bytes = read_utf8(path)?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ReadError::Empty {
+            path: path.to_path_buf(),
+            problem: "the file is empty",
+            what: BOUNDARIES_LAYOUT,
+        });
+    }
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| ReadError::json(path, BOUNDARIES_LAYOUT, &e))?;
     match value.get("type").and_then(Value::as_str) {
         Some("Topology") => read_topology(path, value),
         Some("FeatureCollection") => read_feature_collection(path, value),
-        other => Err(ReadError::BadGeometry {
+        other => Err(ReadError::Json {
             path: path.to_path_buf(),
-            feature: "top level".to_string(),
-            problem: format!(
-                "expected a TopoJSON Topology or a GeoJSON FeatureCollection, found type {other:?}"
-            ),
+            layout: BOUNDARIES_LAYOUT,
+            problem: match other {
+                Some(t) => format!("JSON of type \"{t}\""),
+                None => "JSON without a \"type\"".to_string(),
+            },
         }),
     }
 }
@@ -119,7 +127,8 @@ fn read_topology(path: &Path, value: Value) -> Result<Vec<BoundaryFeature>, Read
                 }
                 other => {
                     return Err(bad(format!(
-                        "unexpected geometry type {other:?} (expected Polygon or MultiPolygon)"
+                        "geometry type {} (expected Polygon or MultiPolygon)",
+                        other.unwrap_or("missing")
                     )))
                 }
             };
@@ -146,7 +155,10 @@ fn decode_arcs(path: &Path, topo: &Topology) -> Result<Vec<Vec<Coord<f64>>>, Rea
                         return Err(ReadError::BadGeometry {
                             path: path.to_path_buf(),
                             feature: format!("arc {k}"),
-                            problem: format!("position {p:?} is not two finite numbers"),
+                            problem: format!(
+                                "position [{}] is not two finite numbers",
+                                p.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")
+                            ),
                         });
                     }
                     Ok(match &topo.transform {
@@ -253,10 +265,10 @@ fn read_feature_collection(path: &Path, value: Value) -> Result<Vec<BoundaryFeat
             Some(g) => match geo::Geometry::<f64>::try_from(g).map_err(|e| bad(e.to_string()))? {
                 geo::Geometry::Polygon(p) => MultiPolygon::new(vec![p]),
                 geo::Geometry::MultiPolygon(mp) => mp,
-                other => {
-                    return Err(bad(format!(
-                        "unexpected geometry {other:?}; expected Polygon or MultiPolygon"
-                    )))
+                _ => {
+                    return Err(bad(
+                        "a geometry other than Polygon or MultiPolygon".to_string()
+                    ))
                 }
             },
         };

@@ -91,6 +91,13 @@ struct CensusFile {
 
 fn append_file(path: &Path, raw: &mut RawOd) -> Result<(), ReadError> {
     let bytes = read_utf8(path)?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ReadError::Empty {
+            path: path.to_path_buf(),
+            problem: "the file is empty",
+            what: CENSUS_JSON_LAYOUT,
+        });
+    }
     let parsed: CensusFile = serde_json::from_slice(&bytes).map_err(|e| ReadError::json(path, CENSUS_JSON_LAYOUT, &e))?;
     let file = raw.files.len() as u32;
     raw.files.push(path.to_path_buf());

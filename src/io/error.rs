@@ -203,34 +203,57 @@ fn data_problem(message: &str) -> String {
         Some(k) => &message[..k],
         None => message,
     };
-    let words = |t: &str| -> String {
-        t.replace("a sequence", "a list")
-            .replace("sequence", "list")
-            .replace("a map", "an object")
-            .replace("map", "object")
-            .replace("struct Topology", "a TopoJSON Topology")
-            .replace("struct CensusFile", "the census layout")
-            .replace("u64", "a whole number")
-            .replace("f64", "a number")
-            .replace("an array of length 2", "two numbers")
+    // What serde found: `sequence`, `map`, `string "x"`, `integer `3``, `floating point `1.5``.
+    let found = |t: &str| -> String {
+        let t = t.replace('`', "");
+        match t.as_str() {
+            "sequence" => "a list".to_string(),
+            "map" => "an object".to_string(),
+            "null" | "unit value" => "null".to_string(),
+            _ => {
+                if let Some(v) = t.strip_prefix("string ") {
+                    format!("the text {v}")
+                } else if let Some(v) = t.strip_prefix("integer ") {
+                    format!("the number {v}")
+                } else if let Some(v) = t.strip_prefix("floating point ") {
+                    format!("the number {v}")
+                } else if let Some(v) = t.strip_prefix("boolean ") {
+                    format!("{v}")
+                } else {
+                    t
+                }
+            }
+        }
     };
-    if let Some(rest) = text.strip_prefix("invalid type: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            return format!("found {} where {} was expected", words(found), words(expected));
+    let expected = |t: &str| -> String {
+        match t {
+            "u64" | "u32" | "usize" => "a whole number".to_string(),
+            "f64" => "a number".to_string(),
+            "a sequence" => "a list".to_string(),
+            "a map" => "an object".to_string(),
+            "struct Topology" => "a TopoJSON Topology".to_string(),
+            "struct CensusFile" => "the census layout".to_string(),
+            "an array of length 2" => "two numbers".to_string(),
+            other => other.to_string(),
+        }
+    };
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = text.strip_prefix(prefix) {
+            if let Some((f, e)) = rest.split_once(", expected ") {
+                return format!("found {} where {} was expected", found(f), expected(e));
+            }
         }
     }
     if let Some(rest) = text.strip_prefix("invalid length ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            return format!("{} items where {} were expected", words(found), words(expected));
+        if let Some((n, e)) = rest.split_once(", expected ") {
+            return format!("{n} items where {} were expected", expected(e));
         }
     }
     if let Some(field) = text.strip_prefix("missing field ") {
         return format!("no field {}", field.replace('`', "\""));
     }
-    if let Some(rest) = text.strip_prefix("invalid value: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            return format!("found {} where {} was expected", words(found), words(expected));
-        }
+    if let Some(field) = text.strip_prefix("unknown field ") {
+        return format!("unknown field {}", field.replace('`', "\""));
     }
-    words(text)
+    text.replace('`', "\"")
 }

@@ -493,6 +493,8 @@ pub struct DeclaredArea {
     pub centres: Vec<MuniCode>,
     /// Where it was read.
     pub record: String,
+    /// The file it was read from.
+    pub file: std::path::PathBuf,
 }
 
 /// A declared member (`declared/members.csv`), central cities included.
@@ -510,6 +512,8 @@ pub struct DeclaredMember {
     pub national_scheme: bool,
     /// Where it was read.
     pub record: String,
+    /// The file it was read from.
+    pub file: std::path::PathBuf,
 }
 
 /// Reads `areas.csv` and `members.csv` from `dir`.
@@ -562,6 +566,7 @@ pub fn read_declared(dir: &Path) -> Result<(Vec<DeclaredArea>, Vec<DeclaredMembe
             name: names[i].clone().unwrap_or_default(),
             centres: codes,
             record: table.record_text(i),
+            file: areas_path.clone(),
         });
     }
     let members_path = dir.join("members.csv");
@@ -621,6 +626,7 @@ pub fn read_declared(dir: &Path) -> Result<(Vec<DeclaredArea>, Vec<DeclaredMembe
             central,
             national_scheme: scheme[i].as_deref() != Some("no"),
             record: table.record_text(i),
+            file: members_path.clone(),
         });
     }
     Ok((areas, members))

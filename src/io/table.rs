@@ -476,39 +476,72 @@ pub(crate) fn parse_csv(bytes: &[u8]) -> Result<Vec<CsvRecord>, (u64, String)> {
     Ok(records)
 }
 
-/// The encoding non-UTF-8 bytes look like, with the command that converts them.
-pub(crate) fn guess_encoding(bytes: &[u8]) -> String {
-    let convert = |from: &str| format!("convert with `iconv -f {from} -t UTF-8 FILE > FILE.utf8.csv`");
+/// The encoding the non-UTF-8 bytes at `offset` of a file look like, with the command that
+/// converts them. Judged on the run of non-ASCII bytes that starts there (a file mostly in
+/// UTF-8 with one pasted line is judged by that line).
+pub(crate) fn guess_encoding(bytes: &[u8], offset: usize) -> String {
+    let convert =
+        |from: &str| format!("convert with `iconv -f {from} -t UTF-8 FILE > FILE.utf8.csv`");
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return format!("it is UTF-16 (Excel's \"Unicode text\"): {}", convert("UTF-16"));
     }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return "it is a ZIP archive (an Excel workbook?): save it as \"CSV UTF-8\"".to_string();
+    }
+    let line_end = bytes[offset..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |k| offset + k);
+    let line_start = bytes[..offset]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |k| k + 1);
+    if bytes[line_start..line_end].contains(&0) {
+        return "it holds NUL bytes: binary data, not text".to_string();
+    }
+    // The run of non-ASCII bytes from `offset` (a Shift_JIS trail byte may be ASCII).
+    let mut end = offset;
+    while end < line_end && bytes[end] >= 0x80 {
+        let lead = bytes[end];
+        let next = bytes.get(end + 1).copied().unwrap_or(0);
+        end += if matches!(lead, 0x81..=0x9F | 0xE0..=0xFC) && matches!(next, 0x40..=0x7E) {
+            2
+        } else {
+            1
+        };
+    }
+    let run = &bytes[offset..end.min(line_end)];
     // Shift_JIS (CP932): lead 0x81–0x9F or 0xE0–0xFC, trail 0x40–0x7E or 0x80–0xFC;
-    // half-width katakana 0xA1–0xDF alone. EUC-JP: pairs of 0xA1–0xFE (0x8E kana).
-    let (mut sjis, mut euc) = (true, true);
+    // half-width katakana 0xA1–0xDF alone. EUC-JP: pairs of 0xA1–0xFE (0x8E before kana).
+    let (mut sjis, mut euc) = (true, run.len() % 2 == 0);
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            i += 1;
-            continue;
-        }
-        let next = bytes.get(i + 1).copied().unwrap_or(0);
-        let sjis_pair = matches!(b, 0x81..=0x9F | 0xE0..=0xFC) && matches!(next, 0x40..=0x7E | 0x80..=0xFC);
-        let euc_pair = (matches!(b, 0xA1..=0xFE) && matches!(next, 0xA1..=0xFE)) || (b == 0x8E && matches!(next, 0xA1..=0xDF));
-        if !sjis_pair && !matches!(b, 0xA1..=0xDF) {
+    while i < run.len() {
+        let (b, next) = (run[i], run.get(i + 1).copied().unwrap_or(0));
+        let pair = matches!(b, 0x81..=0x9F | 0xE0..=0xFC) && matches!(next, 0x40..=0x7E | 0x80..=0xFC);
+        if !pair && !matches!(b, 0xA1..=0xDF) {
             sjis = false;
         }
-        if !euc_pair {
-            euc = false;
-        }
-        i += if sjis_pair || euc_pair { 2 } else { 1 };
+        i += if pair { 2 } else { 1 };
     }
-    if sjis {
-        format!("it looks like Shift_JIS (CP932), the encoding of most e-Stat and MLIT downloads: {}", convert("CP932"))
-    } else if euc {
+    for pair in run.chunks(2) {
+        let ok = match pair {
+            [a, b] => (matches!(a, 0xA1..=0xFE) && matches!(b, 0xA1..=0xFE)) || (*a == 0x8E && matches!(b, 0xA1..=0xDF)),
+            _ => false,
+        };
+        euc &= ok;
+    }
+    // Both may fit: EUC-JP never uses 0x80–0xA0 as a first byte, most Shift_JIS kanji do.
+    let sjis_only_lead = run.iter().step_by(2).any(|b| matches!(b, 0x81..=0x9F));
+    if !run.is_empty() && euc && !sjis_only_lead {
         format!("it looks like EUC-JP: {}", convert("EUC-JP"))
+    } else if !run.is_empty() && sjis {
+        format!(
+            "it looks like Shift_JIS (CP932), the encoding of most e-Stat and MLIT downloads: {}",
+            convert("CP932")
+        )
     } else {
-        "the encoding is not UTF-8, Shift_JIS or EUC-JP (binary data?); save the file as UTF-8".to_string()
+        "the encoding is not UTF-8, Shift_JIS or EUC-JP (binary data?); save the file as UTF-8"
+            .to_string()
     }
 }
 
@@ -525,13 +558,7 @@ pub(crate) fn read_utf8(path: &Path) -> Result<Vec<u8>, ReadError> {
             path: path.to_path_buf(),
             line,
             offset,
-            guess: {
-                // The line of the first bad byte: a file mostly in UTF-8 with one pasted line is
-                // judged by that line.
-                let start = bytes[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |k| k + 1);
-                let end = bytes[offset..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |k| offset + k);
-                guess_encoding(&bytes[start..end])
-            },
+            guess: guess_encoding(&bytes, offset),
         });
     }
     if bytes.starts_with(b"\xEF\xBB\xBF") {

@@ -28,6 +28,11 @@ pub struct Conservation {
     pub used_unknown: u64,
     /// Persons not used, by where and why.
     pub set_aside: BTreeMap<(End, SetAsideReason), u64>,
+    /// Persons of records that repeat an earlier record exactly (same origin, destination and
+    /// persons): read, counted once, the repeat set aside.
+    pub repeated: u64,
+    /// Each exact repeat: where it is and where the record it repeats is.
+    pub repeats: Vec<(String, String)>,
 }
 
 impl Conservation {
@@ -36,9 +41,9 @@ impl Conservation {
         self.used_known + self.used_unknown
     }
 
-    /// Persons set aside, all reasons.
+    /// Persons set aside, all reasons (exact repeats included).
     pub fn set_aside_total(&self) -> u64 {
-        self.set_aside.values().sum()
+        self.set_aside.values().sum::<u64>() + self.repeated
     }
 
     /// Whether read = used + set aside.
@@ -58,8 +63,8 @@ impl fmt::Display for Conservation {
             thousands(self.used_unknown),
             thousands(self.set_aside_total()),
         )?;
-        if !self.set_aside.is_empty() {
-            let parts: Vec<String> = self
+        if !self.set_aside.is_empty() || self.repeated > 0 {
+            let mut parts: Vec<String> = self
                 .set_aside
                 .iter()
                 .map(|((end, reason), n)| {
@@ -70,6 +75,13 @@ impl fmt::Display for Conservation {
                     format!("{end} of {reason}: {}", thousands(*n))
                 })
                 .collect();
+            if !self.repeats.is_empty() {
+                parts.push(format!(
+                    "exact repeats of an earlier record ({} records): {}",
+                    self.repeats.len(),
+                    thousands(self.repeated)
+                ));
+            }
             write!(f, " [{}]", parts.join("; "))?;
         }
         write!(
@@ -119,7 +131,7 @@ pub enum AssembleError {
         code: MuniCode,
     },
     /// The same origin–destination pair twice.
-    #[error("{location}: duplicate origin–destination pair, first seen at {first}")]
+    #[error("{location}: duplicate origin–destination pair with other persons, first seen at {first}; an exact repeat would be dropped, a conflicting one cannot be settled")]
     DuplicatePair {
         /// The repeat.
         location: Location,
@@ -180,21 +192,38 @@ pub fn assemble(
     let mut unknown = vec![0u64; n];
     let mut has_data = vec![false; n];
 
-    // Duplicates first, on codes, so the error names both records whatever the level.
+    // Duplicates first, on codes, so the error names both records whatever the level. An
+    // exact repeat (same persons) is set aside and reported; a repeat with other persons is
+    // a conflict nobody can settle here.
     let mut order: Vec<usize> = (0..raw.flows.len()).collect();
     order.sort_by_key(|&k| (raw.flows[k].origin, raw.flows[k].dest, k));
-    for w in order.windows(2) {
-        let (a, b) = (&raw.flows[w[0]], &raw.flows[w[1]]);
-        if (a.origin, a.dest) == (b.origin, b.dest) {
+    let mut repeat = vec![false; raw.flows.len()];
+    let mut first = 0;
+    for w in 1..order.len() {
+        let (a, b) = (&raw.flows[order[first]], &raw.flows[order[w]]);
+        if (a.origin, a.dest) != (b.origin, b.dest) {
+            first = w;
+            continue;
+        }
+        if a.persons != b.persons {
             return Err(AssembleError::DuplicatePair {
                 location: raw.locate(b),
                 first: raw.locate(a),
             });
         }
+        repeat[order[w]] = true;
+        account
+            .repeats
+            .push((raw.locate(b).to_string(), raw.locate(a).to_string()));
     }
+    account.repeats.sort();
 
-    for flow in &raw.flows {
+    for (k, flow) in raw.flows.iter().enumerate() {
         account.read += flow.persons;
+        if repeat[k] {
+            account.repeated += flow.persons;
+            continue;
+        }
         let origin = match units.resolve(flow.origin) {
             None => {
                 return Err(AssembleError::UnknownCode {

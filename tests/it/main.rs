@@ -2,6 +2,7 @@
 
 mod cli;
 mod common;
+mod corpus;
 mod delineate;
 mod errors;
 mod fixture;
