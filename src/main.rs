@@ -378,7 +378,9 @@ fn config(g: &Global, parts: Parts<'_>) -> Config {
 fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(n) = cli.global.threads {
         if n == 0 {
-            return Err(commands::UsageError("--threads 0: at least 1 thread is needed".into()).into());
+            return Err(
+                commands::UsageError("--threads 0: at least 1 thread is needed".into()).into(),
+            );
         }
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)

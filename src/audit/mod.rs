@@ -139,18 +139,19 @@ pub fn audit(
     params: &RenkeiParams,
 ) -> Result<Audit, AuditError> {
     let threshold = params.get_threshold();
-    let unit_of = |code: MuniCode, what, name: &str, area: &str, record: &str, file: &std::path::Path| {
-        region
-            .index_of(code)
-            .ok_or_else(|| AuditError::UnknownCode {
-                file: file.to_path_buf(),
-                what,
-                code,
-                name: name.to_string(),
-                area: area.to_string(),
-                record: record.to_string(),
-            })
-    };
+    let unit_of =
+        |code: MuniCode, what, name: &str, area: &str, record: &str, file: &std::path::Path| {
+            region
+                .index_of(code)
+                .ok_or_else(|| AuditError::UnknownCode {
+                    file: file.to_path_buf(),
+                    what,
+                    code,
+                    name: name.to_string(),
+                    area: area.to_string(),
+                    record: record.to_string(),
+                })
+        };
     let mut declared_in: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for m in members {
         let u = unit_of(m.code, "member", &m.name, &m.area, &m.record, &m.file)?;

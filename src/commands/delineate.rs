@@ -295,7 +295,8 @@ pub fn build_region_with_warnings(
     let mut region = region;
     for text in merges {
         let group = parse_merge(text).map_err(|e| usage(e.to_string()))?;
-        region = timings.time("merge", || region.merge(std::slice::from_ref(&group)))
+        region = timings
+            .time("merge", || region.merge(std::slice::from_ref(&group)))
             .map_err(|e| usage(e.to_string()))?;
         if config.verbose {
             let i = region
@@ -319,7 +320,8 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
     let (params, mut warnings) = renkei_params(options)?;
     let sweep_thresholds = options.sweep.as_deref().map(parse_sweep).transpose()?;
     let mut timings = Timings::default();
-    let (region, shape_warnings) = build_region_with_warnings(config, &options.merges, &mut timings)?;
+    let (region, shape_warnings) =
+        build_region_with_warnings(config, &options.merges, &mut timings)?;
     let (evaluations, pairs, centres, areas) = timings.time("rules", || {
         let evaluations = evaluate_centres(&region, &params);
         let pairs = pair_candidates(&region, &evaluations, &params);

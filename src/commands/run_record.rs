@@ -164,14 +164,18 @@ impl RunRecord {
     /// # Errors
     /// When the folder or `run.json` cannot be written.
     pub fn begin(out: &Path, command: &str) -> anyhow::Result<()> {
-        std::fs::create_dir_all(out)
-            .map_err(|e| anyhow::anyhow!("{}: cannot create the output folder: {e}", out.display()))?;
+        std::fs::create_dir_all(out).map_err(|e| {
+            anyhow::anyhow!("{}: cannot create the output folder: {e}", out.display())
+        })?;
         remove_stale_partials(out);
         let mut earlier: Vec<Value> = Vec::new();
         if let Some(old) = read_record(out) {
             let old_command = old.get("command").and_then(Value::as_str).unwrap_or("");
             let outputs = old.get("outputs").cloned().unwrap_or(Value::Array(vec![]));
-            let status = old.get("status").and_then(Value::as_str).unwrap_or("complete");
+            let status = old
+                .get("status")
+                .and_then(Value::as_str)
+                .unwrap_or("complete");
             if status == "complete" || old.get("status").is_none() {
                 earlier.push(serde_json::json!({"command": old_command, "outputs": outputs}));
             }
@@ -218,7 +222,11 @@ impl RunRecord {
             let files: Vec<String> = run
                 .get("outputs")
                 .and_then(Value::as_array)
-                .map(|l| l.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                .map(|l| {
+                    l.iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default();
             let mut left = Vec::new();
             for f in files {
@@ -275,9 +283,9 @@ fn remove_stale_partials(out: &Path) {
         let Some((_, pid)) = name.rsplit_once(".partial-") else {
             continue;
         };
-        let alive = pid
-            .parse::<u32>()
-            .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists() && pid != std::process::id());
+        let alive = pid.parse::<u32>().is_ok_and(|pid| {
+            Path::new(&format!("/proc/{pid}")).exists() && pid != std::process::id()
+        });
         if name.starts_with('.') && !alive {
             let _ = std::fs::remove_file(&path);
         }

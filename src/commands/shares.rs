@@ -46,7 +46,10 @@ pub fn share_rows(
     let i = match units.resolve(origin) {
         Some(Resolved::Unit(m)) => m.index(),
         Some(Resolved::SetAside(reason)) => {
-            bail!("{origin} is not a unit at {} level: {reason}; use its city's code or --level ward", units.level())
+            bail!(
+                "{origin} is not a unit at {} level: {reason}; use its city's code or --level ward",
+                units.level()
+            )
         }
         _ => bail!("{origin} is not in the municipality registry"),
     };

@@ -475,7 +475,9 @@ pub fn run_zone_metrics(
         .param("format", format.extension())
         .param("roofline", roofline_repeats);
     record.inputs.push(InputFile::at("zone od", od_path));
-    record.inputs.push(InputFile::at("zone population", pop_path));
+    record
+        .inputs
+        .push(InputFile::at("zone population", pop_path));
     written.push(record.write(&config.out, &written, &timings)?);
     Ok(ZoneRun {
         facts,

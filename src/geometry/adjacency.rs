@@ -225,8 +225,14 @@ mod tests {
         ];
         let map = [0u32, 1, 2, 0, 1, 3];
         let merged_shapes = vec![
-            Some(crate::geometry::dissolve([shapes[0].as_ref().unwrap(), shapes[3].as_ref().unwrap()])),
-            Some(crate::geometry::dissolve([shapes[1].as_ref().unwrap(), shapes[4].as_ref().unwrap()])),
+            Some(crate::geometry::dissolve([
+                shapes[0].as_ref().unwrap(),
+                shapes[3].as_ref().unwrap(),
+            ])),
+            Some(crate::geometry::dissolve([
+                shapes[1].as_ref().unwrap(),
+                shapes[4].as_ref().unwrap(),
+            ])),
             shapes[2].clone(),
             shapes[5].clone(),
         ];

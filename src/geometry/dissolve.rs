@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use geo::orient::{Direction, Orient};
-use geo::{Area, Contains, Coord, LineString, MultiPolygon, Point, Polygon, Validation};
+use geo::{Area, Contains, Coord, LineString, MultiPolygon, Point, Polygon};
 
 use super::edges::{segments, vertex_key, VertexKey};
 
@@ -21,7 +21,7 @@ use super::edges::{segments, vertex_key, VertexKey};
 pub fn dissolve<'a>(shapes: impl IntoIterator<Item = &'a MultiPolygon<f64>>) -> MultiPolygon<f64> {
     let shapes: Vec<&MultiPolygon<f64>> = shapes.into_iter().collect();
     let outline = dissolve_edges(&shapes);
-    if outline.is_valid() {
+    if super::validity::is_valid(&outline) {
         return outline;
     }
     let polygons: Vec<Polygon<f64>> = shapes
@@ -35,7 +35,7 @@ fn dissolve_edges(shapes: &[&MultiPolygon<f64>]) -> MultiPolygon<f64> {
     // Directed edge → multiplicity, after cancelling opposite pairs.
     let mut edges: BTreeMap<(VertexKey, VertexKey), usize> = BTreeMap::new();
     let mut coords: BTreeMap<VertexKey, Coord<f64>> = BTreeMap::new();
-    for shape in shapes.iter().copied() {
+    for &shape in shapes {
         let oriented = shape.orient(Direction::Default);
         for (a, b) in segments(&oriented) {
             let (ka, kb) = (vertex_key(a), vertex_key(b));

@@ -6,6 +6,7 @@ mod dissolve;
 mod distance;
 mod edges;
 mod unit_shapes;
+pub mod validity;
 
 pub use adjacency::{adjacency, par_adjacency, Adjacency};
 pub use dissolve::dissolve;

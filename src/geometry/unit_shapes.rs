@@ -7,7 +7,7 @@ use geo::orient::{Direction, Orient};
 use geo::{unary_union, Area, CoordsIter, MultiPolygon};
 use rayon::prelude::*;
 
-use super::dissolve;
+use super::{dissolve, validity};
 use crate::io::BoundaryFeature;
 use crate::registry::{Kind, Registry, Resolved, Units};
 
@@ -51,7 +51,8 @@ fn outside_japan(shape: &MultiPolygon<f64>) -> Option<(f64, f64)> {
     shape
         .coords_iter()
         .find(|c| {
-            !(JAPAN_LON.0..=JAPAN_LON.1).contains(&c.x) || !(JAPAN_LAT.0..=JAPAN_LAT.1).contains(&c.y)
+            !(JAPAN_LON.0..=JAPAN_LON.1).contains(&c.x)
+                || !(JAPAN_LAT.0..=JAPAN_LAT.1).contains(&c.y)
         })
         .map(|c| (c.x, c.y))
 }
@@ -113,7 +114,7 @@ pub fn repair(shape: &MultiPolygon<f64>) -> MultiPolygon<f64> {
         }
     }
     let repaired = MultiPolygon::new(out);
-    if repaired.is_valid() {
+    if validity::is_valid(&repaired) {
         repaired
     } else {
         // Parts that touch along a line, or rings the local repair could not fix: the union of
@@ -188,16 +189,12 @@ pub fn unit_shapes(
         .par_iter()
         .map(|s| {
             let s = s.as_ref()?;
-            let problem = s.validation_errors().into_iter().next()?.to_string();
+            let problem = validity::first_problem(s)?;
             let fixed = repair(s);
             if fixed.0.is_empty() {
                 return Some((problem, None));
             }
-            let still = fixed
-                .validation_errors()
-                .into_iter()
-                .next()
-                .map(|p| p.to_string());
+            let still = validity::first_problem(&fixed);
             Some((problem, Some((fixed, still))))
         })
         .collect();
@@ -225,8 +222,12 @@ pub fn unit_shapes(
                 ));
                 report.fixes.push((i, fixed));
             }
-            Some((_, Some(still))) => report.invalid.push((code, format!("{problem}; after repair: {still}"))),
-            None => report.invalid.push((code, format!("{problem}; the repair left no area"))),
+            Some((_, Some(still))) => report
+                .invalid
+                .push((code, format!("{problem}; after repair: {still}"))),
+            None => report
+                .invalid
+                .push((code, format!("{problem}; the repair left no area"))),
         }
     }
     for (i, shape) in shapes.iter().enumerate() {

@@ -45,7 +45,8 @@ pub fn read_boundaries(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
             what: BOUNDARIES_LAYOUT,
         });
     }
-    let value: Value = serde_json::from_slice(&bytes).map_err(|e| ReadError::json(path, BOUNDARIES_LAYOUT, &e))?;
+    let value: Value =
+        serde_json::from_slice(&bytes).map_err(|e| ReadError::json(path, BOUNDARIES_LAYOUT, &e))?;
     match value.get("type").and_then(Value::as_str) {
         Some("Topology") => read_topology(path, value),
         Some("FeatureCollection") => read_feature_collection(path, value),
@@ -74,7 +75,8 @@ struct Transform {
 }
 
 fn read_topology(path: &Path, value: Value) -> Result<Vec<BoundaryFeature>, ReadError> {
-    let topo: Topology = serde_json::from_value(value).map_err(|e| ReadError::json(path, BOUNDARIES_LAYOUT, &e))?;
+    let topo: Topology =
+        serde_json::from_value(value).map_err(|e| ReadError::json(path, BOUNDARIES_LAYOUT, &e))?;
     let arcs = decode_arcs(path, &topo)?;
     let mut features = Vec::new();
     for object in topo.objects.values() {
@@ -157,7 +159,10 @@ fn decode_arcs(path: &Path, topo: &Topology) -> Result<Vec<Vec<Coord<f64>>>, Rea
                             feature: format!("arc {k}"),
                             problem: format!(
                                 "position [{}] is not two finite numbers",
-                                p.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")
+                                p.iter()
+                                    .map(|x| x.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             ),
                         });
                     }

@@ -9,8 +9,8 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::table::{count_from_f64, read_utf8};
 use super::error::CENSUS_JSON_LAYOUT;
+use super::table::{count_from_f64, read_utf8};
 use super::ReadError;
 use crate::matrix::{RawFlow, RawOd, Record, StatedTotal};
 use crate::registry::MuniCode;
@@ -98,7 +98,8 @@ fn append_file(path: &Path, raw: &mut RawOd) -> Result<(), ReadError> {
             what: CENSUS_JSON_LAYOUT,
         });
     }
-    let parsed: CensusFile = serde_json::from_slice(&bytes).map_err(|e| ReadError::json(path, CENSUS_JSON_LAYOUT, &e))?;
+    let parsed: CensusFile = serde_json::from_slice(&bytes)
+        .map_err(|e| ReadError::json(path, CENSUS_JSON_LAYOUT, &e))?;
     let file = raw.files.len() as u32;
     raw.files.push(path.to_path_buf());
     let code = |key: &str, record: String| {

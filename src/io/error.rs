@@ -174,7 +174,11 @@ pub const CENSUS_JSON_LAYOUT: &str =
 impl ReadError {
     /// A JSON error in the user's words: where it is and what is wrong, without serde's type
     /// names.
-    pub(crate) fn json(path: &std::path::Path, layout: &'static str, e: &serde_json::Error) -> Self {
+    pub(crate) fn json(
+        path: &std::path::Path,
+        layout: &'static str,
+        e: &serde_json::Error,
+    ) -> Self {
         use serde_json::error::Category;
         // Errors of `from_value` have no position.
         let at = if e.line() == 0 {
@@ -218,7 +222,7 @@ fn data_problem(message: &str) -> String {
                 } else if let Some(v) = t.strip_prefix("floating point ") {
                     format!("the number {v}")
                 } else if let Some(v) = t.strip_prefix("boolean ") {
-                    format!("{v}")
+                    v.to_string()
                 } else {
                     t
                 }

@@ -286,7 +286,9 @@ fn exact_decimal(text: &str) -> Option<(u64, u64)> {
 /// a ratio that looks like a percentage, or a repeated code, with the line.
 pub fn read_day_night(path: &Path) -> Result<Vec<DayNightRow>, ReadError> {
     let table = Table::read(path)?;
-    table.require_records("one row per city (code with ratio, ratio_percent, or daytime and night)")?;
+    table.require_records(
+        "one row per city (code with ratio, ratio_percent, or daytime and night)",
+    )?;
     let codes = table.codes(table.column("code", &["code", "area_code"])?)?;
     no_repeats(&table, &codes)?;
     let bad = |i: usize, column: &str, value: &str, expected: &'static str| ReadError::BadValue {
@@ -571,7 +573,8 @@ pub fn read_declared(dir: &Path) -> Result<(Vec<DeclaredArea>, Vec<DeclaredMembe
     }
     let members_path = dir.join("members.csv");
     let table = Table::read(&members_path)?;
-    table.require_records("one row per member (area_id,municipality_code,municipality_name,role)")?;
+    table
+        .require_records("one row per member (area_id,municipality_code,municipality_name,role)")?;
     let area_ids = table.text(table.column("area_id", &["area_id"])?)?;
     let codes = table.codes(table.column("municipality_code", &["municipality_code", "code"])?)?;
     let names = table.text(table.column("municipality_name", &["municipality_name", "name"])?)?;

@@ -46,10 +46,20 @@ impl Table {
                         what: "a Parquet table",
                     });
                 }
-                let frame = ParquetReader::new(file).finish().map_err(|_| ReadError::Table {
+                let damaged = || {
+                    ReadError::Table {
                     path: path.to_path_buf(),
                     problem: "not a readable Parquet file (damaged, truncated, or another format with a .parquet name)".to_string(),
-                })?;
+                }
+                };
+                super::parquet_check::check_parquet(path)?;
+                let frame = super::guard::decode(|| ParquetReader::new(file).finish())
+                    .ok_or_else(damaged)?
+                    .map_err(|_| damaged())?;
+                // A damaged file can decode into columns of different lengths.
+                if frame.columns().iter().any(|c| c.len() != frame.height()) {
+                    return Err(damaged());
+                }
                 Ok(Table {
                     path: path.to_path_buf(),
                     frame,
@@ -331,7 +341,9 @@ impl Table {
         let cast = column
             .cast(&DataType::Int64)
             .map_err(|_| self.type_error(column, "whole numbers"))?;
-        let ints = cast.i64().map_err(|_| self.type_error(column, "whole numbers"))?;
+        let ints = cast
+            .i64()
+            .map_err(|_| self.type_error(column, "whole numbers"))?;
         Ok(ints.iter().collect())
     }
 
@@ -408,7 +420,12 @@ pub(crate) fn parse_csv(bytes: &[u8]) -> Result<Vec<CsvRecord>, (u64, String)> {
                     fields.push(std::mem::take(&mut field));
                     break;
                 }
-                Some('\0') => return Err((line, "a NUL byte: this is binary data, not CSV text".to_string())),
+                Some('\0') => {
+                    return Err((
+                        line,
+                        "a NUL byte: this is binary data, not CSV text".to_string(),
+                    ))
+                }
                 Some('"') if field.trim().is_empty() && !quoted_field => {
                     field.clear();
                     quoted_field = true;
@@ -428,7 +445,10 @@ pub(crate) fn parse_csv(bytes: &[u8]) -> Result<Vec<CsvRecord>, (u64, String)> {
                             }
                             Some('"') => break,
                             Some('\0') => {
-                                return Err((line, "a NUL byte: this is binary data, not CSV text".to_string()))
+                                return Err((
+                                    line,
+                                    "a NUL byte: this is binary data, not CSV text".to_string(),
+                                ))
                             }
                             Some(c) => {
                                 if c == '\n' {
@@ -483,7 +503,10 @@ pub(crate) fn guess_encoding(bytes: &[u8], offset: usize) -> String {
     let convert =
         |from: &str| format!("convert with `iconv -f {from} -t UTF-8 FILE > FILE.utf8.csv`");
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return format!("it is UTF-16 (Excel's \"Unicode text\"): {}", convert("UTF-16"));
+        return format!(
+            "it is UTF-16 (Excel's \"Unicode text\"): {}",
+            convert("UTF-16")
+        );
     }
     if bytes.starts_with(b"PK\x03\x04") {
         return "it is a ZIP archive (an Excel workbook?): save it as \"CSV UTF-8\"".to_string();
@@ -517,7 +540,8 @@ pub(crate) fn guess_encoding(bytes: &[u8], offset: usize) -> String {
     let mut i = 0;
     while i < run.len() {
         let (b, next) = (run[i], run.get(i + 1).copied().unwrap_or(0));
-        let pair = matches!(b, 0x81..=0x9F | 0xE0..=0xFC) && matches!(next, 0x40..=0x7E | 0x80..=0xFC);
+        let pair =
+            matches!(b, 0x81..=0x9F | 0xE0..=0xFC) && matches!(next, 0x40..=0x7E | 0x80..=0xFC);
         if !pair && !matches!(b, 0xA1..=0xDF) {
             sjis = false;
         }
@@ -525,7 +549,10 @@ pub(crate) fn guess_encoding(bytes: &[u8], offset: usize) -> String {
     }
     for pair in run.chunks(2) {
         let ok = match pair {
-            [a, b] => (matches!(a, 0xA1..=0xFE) && matches!(b, 0xA1..=0xFE)) || (*a == 0x8E && matches!(b, 0xA1..=0xDF)),
+            [a, b] => {
+                (matches!(a, 0xA1..=0xFE) && matches!(b, 0xA1..=0xFE))
+                    || (*a == 0x8E && matches!(b, 0xA1..=0xDF))
+            }
             _ => false,
         };
         euc &= ok;

@@ -30,7 +30,9 @@ pub fn is_zone_table(path: &Path) -> Result<bool, ReadError> {
     match extension(path).as_deref() {
         Some("parquet") | Some("pq") => {
             let mut reader = ParquetReader::new(File::open(path).map_err(io)?);
-            let schema = reader.schema().map_err(|_| not_parquet(path))?;
+            let schema = super::guard::decode(|| reader.schema())
+                .ok_or_else(|| not_parquet(path))?
+                .map_err(|_| not_parquet(path))?;
             let found = schema.iter_names().any(|n| n.as_str() == ZONE_COLUMN);
             Ok(found)
         }
@@ -218,8 +220,11 @@ type GroupFn<'a> = dyn FnMut(u64, &[u32], &[u32], &[u32]) -> Result<bool, ReadEr
 impl ParquetSource {
     fn open(path: &Path) -> Result<Self, ReadError> {
         let table_err = table_error(path);
+        super::parquet_check::check_parquet(path)?;
         let mut reader = ParquetReader::new(open_file(path)?);
-        let schema = reader.schema().map_err(table_err)?;
+        let schema = super::guard::decode(|| reader.schema())
+            .ok_or_else(|| not_parquet(path))?
+            .map_err(table_err)?;
         let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         let find = |wanted: &'static str, accepted: &[&str]| {
             names
@@ -238,7 +243,9 @@ impl ParquetSource {
             find("destination", &od_table::DEST_COLUMNS)?,
             find("persons", &od_table::PERSONS_COLUMNS)?,
         ];
-        let metadata = reader.get_metadata().map_err(table_err)?.clone();
+        let metadata = super::guard::decode(|| reader.get_metadata().cloned())
+            .ok_or_else(|| not_parquet(path))?
+            .map_err(table_err)?;
         let rows = metadata.num_rows;
         Ok(ParquetSource {
             path: path.to_path_buf(),
@@ -283,7 +290,12 @@ impl ParquetSource {
             .with_columns(Some(self.columns.to_vec()))
             .with_slice(Some((row0, len)));
         reader.set_metadata(self.metadata.clone());
-        let frame = reader.finish().map_err(table_err)?;
+        let frame = super::guard::decode(|| reader.finish())
+            .ok_or_else(|| not_parquet(path))?
+            .map_err(table_err)?;
+        if frame.columns().iter().any(|c| c.len() != frame.height()) {
+            return Err(not_parquet(path));
+        }
         let col = |name: &str| frame.column(name).map_err(table_err);
         let (oc, dc, pc) = (
             col(&self.columns[0])?,

@@ -221,6 +221,7 @@ fn delineate_outputs_are_thread_independent_and_valid_geojson() {
             "{name} differs between --threads 1 and 2"
         );
     }
+    assert_same_files(&tmp.path().join("1"), &tmp.path().join("2"));
     let areas_csv = text(&outputs[0][1]);
     let n_areas = areas_csv.lines().count() - 1;
     let fc: geojson::FeatureCollection = serde_json::from_slice(&outputs[0][4]).unwrap();
@@ -243,6 +244,109 @@ fn delineate_outputs_are_thread_independent_and_valid_geojson() {
     );
     let munis: geojson::FeatureCollection = serde_json::from_slice(&outputs[0][5]).unwrap();
     assert_eq!(munis.features.len(), 1741);
+    // Every geometry written is valid OGC geometry (長崎市's overlapping parts are repaired;
+    // .ci/run checks the same files with GEOS through shapely).
+    for f in fc.features.iter().chain(&munis.features) {
+        let g: geo::Geometry<f64> = f.geometry.clone().unwrap().try_into().unwrap();
+        let g = match g {
+            geo::Geometry::MultiPolygon(m) => m,
+            geo::Geometry::Polygon(p) => geo::MultiPolygon::new(vec![p]),
+            other => panic!("not a polygon: {other:?}"),
+        };
+        let problem = toshiken::geometry::validity::first_problem(&g);
+        assert!(
+            problem.is_none(),
+            "{:?}: {problem:?}",
+            f.property("area_id").or(f.property("code"))
+        );
+    }
+}
+
+/// Every file under `a` equals the same file under `b` (run.json, which records timings and
+/// the command line, excepted), and both hold the same files.
+fn assert_same_files(a: &std::path::Path, b: &std::path::Path) {
+    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().display().to_string());
+            }
+        }
+    }
+    let (mut fa, mut fb) = (Vec::new(), Vec::new());
+    walk(a, a, &mut fa);
+    walk(b, b, &mut fb);
+    fa.sort();
+    fb.sort();
+    assert_eq!(fa, fb, "the two runs wrote different files");
+    assert!(fa.len() > 3);
+    for f in fa.iter().filter(|f| f.as_str() != "run.json") {
+        assert!(
+            std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
+            "{f} differs between --threads 1 and 2"
+        );
+    }
+}
+
+#[test]
+fn audit_and_map_outputs_are_thread_independent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = real_dir();
+    let declared = data.join("declared");
+    for command in ["audit", "map"] {
+        for threads in ["1", "2"] {
+            let out = tmp.path().join(command).join(threads);
+            let mut args = vec![
+                command,
+                "-q",
+                "--data",
+                data.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--threads",
+                threads,
+                "--declared",
+                declared.to_str().unwrap(),
+            ];
+            if command == "audit" {
+                args.push("--html");
+            }
+            let run = toshiken(&args);
+            assert!(run.status.success(), "{}", text(&run.stderr));
+        }
+        let dir = tmp.path().join(command);
+        assert_same_files(&dir.join("1"), &dir.join("2"));
+    }
+}
+
+/// `shares … | head` ends quietly with status 0 when the reader closes the pipe.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_toshiken"))
+        .args(["shares", "--from", "33202", "--data"])
+        .arg(real_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the pipe before the first line is written (the data take a moment to load), like
+    // a `| head` that has already exited: every write then fails with a broken pipe.
+    drop(child.stdout.take().unwrap());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
 }
 
 #[test]
@@ -420,4 +524,95 @@ fn delineate_records_its_lists_and_refuses_the_ward_level() {
     ]);
     assert_eq!(run.status.code(), Some(2));
     assert!(text(&run.stderr).contains("--as-of '2021-02-30': expected a date written YYYY-MM-DD"));
+}
+
+/// SIGKILL at any moment leaves each output file either as the earlier run wrote it or as the
+/// new run writes it, never cut: files are written to a temporary name and renamed. The
+/// earlier run uses another threshold, so the two versions differ.
+#[test]
+fn a_killed_run_leaves_no_half_written_file() {
+    use std::collections::BTreeMap;
+    use std::process::{Command, Stdio};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = real_dir();
+    let run_into = |out: &std::path::Path, threshold: &str| {
+        Command::new(env!("CARGO_BIN_EXE_toshiken"))
+            .args(["delineate", "-q", "--threshold", threshold, "--data"])
+            .arg(&data)
+            .arg("--out")
+            .arg(out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let files = |dir: &std::path::Path| -> BTreeMap<String, Vec<u8>> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (old_dir, new_dir) = (tmp.path().join("old"), tmp.path().join("new"));
+    assert!(run_into(&old_dir, "0.2").wait().unwrap().success());
+    assert!(run_into(&new_dir, "0.1").wait().unwrap().success());
+    let (old, new) = (files(&old_dir), files(&new_dir));
+    assert_ne!(old["memberships.csv"], new["memberships.csv"]);
+    let out = tmp.path().join("out");
+    for (k, delay_ms) in [
+        5u64, 20, 50, 80, 120, 160, 200, 250, 300, 350, 400, 450, 550, 700,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // Start from the complete earlier run each time.
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir_all(&out).unwrap();
+        for (name, bytes) in &old {
+            std::fs::write(out.join(name), bytes).unwrap();
+        }
+        let mut child = run_into(&out, "0.1");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        for (name, bytes) in files(&out) {
+            if name.contains(".partial-") {
+                assert!(
+                    name.starts_with('.'),
+                    "kill {k}: temporary file {name} not hidden"
+                );
+                continue;
+            }
+            if name == "run.json" {
+                let v: serde_json::Value = serde_json::from_slice(&bytes)
+                    .unwrap_or_else(|e| panic!("kill {k} at {delay_ms} ms: run.json cut: {e}"));
+                assert!(v["status"] == "running" || v["status"] == "complete");
+                continue;
+            }
+            assert!(
+                old.get(&name) == Some(&bytes) || new.get(&name) == Some(&bytes),
+                "kill {k} at {delay_ms} ms: {name} ({} bytes) is neither the old nor the new file",
+                bytes.len()
+            );
+        }
+    }
+    // The next complete run removes what killed runs left and the earlier run's extra files.
+    assert!(run_into(&out, "0.1").wait().unwrap().success());
+    let after = files(&out);
+    assert!(
+        after.keys().all(|n| !n.contains(".partial-")),
+        "{:?}",
+        after.keys()
+    );
+    for (name, bytes) in &new {
+        if name != "run.json" {
+            assert_eq!(after.get(name), Some(bytes), "{name}");
+        }
+    }
 }

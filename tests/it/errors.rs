@@ -124,7 +124,12 @@ fn malformed_json() {
     edit(tmp.path(), OD, "\"98202\":30,", "\"98202\":30,,");
     assert_mentions(
         &load_err(tmp.path()),
-        &["98.json", "not JSON", "line 5, column 69", "expected census OD JSON"],
+        &[
+            "98.json",
+            "not JSON",
+            "line 5, column 69",
+            "expected census OD JSON",
+        ],
     );
 }
 
@@ -156,7 +161,8 @@ fn wrong_encoding() {
         &[
             "municipality_population_2020.csv",
             "line 12",
-            "not UTF-8", "Shift_JIS (CP932)",
+            "not UTF-8",
+            "Shift_JIS (CP932)",
             "iconv",
         ],
     );

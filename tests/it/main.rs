@@ -6,6 +6,7 @@ mod corpus;
 mod delineate;
 mod errors;
 mod fixture;
+mod fuzz;
 mod maps;
 mod props;
 mod real_data;
