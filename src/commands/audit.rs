@@ -65,14 +65,19 @@ pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Reg
     }
     if config.verbose {
         let count = |s| result.lines.iter().filter(|l| l.status == s).count();
+        use super::count as n;
         eprintln!(
-            "audit of {} declared areas: {} members meet the threshold, {} below it (agreement only), {} missing, {} municipalities declared in two or more areas, {} centres failing a criterion",
-            result.areas.len(),
-            count(Status::Meets),
+            "audit of {}: {} meet the threshold, {} below it (agreement only), {} missing, {} declared in two or more areas, {} failing a criterion",
+            n(result.areas.len(), "declared area", "declared areas"),
+            n(count(Status::Meets), "member", "members"),
             count(Status::AgreementOnly),
             count(Status::Missing),
-            result.multi.len(),
-            result.centres.iter().filter(|c| !c.failures.is_empty()).count()
+            n(result.multi.len(), "municipality", "municipalities"),
+            n(
+                result.centres.iter().filter(|c| !c.failures.is_empty()).count(),
+                "centre",
+                "centres"
+            )
         );
         eprintln!(
             "wrote {}, {}",

@@ -198,6 +198,9 @@ pub fn build_region_with_warnings(
     if config.verbose {
         eprintln!("reading boundaries {}", boundaries.display());
     }
+    // Printed by `Config::load`; recorded with the shape warnings.
+    let mut data_warnings = dataset.warnings();
+    data_warnings.extend(dataset.notes.iter().map(|n| format!("note: {n}")));
     let mut warnings = Vec::new();
     let region = timings.time("boundaries", || -> anyhow::Result<Region> {
         let features = io::read_boundaries(&boundaries)?;
@@ -309,7 +312,7 @@ pub fn build_region_with_warnings(
             );
         }
     }
-    Ok((region, warnings))
+    Ok((region, data_warnings.into_iter().chain(warnings).collect()))
 }
 
 /// Runs the delineation and writes every output.
@@ -403,16 +406,25 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
                 .filter(|m| m.tier == t)
                 .count()
         };
+        use super::count;
         eprintln!(
-            "{} cities evaluated; {} centres ({} single, {} pairs); {} tier-1 and {} tier-2 memberships; {} municipalities in two or more areas; {} areas not contiguous",
-            evaluations.len(),
-            centres.len(),
+            "{} evaluated; {} ({} single, {}); {} and {}; {} in two or more areas; {} not contiguous",
+            count(evaluations.len(), "city", "cities"),
+            count(centres.len(), "centre", "centres"),
             centres.len() - pairs,
-            pairs,
-            tier(Tier::One),
-            tier(Tier::Two),
-            overlaps(&areas, region.len()).len(),
-            areas.iter().filter(|a| !a.is_contiguous()).count()
+            count(pairs, "pair", "pairs"),
+            count(tier(Tier::One), "tier-1 membership", "tier-1 memberships"),
+            count(tier(Tier::Two), "tier-2 membership", "tier-2 memberships"),
+            count(
+                overlaps(&areas, region.len()).len(),
+                "municipality",
+                "municipalities"
+            ),
+            count(
+                areas.iter().filter(|a| !a.is_contiguous()).count(),
+                "area",
+                "areas"
+            )
         );
         eprintln!("wrote {}", paths_list(&written));
     }

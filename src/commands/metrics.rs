@@ -89,7 +89,10 @@ pub fn run_metrics(config: &Config, options: &MetricsOptions) -> anyhow::Result<
             .collect::<Vec<_>>()
             .join("+"),
     );
-    record.warnings = dataset.notes.iter().map(|n| n.to_string()).collect();
+    record.warnings = dataset.warnings();
+    record
+        .warnings
+        .extend(dataset.notes.iter().map(|n| format!("note: {n}")));
     record.write(&config.out, &written, &timings)?;
     Ok(MetricsRun {
         dataset,

@@ -126,16 +126,27 @@ impl Config {
             .context("loading the commuting data")?;
         if self.verbose {
             eprintln!(
-                "{} units at {} level, {} OD cells from {} file(s)",
-                dataset.units.len(),
+                "{} at {} level, {} from {}",
+                count(dataset.units.len(), "unit", "units"),
                 self.level,
-                dataset.matrix.nnz(),
-                dataset.od_files
+                count(dataset.matrix.nnz(), "OD cell", "OD cells"),
+                count(dataset.od_files, "file", "files")
             );
             eprintln!("{}", dataset.conservation);
-            for note in &dataset.notes {
+            // Many notes of one kind (a partial OD) are summarised; run.json lists them all.
+            const SHOWN: usize = 20;
+            for note in dataset.notes.iter().take(SHOWN) {
                 eprintln!("note: {note}");
             }
+            if dataset.notes.len() > SHOWN {
+                eprintln!(
+                    "note: and {} more notes (listed in run.json)",
+                    dataset.notes.len() - SHOWN
+                );
+            }
+        }
+        for w in dataset.warnings() {
+            eprintln!("warning: {w}");
         }
         anyhow::ensure!(
             dataset.conservation.balances(),
@@ -236,6 +247,11 @@ pub(crate) fn int_col(name: &'static str, v: Vec<u64>) -> OutColumn {
         name,
         values: OutValues::U64(v.into_iter().map(Some).collect()),
     }
+}
+
+/// `1 centre`, `2 centres`: a count with its noun in the right number.
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// `a, b, c` for a list of written files.

@@ -150,6 +150,50 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// What the inputs cannot support, to be printed and recorded with every result: the
+    /// prefectures of whose units none has an OD row (a prefecture file left out). Inflows
+    /// from there are missing, so the daytime population, day/night ratio and shares of every
+    /// other unit are too low as well.
+    pub fn warnings(&self) -> Vec<String> {
+        // Prefecture code → (name, units, units with an OD row).
+        let mut by_pref: std::collections::BTreeMap<u8, (&str, usize, usize)> = Default::default();
+        for (i, &code) in self.units.codes().iter().enumerate() {
+            let name = self
+                .registry
+                .get(code)
+                .map(|e| e.prefecture.as_str())
+                .unwrap_or("");
+            let entry = by_pref.entry(code.prefecture()).or_insert((name, 0, 0));
+            entry.1 += 1;
+            if self.matrix.has_data(i) {
+                entry.2 += 1;
+            }
+        }
+        let missing: Vec<(&str, usize)> = by_pref
+            .values()
+            .filter(|(_, _, with)| *with == 0)
+            .map(|(p, n, _)| (*p, *n))
+            .collect();
+        if missing.is_empty() {
+            return Vec::new();
+        }
+        let units: usize = missing.iter().map(|m| m.1).sum();
+        let names: Vec<String> = missing
+            .iter()
+            .take(10)
+            .map(|(p, n)| format!("{p} ({n})"))
+            .collect();
+        vec![format!(
+            "the OD has no row for any unit of {} of {} prefectures ({} unit{}: {}{}): commuting from there is missing, so the daytime population, day/night ratio and shares of every other unit are too low. Give the OD of every prefecture",
+            missing.len(),
+            by_pref.len(),
+            units,
+            if units == 1 { "" } else { "s" },
+            names.join(", "),
+            if missing.len() > 10 { ", …" } else { "" }
+        )]
+    }
+
     /// Reads the inputs and assembles the dataset at `level`.
     ///
     /// # Errors

@@ -255,6 +255,16 @@ fn read_feature_collection(path: &Path, value: Value) -> Result<Vec<BoundaryFeat
             };
             // Checked before conversion: geo closes open rings silently.
             for ring in polygons.into_iter().flatten() {
+                if let Some(p) = ring.iter().find(|p| p.as_slice().len() < 2) {
+                    return Err(bad(format!(
+                        "position [{}] is not two numbers (longitude, latitude)",
+                        p.as_slice()
+                            .iter()
+                            .map(|x| x.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                }
                 let coords = ring
                     .iter()
                     .map(|p| Coord {
