@@ -72,13 +72,14 @@ struct OutArgs {
 /// Conventions of shares and daytime population.
 #[derive(Args)]
 struct ConventionArgs {
-    /// Share denominator: all resident commuters (unknown destinations included) or known
-    /// destinations only.
-    #[arg(long, value_enum, default_value_t = DenominatorArg::All)]
-    share_denominator: DenominatorArg,
-    /// Unknown destinations in the daytime population: not moved, or counted as leaving.
-    #[arg(long, value_enum, default_value_t = UnknownArg::NotMoved)]
-    unknown_daytime: UnknownArg,
+    /// Share denominator: all resident commuters (unknown destinations included; the
+    /// default) or known destinations only.
+    #[arg(long, value_enum)]
+    share_denominator: Option<DenominatorArg>,
+    /// Unknown destinations in the daytime population: not moved (the default), or counted
+    /// as leaving.
+    #[arg(long, value_enum)]
+    unknown_daytime: Option<UnknownArg>,
 }
 
 /// Boundaries of the rule commands.
@@ -113,16 +114,16 @@ enum Command {
         out: OutArgs,
         #[command(flatten)]
         conventions: ConventionArgs,
-        /// Analysis level: municipalities (designated cities whole) or wards.
-        #[arg(long, value_enum, default_value_t = LevelArg::Municipality)]
-        level: LevelArg,
+        /// Analysis level: municipalities (designated cities whole; the default) or wards.
+        #[arg(long, value_enum)]
+        level: Option<LevelArg>,
         /// Output format (default: csv for municipalities, parquet for zones).
         #[arg(long, value_enum)]
         format: Option<FormatArg>,
-        /// Zone mode: repeats of the memory-roofline measurement (a copy of the bytes the
-        /// kernel must move) and of the kernel on the same buffer; 0 skips it.
-        #[arg(long, default_value_t = 3, value_name = "N")]
-        roofline: usize,
+        /// Zone mode only: repeats of the memory-roofline measurement (a copy of the bytes the
+        /// kernel must move) and of the kernel on the same buffer (default 3); 0 skips it.
+        #[arg(long, value_name = "N")]
+        roofline: Option<usize>,
     },
     /// Synthetic zone OD on the real geography, calibrated on the 2020 census →
     /// OUT/od.parquet, population.parquet, calibration.json.
@@ -348,7 +349,7 @@ fn config(g: &Global, parts: Parts<'_>) -> Config {
     let mut params = MetricsParams::default();
     let denominator = parts
         .conventions
-        .map(|c| c.share_denominator)
+        .and_then(|c| c.share_denominator)
         .or(parts.denominator);
     if let Some(d) = denominator {
         params = params.share_denominator(match d {
@@ -356,8 +357,8 @@ fn config(g: &Global, parts: Parts<'_>) -> Config {
             DenominatorArg::Known => ShareDenominator::KnownDestinations,
         });
     }
-    if let Some(c) = parts.conventions {
-        params = params.unknown_in_daytime(match c.unknown_daytime {
+    if let Some(u) = parts.conventions.and_then(|c| c.unknown_daytime) {
+        params = params.unknown_in_daytime(match u {
             UnknownArg::NotMoved => UnknownInDaytime::NotMoved,
             UnknownArg::Leave => UnknownInDaytime::Leave,
         });
@@ -404,7 +405,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     inputs: Some(inputs),
                     out: Some(out),
                     conventions: Some(conventions),
-                    level: Some(*level),
+                    level: *level,
                     ..Parts::default()
                 },
             );
@@ -413,6 +414,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .as_deref()
                 .filter(|p| is_zone_table(p).unwrap_or(false))
             {
+                // Zones have no registry, wards or unknown destinations.
+                let unused = [
+                    (inputs.master.is_some(), "--master"),
+                    (level.is_some(), "--level"),
+                    (
+                        conventions.share_denominator.is_some(),
+                        "--share-denominator",
+                    ),
+                    (conventions.unknown_daytime.is_some(), "--unknown-daytime"),
+                ];
+                if let Some((_, flag)) = unused.iter().find(|(given, _)| *given) {
+                    return Err(commands::UsageError(format!(
+                        "{flag} does not apply to zone OD (a population table keyed by `zone`): zones have no municipality master, wards or unknown destinations"
+                    ))
+                    .into());
+                }
                 let od = config.od.clone().ok_or_else(|| {
                     commands::UsageError(
                         "a zone population table needs its zone OD: pass --od FILE".into(),
@@ -428,8 +445,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         .into())
                     }
                 };
-                commands::run_zone_metrics(&config, &od, pop, format, *roofline)?;
+                commands::run_zone_metrics(&config, &od, pop, format, roofline.unwrap_or(3))?;
                 return Ok(());
+            }
+            if roofline.is_some() {
+                return Err(commands::UsageError(
+                    "--roofline applies to zone OD only (a population table keyed by `zone`)"
+                        .into(),
+                )
+                .into());
             }
             let formats = match format.unwrap_or(FormatArg::Csv) {
                 FormatArg::Csv => vec![OutFormat::Csv],
@@ -587,6 +611,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `No such file or directory (os error 2)` without the system's error number.
+fn plain(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(k) = rest.find(" (os error ") {
+        out.push_str(&rest[..k]);
+        rest = match rest[k..].find(')') {
+            Some(end) => &rest[k + end + 1..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Whether the failure is stdout closed by the reader (`toshiken shares … | head`).
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
@@ -602,11 +641,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err}");
+            eprintln!("error: {}", plain(&err.to_string()));
             // A cause already quoted by the message above it is not repeated.
-            let mut shown = err.to_string();
+            let mut shown = plain(&err.to_string());
             for cause in err.chain().skip(1) {
-                let text = cause.to_string();
+                let text = plain(&cause.to_string());
                 if !shown.contains(&text) {
                     eprintln!("  caused by: {text}");
                 }

@@ -81,7 +81,7 @@ pub struct DelineateRun {
 fn parse_threshold(flag: &str, text: &str) -> anyhow::Result<Threshold> {
     Threshold::parse_decimal(text.trim()).ok_or_else(|| {
         usage(format!(
-            "{flag} '{text}': expected a decimal between 0 and 1 such as 0.1"
+            "{flag} '{text}': expected a decimal between 0 and 1 such as 0.1, with at most 9 decimal places"
         ))
     })
 }
@@ -100,7 +100,13 @@ pub fn renkei_params(options: &DelineateOptions) -> anyhow::Result<(RenkeiParams
     let metro = MetroAreas::from_rows(&rows, &metro_info.file);
     let mut params = RenkeiParams::new(metro).metro_info(metro_info);
     if let Some(t) = &options.threshold {
-        params = params.threshold(parse_threshold("--threshold", t)?);
+        let threshold = parse_threshold("--threshold", t)?;
+        if threshold.parts().0 == 0 {
+            return Err(usage(format!(
+                "--threshold '{t}': a share above 0 is needed (at 0 every municipality would be a member of every area)"
+            )));
+        }
+        params = params.threshold(threshold);
     }
     if let Some(t) = &options.metro_threshold {
         params = params.metro_threshold(parse_threshold("--metro-threshold", t)?);
@@ -279,6 +285,17 @@ pub fn build_region_with_warnings(
         for (i, fixed) in report.fixes {
             region.shapes[i] = Some(fixed);
         }
+        // Shapes that do not share their borders exactly (a shifted or duplicated file, or
+        // one that is not topologically clean) leave units without neighbours.
+        let with_shape = region.shapes.iter().filter(|s| s.is_some()).count();
+        let isolated = (0..region.len())
+            .filter(|&i| region.shapes[i].is_some() && region.adjacency.is_isolated(i))
+            .count();
+        if with_shape > 0 && isolated * 10 > with_shape {
+            warnings.push(format!(
+                "{isolated} of {with_shape} units border no other unit: the shapes do not share their borders vertex for vertex (a shifted, duplicated or differently simplified file?), so tier 2 and contiguity are unreliable. The N03 TopoJSON shares its arcs exactly"
+            ));
+        }
         Ok(region)
     })?;
     // Warnings are printed even with -q: they qualify the results.
@@ -298,6 +315,24 @@ pub fn build_region_with_warnings(
     let mut region = region;
     for text in merges {
         let group = parse_merge(text).map_err(|e| usage(e.to_string()))?;
+        let members: Vec<usize> = group.iter().filter_map(|&c| region.index_of(c)).collect();
+        if members.len() == group.len() {
+            let apart = region.adjacency.unreachable_from_first(&members);
+            if !apart.is_empty() {
+                let w = format!(
+                    "--merge {text}: {} {} not border {} (directly or through the others): the merged unit is in pieces",
+                    apart
+                        .iter()
+                        .map(|&i| region.label(i))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if apart.len() == 1 { "does" } else { "do" },
+                    region.label(members[0])
+                );
+                eprintln!("warning: {w}");
+                warnings.push(w);
+            }
+        }
         region = timings
             .time("merge", || region.merge(std::slice::from_ref(&group)))
             .map_err(|e| usage(e.to_string()))?;
@@ -522,6 +557,14 @@ pub fn rule_warnings(
     pairs: &[PairCandidate],
 ) -> anyhow::Result<Vec<String>> {
     let mut out = Vec::new();
+    if evaluations.is_empty() {
+        out.push(format!(
+            "no municipality of the data is a 指定都市 or 中核市 on {} in the lists used ({}; {}), and none has 100,000 people: nothing to evaluate. Are the lists for this data (--designated-cities, --core-cities)?",
+            params.get_as_of(),
+            params.get_lists().designated_info.file,
+            params.get_lists().core_info.file
+        ));
+    }
     if let Some((a, b)) = params.get_pair() {
         for c in [a, b] {
             anyhow::ensure!(

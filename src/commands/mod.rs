@@ -123,7 +123,7 @@ impl Config {
             eprintln!("reading OD {}", inputs.od.display());
         }
         let dataset = Dataset::load(&inputs, self.level, &RegistryParams::default())
-            .context("loading the commuting data")?;
+            .context("loading the data")?;
         if self.verbose {
             eprintln!(
                 "{} at {} level, {} from {}",

@@ -247,6 +247,23 @@ impl RunRecord {
                 kept.push(serde_json::json!({"command": command, "outputs": left}));
             }
         }
+        // Files no record accounts for (left by an interrupted run, or put there by hand).
+        let mut listed: std::collections::BTreeSet<String> = self.outputs.iter().cloned().collect();
+        for run in &kept {
+            if let Some(list) = run.get("outputs").and_then(Value::as_array) {
+                listed.extend(list.iter().filter_map(|v| v.as_str().map(String::from)));
+            }
+        }
+        let mut unknown = Vec::new();
+        files_under(out, out, &mut unknown);
+        unknown.retain(|f| f != "run.json" && !listed.contains(f));
+        unknown.sort();
+        if !unknown.is_empty() {
+            kept.push(serde_json::json!({
+                "command": "unknown: an interrupted run, or files put here by hand",
+                "outputs": unknown
+            }));
+        }
         self.earlier_runs = kept;
         self.timings = timings
             .stages()
@@ -258,6 +275,24 @@ impl RunRecord {
         let path = out.join("run.json");
         io::write_json(&path, &self)?;
         Ok(path)
+    }
+}
+
+/// Every visible file under `dir`, relative to `root`.
+fn files_under(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            files_under(root, &path, out);
+        } else if let Ok(rel) = path.strip_prefix(root) {
+            out.push(rel.display().to_string());
+        }
     }
 }
 

@@ -46,6 +46,23 @@ pub enum DatasetError {
     /// The OD could not be mapped to units.
     #[error(transparent)]
     Assemble(#[from] AssembleError),
+    /// A population below the unit's resident commuters: a table in thousands, or for another
+    /// year or level.
+    #[error("{path}: {record}: population {population} of {code} {name} is below its {commuters} resident commuters in the OD; is the table in thousands, or for another year or level?")]
+    PopulationBelowCommuters {
+        /// Population file.
+        path: PathBuf,
+        /// Record.
+        record: String,
+        /// Code.
+        code: MuniCode,
+        /// Name.
+        name: String,
+        /// Population.
+        population: u64,
+        /// Resident commuters (the OD's total for the unit).
+        commuters: u64,
+    },
     /// A population record for a code the registry does not know.
     #[error("{path}: {record}: code {code} is not in the municipality registry")]
     PopulationCode {
@@ -169,13 +186,18 @@ impl Dataset {
                 entry.2 += 1;
             }
         }
+        let mut warnings = Vec::new();
+        let staying: u64 = crate::matrix::flows::staying(&self.matrix).iter().sum();
+        if staying == 0 && self.matrix.nnz() > 0 {
+            warnings.push("no origin has anyone working or studying at home (no origin = destination records): an OD without its diagonal makes every share to a centre too high. Include the staying flows".to_string());
+        }
         let missing: Vec<(&str, usize)> = by_pref
             .values()
             .filter(|(_, _, with)| *with == 0)
             .map(|(p, n, _)| (*p, *n))
             .collect();
         if missing.is_empty() {
-            return Vec::new();
+            return warnings;
         }
         let units: usize = missing.iter().map(|m| m.1).sum();
         let names: Vec<String> = missing
@@ -183,7 +205,7 @@ impl Dataset {
             .take(10)
             .map(|(p, n)| format!("{p} ({n})"))
             .collect();
-        vec![format!(
+        warnings.push(format!(
             "the OD has no row for any unit of {} of {} prefectures ({} unit{}: {}{}): commuting from there is missing, so the daytime population, day/night ratio and shares of every other unit are too low. Give the OD of every prefecture",
             missing.len(),
             by_pref.len(),
@@ -191,7 +213,8 @@ impl Dataset {
             if units == 1 { "" } else { "s" },
             names.join(", "),
             if missing.len() > 10 { ", …" } else { "" }
-        )]
+        ));
+        warnings
     }
 
     /// Reads the inputs and assembles the dataset at `level`.
@@ -237,6 +260,7 @@ impl Dataset {
         let (matrix, conservation) = assemble(raw, &units)?;
         let mut by_code: HashMap<MuniCode, Option<u64>> =
             HashMap::with_capacity(population_rows.len());
+        let mut record_of: HashMap<MuniCode, &str> = HashMap::with_capacity(population_rows.len());
         for row in population_rows {
             if registry.get(row.code).is_none() {
                 return Err(DatasetError::PopulationCode {
@@ -246,6 +270,7 @@ impl Dataset {
                 });
             }
             by_code.insert(row.code, row.population);
+            record_of.insert(row.code, &row.record);
         }
         let population: Vec<Option<u64>> = units
             .codes()
@@ -258,6 +283,22 @@ impl Dataset {
                 .map(|e| e.name.clone())
                 .unwrap_or_default()
         };
+        // Resident commuters are part of the resident population (census definitions).
+        for (i, &code) in units.codes().iter().enumerate() {
+            if let Some(p) = population[i] {
+                let commuters = matrix.total(i);
+                if commuters > p {
+                    return Err(DatasetError::PopulationBelowCommuters {
+                        path: inputs.population.clone(),
+                        record: record_of.get(&code).copied().unwrap_or("").to_string(),
+                        code,
+                        name: name(code),
+                        population: p,
+                        commuters,
+                    });
+                }
+            }
+        }
         let mut notes: Vec<Note> = conservation
             .repeats
             .iter()

@@ -33,6 +33,32 @@ pub fn read_master(path: &Path) -> Result<Vec<MasterRow>, ReadError> {
     let names = table.text(table.column("name", &["city", "name"])?)?;
     let lat = table.floats(table.column("lat", &["lat"])?, &code_of)?;
     let lng = table.floats(table.column("lng", &["lng", "lon"])?, &code_of)?;
+    // An office outside Japan (lat and lng swapped, a shifted column) would move the pair
+    // rule's distances silently.
+    for i in 0..table.height() {
+        let bad = |column: &str, value: f64, expected| ReadError::BadValue {
+            path: path.to_path_buf(),
+            record: table.record_text(i),
+            column: column.to_string(),
+            code: codes[i].to_string(),
+            value: value.to_string(),
+            expected,
+        };
+        if let Some(v) = lat[i].filter(|v| !(20.0..=46.0).contains(v)) {
+            return Err(bad(
+                "lat",
+                v,
+                "a latitude in Japan (20–46; are lat and lng swapped?)",
+            ));
+        }
+        if let Some(v) = lng[i].filter(|v| !(122.0..=154.5).contains(v)) {
+            return Err(bad(
+                "lng",
+                v,
+                "a longitude in Japan (122–154.5; are lat and lng swapped?)",
+            ));
+        }
+    }
     Ok((0..table.height())
         .map(|i| MasterRow {
             code: codes[i],

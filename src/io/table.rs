@@ -373,6 +373,9 @@ pub(crate) fn parse_count(text: &str) -> Result<u64, &'static str> {
     if text.bytes().all(|b| b.is_ascii_digit()) {
         return text.parse().map_err(|_| "too large");
     }
+    if text.contains(['e', 'E']) && text.parse::<f64>().is_ok() {
+        return Err("in scientific notation, which Excel rounds to a few digits (save the column as a plain whole number)");
+    }
     match text.parse::<f64>() {
         Ok(v) => count_from_f64(v),
         Err(_) => Err("not a number"),
@@ -606,5 +609,8 @@ mod tests {
         assert_eq!(parse_count("2.5"), Err("not a whole number"));
         assert_eq!(parse_count("abc"), Err("not a number"));
         assert_eq!(parse_count("-"), Err("not a number"));
+        assert!(parse_count("5.50E+03")
+            .unwrap_err()
+            .starts_with("in scientific notation"));
     }
 }
