@@ -565,6 +565,45 @@ pub fn rule_warnings(
             params.get_lists().core_info.file
         ));
     }
+    // Codes of the metro table and of --day-night that are not units count for nothing.
+    let metro = params.metro();
+    for k in 0..metro.len() {
+        let lost: Vec<String> = metro
+            .cores(k)
+            .iter()
+            .filter(|c| region.index_of(**c).is_none())
+            .map(|c| c.to_string())
+            .collect();
+        if !lost.is_empty() {
+            out.push(format!(
+                "{}: core codes of {} that are not municipalities of the data count for nothing in clause 3: {} (the 23 special wards are listed one by one, 13101–13123; a designated city by its city code)",
+                params.get_metro_info().file,
+                metro.name(k),
+                lost.join(" ")
+            ));
+        }
+        if metro.cores(k).is_empty() {
+            out.push(format!(
+                "{}: {} has no core rows (designated cities, special wards): clause 3 cannot fail there",
+                params.get_metro_info().file,
+                metro.name(k)
+            ));
+        }
+    }
+    if let Some(table) = params.get_day_night() {
+        let lost: Vec<String> = table
+            .codes()
+            .filter(|c| region.index_of(*c).is_none())
+            .map(|c| c.to_string())
+            .collect();
+        if !lost.is_empty() {
+            out.push(format!(
+                "{}: ratios for codes that are not municipalities of the data are not used: {}",
+                table.file,
+                lost.join(" ")
+            ));
+        }
+    }
     if let Some((a, b)) = params.get_pair() {
         for c in [a, b] {
             anyhow::ensure!(
@@ -1108,7 +1147,7 @@ fn write_outputs(
                 over.iter()
                     .map(|(u, ks)| {
                         ks.iter()
-                            .map(|&k| format!("{:.4}", share_in(*u, k).1))
+                            .map(|&k| share_text(share_in(*u, k).1))
                             .collect::<Vec<_>>()
                             .join(";")
                     })
@@ -1180,11 +1219,7 @@ fn write_outputs(
                     ),
                     (
                         "shares",
-                        PropValue::List(
-                            mine.iter()
-                                .map(|(_, m)| format!("{:.4}", m.share()))
-                                .collect(),
-                        ),
+                        PropValue::List(mine.iter().map(|(_, m)| share_text(m.share())).collect()),
                     ),
                     ("isolated", PropValue::Bool(region.adjacency.is_isolated(u))),
                 ],
@@ -1195,4 +1230,13 @@ fn write_outputs(
     write_geojson(&path, &features)?;
     written.push(path);
     Ok(written)
+}
+
+/// A share with four decimals; empty when it has no denominator.
+fn share_text(share: f64) -> String {
+    if share.is_finite() {
+        format!("{share:.4}")
+    } else {
+        String::new()
+    }
 }

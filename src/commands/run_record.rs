@@ -177,7 +177,12 @@ impl RunRecord {
                 .and_then(Value::as_str)
                 .unwrap_or("complete");
             if status == "complete" || old.get("status").is_none() {
-                earlier.push(serde_json::json!({"command": old_command, "outputs": outputs}));
+                let parameters = old.get("parameters").cloned().unwrap_or(Value::Null);
+                earlier.push(serde_json::json!({
+                    "command": old_command,
+                    "parameters": parameters,
+                    "outputs": outputs
+                }));
             }
             if let Some(Value::Array(list)) = old.get("earlier_runs") {
                 earlier.extend(list.iter().cloned());
@@ -244,7 +249,12 @@ impl RunRecord {
                 }
             }
             if !left.is_empty() {
-                kept.push(serde_json::json!({"command": command, "outputs": left}));
+                let parameters = run.get("parameters").cloned().unwrap_or(Value::Null);
+                kept.push(serde_json::json!({
+                    "command": command,
+                    "parameters": parameters,
+                    "outputs": left
+                }));
             }
         }
         // Files no record accounts for (left by an interrupted run, or put there by hand).

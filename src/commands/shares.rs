@@ -118,7 +118,12 @@ pub fn run_shares(config: &Config, options: &SharesOptions) -> anyhow::Result<()
                 .code
                 .map(|c| c.to_string())
                 .unwrap_or_else(|| "unknown".to_string());
-            writeln!(out, "{origin},{code},{},{},{}", r.name, r.persons, r.share)?;
+            let share = if r.share.is_finite() {
+                r.share.to_string()
+            } else {
+                String::new()
+            };
+            writeln!(out, "{origin},{code},{},{},{share}", r.name, r.persons)?;
         }
         return Ok(());
     }
@@ -153,16 +158,28 @@ pub fn run_shares(config: &Config, options: &SharesOptions) -> anyhow::Result<()
         } else {
             ""
         };
+        let share = if r.share.is_finite() {
+            format!("{:>8.4}%", 100.0 * r.share)
+        } else {
+            format!("{:>9}", "-")
+        };
         writeln!(
             out,
-            "{:>5}  {:<7} {:<16} {:>11} {:>8.4}%{marker}",
+            "{:>5}  {:<7} {:<16} {:>11} {share}{marker}",
             rank + 1,
             code,
             r.name,
             thousands(r.persons),
-            100.0 * r.share
         )?;
     }
-    writeln!(out, "{} destinations; shares sum to {:.6}", rows.len(), sum)?;
+    if denominator == 0 {
+        writeln!(
+            out,
+            "{} destinations; no commuters in the denominator, so no shares",
+            rows.len()
+        )?;
+    } else {
+        writeln!(out, "{} destinations; shares sum to {:.6}", rows.len(), sum)?;
+    }
     Ok(())
 }

@@ -300,6 +300,14 @@ pub fn read_day_night(path: &Path) -> Result<Vec<DayNightRow>, ReadError> {
         expected,
     };
     let mut rows = Vec::with_capacity(table.height());
+    if table.has_column(&["ratio"]) && table.has_column(&["ratio_percent"]) {
+        return Err(ReadError::Table {
+            path: path.to_path_buf(),
+            problem:
+                "both ratio and ratio_percent columns: give one, so that no row can say two things"
+                    .to_string(),
+        });
+    }
     if table.has_column(&["ratio", "ratio_percent"]) {
         let percent = !table.has_column(&["ratio"]);
         let name = if percent { "ratio_percent" } else { "ratio" };
@@ -315,6 +323,18 @@ pub fn read_day_night(path: &Path) -> Result<Vec<DayNightRow>, ReadError> {
             }
             if num == 0 {
                 return Err(bad(i, name, text, "a ratio above 0"));
+            }
+            if num * 5 < den {
+                return Err(bad(
+                    i,
+                    name,
+                    text,
+                    if percent {
+                        "a percentage of at least 20 (the lowest 昼夜間人口比率 in Japan is about 60 %): 0.95 here means 0.95 %, write 95"
+                    } else {
+                        "a ratio of at least 0.2 (the lowest in Japan is about 0.6)"
+                    },
+                ));
             }
             rows.push(DayNightRow {
                 code: codes[i],
@@ -631,6 +651,27 @@ pub fn read_declared(dir: &Path) -> Result<(Vec<DeclaredArea>, Vec<DeclaredMembe
             record: table.record_text(i),
             file: members_path.clone(),
         });
+    }
+    // The two files must agree on who the central cities are.
+    for m in &members {
+        let Some(area) = areas.iter().find(|a| a.id == m.area) else {
+            continue;
+        };
+        let listed = area.centres.contains(&m.code);
+        if m.central != listed {
+            return Err(ReadError::BadValue {
+                path: members_path.clone(),
+                record: m.record.clone(),
+                column: "role".to_string(),
+                code: m.code.to_string(),
+                value: if m.central { "central" } else { "member" }.to_string(),
+                expected: if m.central {
+                    "central only for the central_city_codes of its area in areas.csv"
+                } else {
+                    "central: areas.csv lists this code among its area's central_city_codes"
+                },
+            });
+        }
     }
     Ok((areas, members))
 }

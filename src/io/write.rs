@@ -95,7 +95,13 @@ pub fn write_table(
                 OutValues::Text(v) => Column::new(name, v),
                 OutValues::U64(v) => Column::new(name, v),
                 OutValues::I64(v) => Column::new(name, v),
-                OutValues::F64(v) => Column::new(name, v),
+                // A ratio with a zero denominator is missing, not `NaN`.
+                OutValues::F64(v) => Column::new(
+                    name,
+                    v.iter()
+                        .map(|x| x.filter(|x| x.is_finite()))
+                        .collect::<Vec<_>>(),
+                ),
             }
         })
         .collect();

@@ -81,4 +81,14 @@ impl MetroAreas {
     pub fn cores(&self, k: usize) -> &[MuniCode] {
         &self.cores[k]
     }
+
+    /// Number of metros.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// True when the table names no metro.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
 }

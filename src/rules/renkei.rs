@@ -141,6 +141,13 @@ impl DayNightTable {
         self.ratios.len()
     }
 
+    /// The codes given, ascending.
+    pub fn codes(&self) -> impl Iterator<Item = MuniCode> + '_ {
+        let mut codes: Vec<MuniCode> = self.ratios.keys().copied().collect();
+        codes.sort();
+        codes.into_iter()
+    }
+
     /// True when no code is given.
     pub fn is_empty(&self) -> bool {
         self.ratios.is_empty()
