@@ -199,6 +199,20 @@ pub fn build_region_with_warnings(
     if config.level == Level::Ward {
         return Err(super::UsageError(WARD_LEVEL_REFUSED.to_string()).into());
     }
+    // A code in two mergers: the second would no longer find it once the first is applied.
+    let mut seen: std::collections::HashMap<crate::registry::MuniCode, &String> =
+        std::collections::HashMap::new();
+    for text in merges {
+        for code in parse_merge(text).map_err(|e| usage(e.to_string()))? {
+            if let Some(first) = seen.insert(code, text) {
+                if first != text {
+                    return Err(usage(format!(
+                        "--merge: {code} is named in two mergers ({first} and {text}); give one merger with all of them, e.g. --merge {first}+…"
+                    )));
+                }
+            }
+        }
+    }
     let dataset = timings.time("load", || config.load())?;
     let boundaries = boundaries_path(config)?;
     if config.verbose {

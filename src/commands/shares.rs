@@ -7,7 +7,7 @@ use anyhow::{bail, Context};
 use super::Config;
 use crate::dataset::Dataset;
 use crate::matrix::{thousands, ShareDenominator};
-use crate::registry::{MuniCode, Resolved};
+use crate::registry::{MuniCode, Resolved, SetAsideReason};
 
 /// Options of `shares`.
 #[derive(Clone, Debug)]
@@ -46,8 +46,19 @@ pub fn share_rows(
     let i = match units.resolve(origin) {
         Some(Resolved::Unit(m)) => m.index(),
         Some(Resolved::SetAside(reason)) => {
+            let hint = match reason {
+                SetAsideReason::WardOfDesignatedCity => {
+                    "use its city's code, or --level ward for the wards"
+                }
+                SetAsideReason::DesignatedCityAggregate => {
+                    "use one of its wards' codes, or --level municipality for the whole city"
+                }
+                SetAsideReason::SpecialWardsAggregate => {
+                    "the 23 special wards are units one by one: use a ward's code, 13101–13123"
+                }
+            };
             bail!(
-                "{origin} is not a unit at {} level: {reason}; use its city's code or --level ward",
+                "{origin} is not a unit at {} level: {reason}; {hint}",
                 units.level()
             )
         }
