@@ -103,10 +103,10 @@ enum Command {
     /// Per-municipality commuting totals, day/night ratio, self-containment and top
     /// destinations → OUT/municipalities.csv (and .parquet).
     ///
-    /// With a zone population table (`--population` with a `zone` column, as `synth` writes)
-    /// it runs the zone kernel instead: totals, outflow, inflow, daytime population and
-    /// day/night ratio per zone, the share of every flow, and the ≥ 10 % pairs into the top
-    /// 1 % of zones by inflow → OUT/zones, pairs, shares_sample (.parquet) and summary.json.
+    /// With `--zones` (and a population table keyed by `zone`, as `synth` writes) it runs the
+    /// zone kernel instead: totals, outflow, inflow, daytime population and day/night ratio
+    /// per zone, the share of every flow, and the ≥ 10 % pairs into the top 1 % of zones by
+    /// inflow → OUT/zones, pairs, shares_sample (.parquet) and summary.json.
     Metrics {
         #[command(flatten)]
         inputs: InputArgs,
@@ -120,8 +120,12 @@ enum Command {
         /// Output format (default: csv for municipalities, parquet for zones).
         #[arg(long, value_enum)]
         format: Option<FormatArg>,
-        /// Zone mode only: repeats of the memory-roofline measurement (a copy of the bytes the
-        /// kernel must move) and of the kernel on the same buffer (default 3); 0 skips it.
+        /// Zone OD: `--od` ids and a `--population` table keyed by `zone` (dense ids 0..n)
+        /// instead of the census and its municipality codes.
+        #[arg(long)]
+        zones: bool,
+        /// With --zones: also measure the memory roofline (a copy of the bytes the kernel must
+        /// move) and the kernel again on the same buffer, N times (for benchmarks).
         #[arg(long, value_name = "N")]
         roofline: Option<usize>,
     },
@@ -397,6 +401,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             conventions,
             level,
             format,
+            zones,
             roofline,
         } => {
             let config = config(
@@ -409,11 +414,36 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     ..Parts::default()
                 },
             );
-            if let Some(pop) = config
+            let zone_table = config
                 .population
                 .as_deref()
-                .filter(|p| is_zone_table(p).unwrap_or(false))
-            {
+                .filter(|p| is_zone_table(p).unwrap_or(false));
+            if !*zones {
+                if let Some(pop) = zone_table {
+                    return Err(commands::UsageError(format!(
+                        "--population {}: a table keyed by `zone`; pass --zones for zone OD",
+                        pop.display()
+                    ))
+                    .into());
+                }
+            }
+            if *zones {
+                let pop = match (&config.population, zone_table) {
+                    (None, _) => {
+                        return Err(commands::UsageError(
+                            "--zones needs --population FILE, a table zone,population".into(),
+                        )
+                        .into())
+                    }
+                    (Some(p), None) => {
+                        return Err(commands::UsageError(format!(
+                            "--zones: --population {} has no `zone` column (zone,population with ids 0..n)",
+                            p.display()
+                        ))
+                        .into())
+                    }
+                    (Some(_), Some(p)) => p,
+                };
                 // Zones have no registry, wards or unknown destinations.
                 let unused = [
                     (inputs.master.is_some(), "--master"),
@@ -426,14 +456,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ];
                 if let Some((_, flag)) = unused.iter().find(|(given, _)| *given) {
                     return Err(commands::UsageError(format!(
-                        "{flag} does not apply to zone OD (a population table keyed by `zone`): zones have no municipality master, wards or unknown destinations"
+                        "{flag} does not apply with --zones: zones have no municipality master, wards or unknown destinations"
                     ))
                     .into());
                 }
                 let od = config.od.clone().ok_or_else(|| {
-                    commands::UsageError(
-                        "a zone population table needs its zone OD: pass --od FILE".into(),
-                    )
+                    commands::UsageError("--zones needs its zone OD: pass --od FILE".into())
                 })?;
                 let format = match format {
                     None | Some(FormatArg::Parquet) => OutFormat::Parquet,
@@ -445,13 +473,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         .into())
                     }
                 };
-                commands::run_zone_metrics(&config, &od, pop, format, roofline.unwrap_or(3))?;
+                commands::run_zone_metrics(&config, &od, pop, format, roofline.unwrap_or(0))?;
                 return Ok(());
             }
             if roofline.is_some() {
                 return Err(commands::UsageError(
-                    "--roofline applies to zone OD only (a population table keyed by `zone`)"
-                        .into(),
+                    "--roofline applies with --zones only (it measures the zone kernel)".into(),
                 )
                 .into());
             }

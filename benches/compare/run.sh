@@ -54,10 +54,10 @@ for size in "${sizes[@]}"; do
   runs="$work/runs/$size"
   rm -rf "$runs"
   for r in $(seq 1 "$REPEAT"); do
-    "$bin" metrics -q --threads "$THREADS" --out "$runs/toshiken/run$r" \
+    "$bin" metrics --zones --roofline 3 -q --threads "$THREADS" --out "$runs/toshiken/run$r" \
       --od "$data/od.parquet" --population "$data/population.parquet"
     if [ "$THREADS" -gt 1 ]; then
-      "$bin" metrics -q --threads 1 --out "$runs/toshiken-1t/run$r" \
+      "$bin" metrics --zones -q --threads 1 --out "$runs/toshiken-1t/run$r" \
         --od "$data/od.parquet" --population "$data/population.parquet"
     fi
     for peer in polars duckdb; do

@@ -29,6 +29,7 @@ fn rows(path: &Path) -> Vec<Vec<String>> {
 fn zone_metrics(dir: &Path, od: &str, pop: &str, threads: &str) -> Output {
     toshiken(&[
         "metrics",
+        "--zones",
         "--od",
         od,
         "--population",
@@ -316,6 +317,7 @@ fn synth_is_deterministic_calibrated_and_thread_independent() {
         let out = tmp.path().join(format!("metrics{threads}"));
         let run = toshiken(&[
             "metrics",
+            "--zones",
             "--od",
             od.to_str().unwrap(),
             "--population",
