@@ -244,7 +244,7 @@ pub fn build_region_with_warnings(
         };
         if config.verbose {
             eprintln!(
-                "{} boundary features: {} without code (所属未定地), {} codes not in the registry{}",
+                "{} boundary features: {} without a code (N03 所属未定地, or features of another layer), {} codes not in the registry{}",
                 report.features,
                 report.without_code,
                 report.unknown_codes.len(),

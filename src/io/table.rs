@@ -237,7 +237,7 @@ impl Table {
             ints.into_iter()
                 .enumerate()
                 .map(|(i, v)| {
-                    let v = v.ok_or_else(|| bad(i, String::new()))?;
+                    let v = v.ok_or_else(|| bad(i, "null".to_string()))?;
                     MuniCode::from_int(v).ok_or_else(|| bad(i, v.to_string()))
                 })
                 .collect()
