@@ -82,6 +82,22 @@ struct ConventionArgs {
     unknown_daytime: Option<UnknownArg>,
 }
 
+/// What `delineate`, `audit` and `map` share: inputs, output, conventions, boundaries and
+/// the rule parameters.
+#[derive(Args)]
+struct RuleCommandArgs {
+    #[command(flatten)]
+    inputs: InputArgs,
+    #[command(flatten)]
+    out: OutArgs,
+    #[command(flatten)]
+    conventions: ConventionArgs,
+    #[command(flatten)]
+    shapes: ShapeArgs,
+    #[command(flatten)]
+    rules: RuleArgs,
+}
+
 /// Boundaries of the rule commands.
 #[derive(Args)]
 struct ShapeArgs {
@@ -153,18 +169,10 @@ enum Command {
     /// areas.csv, memberships.csv, overlaps.csv, areas.geojson, municipalities.geojson.
     Delineate {
         #[command(flatten)]
-        inputs: InputArgs,
-        #[command(flatten)]
-        out: OutArgs,
-        #[command(flatten)]
-        conventions: ConventionArgs,
-        #[command(flatten)]
-        shapes: ShapeArgs,
+        common: RuleCommandArgs,
         /// Scheme (only `renkei`, the 連携中枢都市圏 rules, for now).
         #[arg(long, default_value = "renkei")]
         scheme: String,
-        #[command(flatten)]
-        rules: RuleArgs,
         /// Threshold sweep FROM:TO:STEP → OUT/sweep.csv, e.g. 0.05:0.20:0.01.
         #[arg(long, value_name = "FROM:TO:STEP")]
         sweep: Option<String>,
@@ -172,18 +180,10 @@ enum Command {
     /// Audit declared memberships (areas.csv + members.csv) → OUT/audit.csv and audit.md.
     Audit {
         #[command(flatten)]
-        inputs: InputArgs,
-        #[command(flatten)]
-        out: OutArgs,
-        #[command(flatten)]
-        conventions: ConventionArgs,
-        #[command(flatten)]
-        shapes: ShapeArgs,
+        common: RuleCommandArgs,
         /// Folder with the declared areas.csv and members.csv.
         #[arg(long, value_name = "DIR")]
         declared: PathBuf,
-        #[command(flatten)]
-        rules: RuleArgs,
         /// Also write audit.html: the tables and one map per declared area.
         #[arg(long)]
         html: bool,
@@ -191,15 +191,7 @@ enum Command {
     /// Maps: OUT/map.svg, map.png, areas/<area>.svg|png and the interactive OUT/map.html.
     Map {
         #[command(flatten)]
-        inputs: InputArgs,
-        #[command(flatten)]
-        out: OutArgs,
-        #[command(flatten)]
-        conventions: ConventionArgs,
-        #[command(flatten)]
-        shapes: ShapeArgs,
-        #[command(flatten)]
-        rules: RuleArgs,
+        common: RuleCommandArgs,
         /// Declared memberships to show beside the candidates in map.html.
         #[arg(long, value_name = "DIR")]
         declared: Option<PathBuf>,
@@ -380,6 +372,21 @@ fn config(g: &Global, parts: Parts<'_>) -> Config {
     config
 }
 
+impl RuleCommandArgs {
+    fn config(&self, g: &Global) -> Config {
+        config(
+            g,
+            Parts {
+                inputs: Some(&self.inputs),
+                out: Some(&self.out),
+                conventions: Some(&self.conventions),
+                shapes: Some(&self.shapes),
+                ..Parts::default()
+            },
+        )
+    }
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(n) = cli.global.threads {
         if n == 0 {
@@ -528,12 +535,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Delineate {
-            inputs,
-            out,
-            conventions,
-            shapes,
+            common,
             scheme,
-            rules,
             sweep,
         } => {
             if scheme != "renkei" {
@@ -542,69 +545,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ))
                 .into());
             }
-            let config = config(
-                g,
-                Parts {
-                    inputs: Some(inputs),
-                    out: Some(out),
-                    conventions: Some(conventions),
-                    shapes: Some(shapes),
-                    ..Parts::default()
-                },
-            );
-            commands::run_delineate(&config, &rules.options(sweep.clone()))?;
+            let config = common.config(g);
+            commands::run_delineate(&config, &common.rules.options(sweep.clone()))?;
         }
         Command::Audit {
-            inputs,
-            out,
-            conventions,
-            shapes,
+            common,
             declared,
-            rules,
             html,
         } => {
-            let config = config(
-                g,
-                Parts {
-                    inputs: Some(inputs),
-                    out: Some(out),
-                    conventions: Some(conventions),
-                    shapes: Some(shapes),
-                    ..Parts::default()
-                },
-            );
+            let config = common.config(g);
             commands::run_audit(
                 &config,
                 &AuditOptions {
                     declared: declared.clone(),
-                    rules: rules.options(None),
+                    rules: common.rules.options(None),
                     html: *html,
                 },
             )?;
         }
         Command::Map {
-            inputs,
-            out,
-            conventions,
-            shapes,
-            rules,
+            common,
             declared,
             font,
         } => {
-            let config = config(
-                g,
-                Parts {
-                    inputs: Some(inputs),
-                    out: Some(out),
-                    conventions: Some(conventions),
-                    shapes: Some(shapes),
-                    ..Parts::default()
-                },
-            );
+            let config = common.config(g);
             commands::run_map(
                 &config,
                 &MapOptions {
-                    rules: rules.options(None),
+                    rules: common.rules.options(None),
                     declared: declared.clone(),
                     font: font.clone(),
                 },

@@ -24,11 +24,7 @@ pub fn dissolve<'a>(shapes: impl IntoIterator<Item = &'a MultiPolygon<f64>>) -> 
     if super::validity::is_valid(&outline) {
         return outline;
     }
-    let polygons: Vec<Polygon<f64>> = shapes
-        .iter()
-        .flat_map(|s| s.orient(Direction::Default).0)
-        .collect();
-    geo::unary_union(polygons.iter()).orient(Direction::Default)
+    super::validity::union_all(shapes.iter().flat_map(|s| s.0.iter()))
 }
 
 fn dissolve_edges(shapes: &[&MultiPolygon<f64>]) -> MultiPolygon<f64> {

@@ -11,4 +11,4 @@ pub mod validity;
 pub use adjacency::{adjacency, par_adjacency, Adjacency};
 pub use dissolve::dissolve;
 pub use distance::distance_km;
-pub use unit_shapes::{unit_shapes, ShapeReport, UnitShapes};
+pub use unit_shapes::{unit_shapes, ShapeReport, UnitShapes, JAPAN_LAT, JAPAN_LON};

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use geo::algorithm::Validation;
 use geo::orient::{Direction, Orient};
-use geo::{unary_union, Area, CoordsIter, MultiPolygon};
+use geo::{Area, CoordsIter, MultiPolygon};
 use rayon::prelude::*;
 
 use super::{dissolve, validity};
@@ -106,11 +106,7 @@ pub fn repair(shape: &MultiPolygon<f64>) -> MultiPolygon<f64> {
         if members.len() == 1 {
             out.push(polygons[members[0]].clone());
         } else {
-            let oriented: Vec<Polygon<f64>> = members
-                .iter()
-                .map(|&k| polygons[k].orient(Direction::Default))
-                .collect();
-            out.extend(unary_union(oriented.iter()).0);
+            out.extend(validity::union_all(members.iter().map(|&k| &polygons[k])).0);
         }
     }
     let repaired = MultiPolygon::new(out);
@@ -119,8 +115,7 @@ pub fn repair(shape: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     } else {
         // Parts that touch along a line, or rings the local repair could not fix: the union of
         // everything.
-        let oriented = shape.orient(Direction::Default);
-        unary_union(oriented.0.iter()).orient(Direction::Default)
+        validity::union_all(&shape.0)
     }
 }
 

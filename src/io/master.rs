@@ -4,6 +4,7 @@ use std::path::Path;
 
 use super::table::Table;
 use super::ReadError;
+use crate::geometry::{JAPAN_LAT, JAPAN_LON};
 use crate::registry::{MasterRow, MuniCode};
 
 /// Reads `pref,city,lat,lng,lgcode` (other columns ignored). `lgcode` is the 6-digit code whose
@@ -44,14 +45,14 @@ pub fn read_master(path: &Path) -> Result<Vec<MasterRow>, ReadError> {
             value: value.to_string(),
             expected,
         };
-        if let Some(v) = lat[i].filter(|v| !(20.0..=46.0).contains(v)) {
+        if let Some(v) = lat[i].filter(|v| !(JAPAN_LAT.0..=JAPAN_LAT.1).contains(v)) {
             return Err(bad(
                 "lat",
                 v,
                 "a latitude in Japan (20–46; are lat and lng swapped?)",
             ));
         }
-        if let Some(v) = lng[i].filter(|v| !(122.0..=154.5).contains(v)) {
+        if let Some(v) = lng[i].filter(|v| !(JAPAN_LON.0..=JAPAN_LON.1).contains(v)) {
             return Err(bad(
                 "lng",
                 v,

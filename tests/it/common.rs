@@ -82,3 +82,21 @@ pub fn toshiken(args: &[&str]) -> Output {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// Text that must never reach a user: Rust `Debug`, polars or serde wording, panics.
+pub const INTERNALS: [&str; 14] = [
+    "Some(",
+    "None)",
+    "Error {",
+    "Os {",
+    "kind:",
+    "polars",
+    "Polars",
+    "ComputeError",
+    "truncate_ragged_lines",
+    "serde",
+    "panicked",
+    "RUST_BACKTRACE",
+    "invalid type:",
+    "called `",
+];

@@ -8,25 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::{text, tiny_copy};
-
-/// Text that must never appear in what a user reads.
-const INTERNALS: [&str; 14] = [
-    "Some(",
-    "None)",
-    "Error {",
-    "Os {",
-    "kind:",
-    "polars",
-    "Polars",
-    "ComputeError",
-    "truncate_ragged_lines",
-    "serde",
-    "panicked",
-    "RUST_BACKTRACE",
-    "invalid type:",
-    "called `",
-];
+use crate::common::{text, tiny_copy, INTERNALS};
 
 #[derive(Debug, Default)]
 struct Case {

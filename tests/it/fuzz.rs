@@ -22,26 +22,12 @@ use toshiken::dataset::{Dataset, InputPaths};
 use toshiken::io::{self, OutColumn, OutFormat, OutValues};
 use toshiken::registry::{Level, RegistryParams};
 
-use crate::common::{tiny_copy, tiny_dir};
+use crate::common::{tiny_copy, tiny_dir, INTERNALS};
 
 const OD: &str = "census2020_od_market_research102/98.json";
 const POP: &str = "census2020_prelim_population_dstokuron/municipality_population_2020.csv";
 const MASTER: &str = "code4fukui_localgovjp/localgovjp-utf8.csv";
 const BND: &str = "n03_boundaries_smartnews/topojson_s0010/N03-21_210101.json";
-
-/// Text that must never reach a user (as in the corpus).
-const INTERNALS: [&str; 10] = [
-    "Some(",
-    "Error {",
-    "Os {",
-    "polars",
-    "Polars",
-    "serde",
-    "panicked",
-    "invalid type:",
-    "called `",
-    "truncate_ragged_lines",
-];
 
 /// Tokens inserted by the mutations: what breaks parsers.
 const TOKENS: [&[u8]; 24] = [
