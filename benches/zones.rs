@@ -3,15 +3,17 @@
 //! 2 GB of memory and a minute to generate). Synthetic sizes come from `synth` in memory,
 //! seed 7. For each: the kernel serial and parallel into a reused (warm) share buffer, the
 //! kernel into a fresh buffer (what a run pays), and the STREAM-style copy that is its
-//! memory roofline. Run: `cargo bench --bench zones`.
+//! memory roofline; and the user's job (the same figures, shares only on demand, no buffer).
+//! Run: `cargo bench --bench zones`.
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use toshiken::dataset::{resolve_data_dir, Dataset, InputPaths};
+use toshiken::matrix::{stream_copy, Csr, CsrBuilder, Exec};
 use toshiken::registry::{Level, RegistryParams};
 use toshiken::zones::synth::{real_geography, Synth, SynthParams};
-use toshiken::zones::{stream_copy, Exec, ZoneMetrics, ZoneOd, ZoneOdBuilder};
+use toshiken::zones::ZoneMetrics;
 
 fn census() -> Dataset {
     let dir = resolve_data_dir(None).expect("the national data directory (set TOSHIKEN_DATA)");
@@ -23,12 +25,12 @@ fn census() -> Dataset {
     .expect("load")
 }
 
-fn national(ds: &Dataset) -> (ZoneOd, Vec<u64>) {
+fn national(ds: &Dataset) -> (Csr, Vec<u64>) {
     let population = ds.population.iter().map(|p| p.unwrap_or(0)).collect();
-    (ZoneOd::from_matrix(&ds.matrix), population)
+    (ds.matrix.flows().clone(), population)
 }
 
-fn synthetic(ds: &Dataset, zones: usize, flows: usize) -> (ZoneOd, Vec<u64>) {
+fn synthetic(ds: &Dataset, zones: usize, flows: usize) -> (Csr, Vec<u64>) {
     let (places, real) = real_geography(ds);
     let synth = Synth::new(
         places,
@@ -40,7 +42,7 @@ fn synthetic(ds: &Dataset, zones: usize, flows: usize) -> (ZoneOd, Vec<u64>) {
         },
     )
     .unwrap();
-    let mut b = ZoneOdBuilder::sorted(zones, flows);
+    let mut b = CsrBuilder::sorted(zones, flows);
     let mut rows = 0u64;
     for a in (0..zones).step_by(1 << 16) {
         let block = synth.block(a..(a + (1 << 16)).min(zones));
@@ -94,6 +96,9 @@ fn kernel(c: &mut Criterion) {
             BenchmarkId::new("parallel_fresh", format!("{threads}t")),
             |b| b.iter(|| ZoneMetrics::compute(black_box(od), population, Exec::Parallel)),
         );
+        group.bench_function(BenchmarkId::new("job", format!("{threads}t")), |b| {
+            b.iter(|| ZoneMetrics::job(black_box(od), population, Exec::Parallel))
+        });
         group.bench_function(
             BenchmarkId::new("roofline_copy", format!("{threads}t")),
             |b| b.iter(|| stream_copy(black_box(od), &mut shares, Exec::Parallel)),

@@ -187,7 +187,9 @@ impl Dataset {
             }
         }
         let mut warnings = Vec::new();
-        let staying: u64 = crate::matrix::flows::staying(&self.matrix).iter().sum();
+        let staying: u64 = (0..self.matrix.n())
+            .map(|i| u64::from(self.matrix.get(i, i)))
+            .sum();
         if staying == 0 && self.matrix.nnz() > 0 {
             warnings.push("no origin has anyone working or studying at home (no origin = destination records): an OD without its diagonal makes every share to a centre too high. Include the staying flows".to_string());
         }

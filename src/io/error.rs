@@ -153,7 +153,7 @@ pub enum ReadError {
         /// Path.
         path: PathBuf,
         /// What is wrong, with the row (shown in the message, so not a `source`).
-        problem: crate::zones::ZoneOdError,
+        problem: crate::matrix::OdError,
     },
     /// Zone ids of a population table that are not exactly `0..n`.
     #[error("{path}: zone ids must be 0..{n} with each once; zone {missing} is missing")]

@@ -12,7 +12,7 @@ use super::table::{extension, Table};
 use super::write::WriteError;
 use super::ReadError;
 use super::{od_table, OutColumn, OutValues};
-use crate::zones::{Pushed, ZoneOd, ZoneOdBuilder};
+use crate::matrix::{Csr, CsrBuilder, Pushed};
 
 /// The key column that marks a population table as a zone table.
 pub const ZONE_COLUMN: &str = "zone";
@@ -113,7 +113,7 @@ pub fn read_zone_od(
     path: &Path,
     n: usize,
     progress: &mut dyn FnMut(usize, usize),
-) -> Result<ZoneOd, ReadError> {
+) -> Result<Csr, ReadError> {
     let zone_err = |problem| ReadError::ZoneOd {
         path: path.to_path_buf(),
         problem,
@@ -156,7 +156,7 @@ pub fn read_zone_od(
                     persons,
                 ));
             }
-            let mut b = ZoneOdBuilder::counting(n, flows.len());
+            let mut b = CsrBuilder::counting(n, flows.len());
             for (k, f) in flows.iter().enumerate() {
                 b.count_origin(f.0, k as u64 + 1).map_err(zone_err)?;
             }
@@ -171,7 +171,7 @@ pub fn read_zone_od(
     let source = ParquetSource::open(path)?;
     let total = source.rows;
     // First try: rows grouped by origin, one pass.
-    let mut sorted = ZoneOdBuilder::sorted(n, total);
+    let mut sorted = CsrBuilder::sorted(n, total);
     let mut in_order = true;
     source.for_each_group(&mut |row0, o, d, p| {
         let pushed = sorted.push_sorted_batch(o, d, p, row0).map_err(zone_err)?;
@@ -187,7 +187,7 @@ pub fn read_zone_od(
     }
     drop(sorted);
     // Any order: count per origin, then scatter.
-    let mut b = ZoneOdBuilder::counting(n, total);
+    let mut b = CsrBuilder::counting(n, total);
     source.for_each_group(&mut |row0, o, _, _| {
         for (k, &v) in o.iter().enumerate() {
             b.count_origin(u64::from(v), row0 + k as u64 + 1)

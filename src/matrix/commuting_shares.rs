@@ -1,8 +1,6 @@
 //! Commuting shares (通勤通学割合) and exact threshold tests.
 
-use rayon::prelude::*;
-
-use super::rows::Exec;
+use super::kernel::{row_pass, Exec, PassOptions};
 use super::CommuteMatrix;
 
 /// What an origin's shares are divided by.
@@ -79,6 +77,13 @@ impl Threshold {
         (self.num, self.den)
     }
 
+    /// The fewest persons that meet the threshold out of `denominator`:
+    /// `⌈num × denominator / den⌉`, so that `is_met(p, denominator) ⇔ p ≥ least_persons`.
+    pub fn least_persons(self, denominator: u64) -> u64 {
+        let need = u128::from(self.num) * u128::from(denominator);
+        need.div_ceil(u128::from(self.den)) as u64
+    }
+
     /// Whether `persons / denominator ≥ num/den`, exactly. A zero denominator meets nothing.
     pub fn is_met(self, persons: u64, denominator: u64) -> bool {
         denominator > 0
@@ -87,48 +92,24 @@ impl Threshold {
     }
 }
 
-/// Share of every stored cell, in CSR order (`shares[k]` belongs to `m.dest()[k]`). An origin
-/// with a zero denominator gets NaN shares.
+/// Share of every stored cell, in CSR order (`shares[k]` belongs to `m.dest()[k]`), by the one
+/// kernel ([`super::kernel::row_pass`]). An origin with a zero denominator gets NaN shares.
 pub fn shares(m: &CommuteMatrix, denominator: ShareDenominator) -> Vec<f64> {
     shares_with(m, denominator, Exec::Serial)
 }
 
-/// Parallel twin of [`shares`].
+/// Parallel twin of [`shares`]; identical output for any thread count.
 pub fn par_shares(m: &CommuteMatrix, denominator: ShareDenominator) -> Vec<f64> {
     shares_with(m, denominator, Exec::Parallel)
 }
 
 fn shares_with(m: &CommuteMatrix, denominator: ShareDenominator, exec: Exec) -> Vec<f64> {
-    // One preallocated buffer, cut into one slice per row: no per-row allocation and no
-    // concatenation (the earlier Vec-per-row version was slower in parallel than serially).
-    let mut out = vec![0.0; m.nnz()];
-    let fill = |i: usize, slot: &mut [f64]| {
-        let d = denominator.of(m, i) as f64;
-        for (o, &p) in slot.iter_mut().zip(m.row(i).1) {
-            *o = f64::from(p) / d;
-        }
+    let mut out = Vec::new();
+    let options = PassOptions {
+        denominator,
+        ..PassOptions::default()
     };
-    let indptr = m.indptr();
-    match exec {
-        Exec::Serial => {
-            for i in 0..m.n() {
-                fill(i, &mut out[indptr[i]..indptr[i + 1]]);
-            }
-        }
-        Exec::Parallel => {
-            let mut rows: Vec<&mut [f64]> = Vec::with_capacity(m.n());
-            let mut rest = out.as_mut_slice();
-            for i in 0..m.n() {
-                let (row, tail) = rest.split_at_mut(indptr[i + 1] - indptr[i]);
-                rows.push(row);
-                rest = tail;
-            }
-            rows.into_par_iter()
-                .enumerate()
-                .with_min_len(64)
-                .for_each(|(i, row)| fill(i, row));
-        }
-    }
+    row_pass(m.flows(), m.unknowns(), &options, Some(&mut out), exec);
     out
 }
 
@@ -148,5 +129,14 @@ mod tests {
         assert_eq!(Threshold::parse_decimal("0.08"), Threshold::new(8, 100));
         assert_eq!(Threshold::parse_decimal("1.5"), None);
         assert_eq!(Threshold::parse_decimal("abc"), None);
+        for d in [1u64, 9, 10, 11, 19, 20, 21, 10_000_000_001] {
+            let least = t.least_persons(d);
+            assert!(
+                t.is_met(least, d) && (least == 0 || !t.is_met(least - 1, d)),
+                "{d}"
+            );
+        }
+        let third = Threshold::new(1, 3).unwrap();
+        assert_eq!((third.least_persons(21), third.least_persons(22)), (7, 8));
     }
 }

@@ -1,9 +1,16 @@
-//! `CommuteMatrix`: the immutable CSR origin × destination matrix and its transpose.
+//! `Csr`: the one origin × destination matrix type. Census units (through the registry, in
+//! `CommuteMatrix`, which adds unknown destinations and a transpose) and zones (dense ids read
+//! straight from a zone table) are both held as a `Csr`, and the one kernel
+//! (`matrix::kernel`) reads nothing else. Rows are sorted by destination and hold no
+//! duplicate pair; ids are dense `u32`, counts `u32`.
 
 use rayon::prelude::*;
 
-/// Errors from the validating constructors of [`CommuteMatrix`]. Indices are unit indices;
-/// callers that know codes translate them (see `matrix::assemble`).
+/// Where a flow came from, for messages: the 1-based row of the OD table.
+pub type SourceRow = u64;
+
+/// Errors from the validating constructor [`Csr::new`] (and [`super::CommuteMatrix`]'s).
+/// Indices are unit or zone ids; callers that know codes translate them.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum MatrixError {
     /// An array has the wrong length.
@@ -16,7 +23,7 @@ pub enum MatrixError {
         /// Actual length.
         found: usize,
     },
-    /// `indptr` does not start at 0, decreases, or does not end at the number of entries.
+    /// The row pointer does not start at 0, decreases, or does not end at the number of entries.
     #[error("indptr is not a valid row pointer at row {row}")]
     Indptr {
         /// First offending row.
@@ -46,7 +53,7 @@ pub enum MatrixError {
         /// Origin index.
         origin: u32,
     },
-    /// A stored entry of zero persons (zeros are never stored).
+    /// A stored entry of zero persons (the census matrix never stores zeros).
     #[error("entry ({origin}, {dest}) stores zero persons")]
     Zero {
         /// Origin index.
@@ -56,67 +63,85 @@ pub enum MatrixError {
     },
 }
 
-/// Origin × destination commuting counts between `n` analysis units, in CSR form, with its
-/// transpose, per-origin unknown-destination counts and totals.
-///
-/// Invariants (checked by [`CommuteMatrix::from_csr`], relied on by every kernel):
-/// - `indptr.len() == n + 1`, `indptr[0] == 0`, non-decreasing, `indptr[n] == dest.len()`;
-/// - `dest.len() == persons.len()`; every `dest[k] < n`; destinations strictly ascending
-///   within a row (so no duplicate pair); every `persons[k] > 0`;
-/// - `unknown.len() == has_data.len() == n`; `total[i] == Σ row i + unknown[i]`;
-/// - the transpose holds exactly the same entries, origins strictly ascending per column.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CommuteMatrix {
-    n: usize,
-    indptr: Vec<usize>,
-    dest: Vec<u32>,
-    persons: Vec<u32>,
-    unknown: Vec<u64>,
-    total: Vec<u64>,
-    has_data: Vec<bool>,
-    t_indptr: Vec<usize>,
-    t_origin: Vec<u32>,
-    t_persons: Vec<u32>,
+/// A rejected flow or zone while building from a table ([`CsrBuilder`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OdError {
+    /// An origin or destination outside `0..n`.
+    #[error("row {row}: {column} zone {zone} is not in the population table (zones 0..{n})")]
+    UnknownZone {
+        /// Row of the OD table.
+        row: SourceRow,
+        /// `origin` or `destination`.
+        column: &'static str,
+        /// The zone id read.
+        zone: u64,
+        /// Number of zones.
+        n: usize,
+    },
+    /// The same pair twice.
+    #[error(
+        "origin {origin} → destination {dest} appears twice (second time at or after row {row})"
+    )]
+    DuplicatePair {
+        /// Origin zone.
+        origin: u32,
+        /// Destination zone.
+        dest: u32,
+        /// A row at or after the second occurrence (the row that ended the origin's block).
+        row: SourceRow,
+    },
+    /// More rows than the table announced.
+    #[error("the OD has more rows than its metadata announced ({announced})")]
+    TooManyRows {
+        /// Rows announced.
+        announced: usize,
+    },
 }
 
-impl CommuteMatrix {
-    /// Builds the matrix from CSR arrays after checking every invariant listed on the type.
-    ///
-    /// `unknown[i]` is the number of origin-`i` commuters whose destination is unknown;
-    /// `has_data[i]` says whether the source had a row for origin `i` at all (a unit with no
-    /// row is reported as missing, not as zero commuters).
+/// The matrix: row `i` holds `(dest[k], persons[k])` for `k in offsets[i]..offsets[i+1]`.
+///
+/// Invariants (checked by [`Csr::new`]; [`CsrBuilder`] establishes them as it builds):
+/// `offsets.len() == n + 1`, `offsets[0] == 0`, non-decreasing, `offsets[n] == nnz`;
+/// `dest.len() == persons.len() == nnz`; every `dest[k] < n`, strictly ascending within a row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Csr {
+    offsets: Vec<usize>,
+    dest: Vec<u32>,
+    persons: Vec<u32>,
+    grand_total: u64,
+}
+
+/// Flows per chunk when a check or sum over all flows runs in parallel.
+const PAR_FLOWS: usize = 1 << 16;
+
+impl Csr {
+    /// Builds the matrix after checking every invariant listed on the type (rows checked in
+    /// parallel; the first violation in row order is reported whatever the thread count).
     ///
     /// # Errors
     /// A [`MatrixError`] naming the first violated invariant.
-    pub fn from_csr(
+    pub fn new(
         n: usize,
-        indptr: Vec<usize>,
+        offsets: Vec<usize>,
         dest: Vec<u32>,
         persons: Vec<u32>,
-        unknown: Vec<u64>,
-        has_data: Vec<bool>,
     ) -> Result<Self, MatrixError> {
-        check_len("indptr", n + 1, indptr.len())?;
+        check_len("indptr", n + 1, offsets.len())?;
         check_len("persons", dest.len(), persons.len())?;
-        check_len("unknown", n, unknown.len())?;
-        check_len("has_data", n, has_data.len())?;
-        if indptr[0] != 0 {
+        if offsets[0] != 0 {
             return Err(MatrixError::Indptr { row: 0 });
         }
-        for i in 0..n {
-            if indptr[i + 1] < indptr[i] || indptr[i + 1] > dest.len() {
-                return Err(MatrixError::Indptr { row: i });
-            }
+        if let Some(i) =
+            (0..n).find(|&i| offsets[i + 1] < offsets[i] || offsets[i + 1] > dest.len())
+        {
+            return Err(MatrixError::Indptr { row: i });
         }
-        if indptr[n] != dest.len() {
+        if offsets[n] != dest.len() {
             return Err(MatrixError::Indptr { row: n });
         }
-        for i in 0..n {
-            let (row_dest, row_persons) = (
-                &dest[indptr[i]..indptr[i + 1]],
-                &persons[indptr[i]..indptr[i + 1]],
-            );
-            for (k, (&d, &p)) in row_dest.iter().zip(row_persons).enumerate() {
+        let check_row = |i: usize| -> Result<(), MatrixError> {
+            let row = &dest[offsets[i]..offsets[i + 1]];
+            for (k, &d) in row.iter().enumerate() {
                 if d as usize >= n {
                     return Err(MatrixError::OutOfRange {
                         origin: i as u32,
@@ -124,14 +149,8 @@ impl CommuteMatrix {
                         n,
                     });
                 }
-                if p == 0 {
-                    return Err(MatrixError::Zero {
-                        origin: i as u32,
-                        dest: d,
-                    });
-                }
-                if k > 0 && row_dest[k - 1] >= d {
-                    return Err(if row_dest[k - 1] == d {
+                if k > 0 && row[k - 1] >= d {
+                    return Err(if row[k - 1] == d {
                         MatrixError::Duplicate {
                             origin: i as u32,
                             dest: d,
@@ -141,196 +160,148 @@ impl CommuteMatrix {
                     });
                 }
             }
+            Ok(())
+        };
+        // `find_map_first`: the first failing row in index order, for any thread count.
+        if let Some(e) = (0..n)
+            .into_par_iter()
+            .with_min_len(256)
+            .find_map_first(|i| check_row(i).err())
+        {
+            return Err(e);
         }
-        let total = (0..n)
-            .map(|i| {
-                persons[indptr[i]..indptr[i + 1]]
-                    .iter()
-                    .map(|&p| u64::from(p))
-                    .sum::<u64>()
-                    + unknown[i]
-            })
-            .collect();
-        let (t_indptr, t_origin, t_persons) = transpose(n, &indptr, &dest, &persons);
-        Ok(CommuteMatrix {
-            n,
-            indptr,
+        Ok(Self::assume_valid(offsets, dest, persons))
+    }
+
+    /// For builders that established the invariants themselves.
+    pub(crate) fn assume_valid(offsets: Vec<usize>, dest: Vec<u32>, persons: Vec<u32>) -> Self {
+        debug_assert_eq!(offsets.last().copied(), Some(dest.len()));
+        let grand_total = persons
+            .par_chunks(PAR_FLOWS)
+            .map(|c| c.iter().map(|&p| u64::from(p)).sum::<u64>())
+            .sum();
+        Csr {
+            offsets,
             dest,
             persons,
-            unknown,
-            total,
-            has_data,
-            t_indptr,
-            t_origin,
-            t_persons,
-        })
+            grand_total,
+        }
     }
 
-    /// Builds the matrix from `(origin, destination, persons)` triplets in any order.
-    /// Zero-person triplets are dropped (they carry no one).
-    ///
-    /// # Errors
-    /// [`MatrixError::Duplicate`] for a repeated pair, [`MatrixError::OutOfRange`] for an index
-    /// `>= n`, and the length errors of [`CommuteMatrix::from_csr`].
-    pub fn from_triplets(
-        n: usize,
-        mut triplets: Vec<(u32, u32, u32)>,
-        unknown: Vec<u64>,
-        has_data: Vec<bool>,
-    ) -> Result<Self, MatrixError> {
-        triplets.retain(|t| t.2 > 0);
-        if let Some(&(origin, dest, _)) = triplets
-            .iter()
-            .find(|t| t.0 as usize >= n || t.1 as usize >= n)
-        {
-            return Err(MatrixError::OutOfRange { origin, dest, n });
-        }
-        triplets.par_sort_unstable_by_key(|t| (t.0, t.1));
-        if let Some(w) = triplets
-            .windows(2)
-            .find(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1))
-        {
-            return Err(MatrixError::Duplicate {
-                origin: w[0].0,
-                dest: w[0].1,
-            });
-        }
-        let mut indptr = vec![0usize; n + 1];
-        for t in &triplets {
-            indptr[t.0 as usize + 1] += 1;
-        }
-        for i in 0..n {
-            indptr[i + 1] += indptr[i];
-        }
-        let dest = triplets.iter().map(|t| t.1).collect();
-        let persons = triplets.iter().map(|t| t.2).collect();
-        Self::from_csr(n, indptr, dest, persons, unknown, has_data)
-    }
-
-    /// Like [`CommuteMatrix::from_triplets`], but repeated pairs are added together instead of
-    /// refused: the aggregation used when units are merged.
-    ///
-    /// # Errors
-    /// [`MatrixError::OutOfRange`] for an index `>= n`; a summed cell over `u32::MAX` is
-    /// reported as [`MatrixError::Duplicate`] of that pair.
-    pub fn from_triplets_summed(
-        n: usize,
-        mut triplets: Vec<(u32, u32, u32)>,
-        unknown: Vec<u64>,
-        has_data: Vec<bool>,
-    ) -> Result<Self, MatrixError> {
-        triplets.sort_unstable_by_key(|t| (t.0, t.1));
-        let mut summed: Vec<(u32, u32, u32)> = Vec::with_capacity(triplets.len());
-        for t in triplets {
-            match summed.last_mut() {
-                Some(last) if (last.0, last.1) == (t.0, t.1) => {
-                    last.2 = last.2.checked_add(t.2).ok_or(MatrixError::Duplicate {
-                        origin: t.0,
-                        dest: t.1,
-                    })?;
-                }
-                _ => summed.push(t),
-            }
-        }
-        Self::from_triplets(n, summed, unknown, has_data)
-    }
-
-    /// Number of units (rows = columns).
+    /// Number of rows (= columns).
     pub fn n(&self) -> usize {
-        self.n
+        self.offsets.len() - 1
     }
 
-    /// Number of stored (non-zero) origin–destination cells.
+    /// Number of stored flows.
     pub fn nnz(&self) -> usize {
         self.dest.len()
     }
 
+    /// Row offsets (`n + 1` entries).
+    pub fn offsets(&self) -> &[usize] {
+        &self.offsets
+    }
+
+    /// Destinations of every flow, row after row.
+    pub fn dest(&self) -> &[u32] {
+        &self.dest
+    }
+
+    /// Persons of every flow, row after row.
+    pub fn persons(&self) -> &[u32] {
+        &self.persons
+    }
+
     /// Row `i`: destinations (ascending) and persons.
     pub fn row(&self, i: usize) -> (&[u32], &[u32]) {
-        let range = self.indptr[i]..self.indptr[i + 1];
-        (&self.dest[range.clone()], &self.persons[range])
+        let r = self.offsets[i]..self.offsets[i + 1];
+        (&self.dest[r.clone()], &self.persons[r])
     }
 
-    /// Column `j` from the transpose: origins (ascending) and persons.
-    pub fn column(&self, j: usize) -> (&[u32], &[u32]) {
-        let range = self.t_indptr[j]..self.t_indptr[j + 1];
-        (&self.t_origin[range.clone()], &self.t_persons[range])
-    }
-
-    /// Persons from `i` to `j` (0 when no cell is stored).
+    /// Persons from `i` to `j` (0 when no flow is stored).
     pub fn get(&self, i: usize, j: usize) -> u32 {
         let (dest, persons) = self.row(i);
         dest.binary_search(&(j as u32)).map_or(0, |k| persons[k])
     }
 
-    /// Origin-`i` commuters whose destination is unknown (census 99998 + 99999).
-    pub fn unknown(&self, i: usize) -> u64 {
-        self.unknown[i]
-    }
-
-    /// All origin-`i` commuters: the row's sum plus its unknown destinations.
-    pub fn total(&self, i: usize) -> u64 {
-        self.total[i]
-    }
-
-    /// Whether the source had commuting data for origin `i`.
-    pub fn has_data(&self, i: usize) -> bool {
-        self.has_data[i]
-    }
-
-    /// CSR row pointer (length `n + 1`).
-    pub fn indptr(&self) -> &[usize] {
-        &self.indptr
-    }
-
-    /// Destination of every stored cell, row by row.
-    pub fn dest(&self) -> &[u32] {
-        &self.dest
-    }
-
-    /// Persons of every stored cell, row by row.
-    pub fn persons(&self) -> &[u32] {
-        &self.persons
-    }
-
-    /// Sum of all persons (stored cells plus unknown destinations).
+    /// Sum of every flow (computed once, when built).
     pub fn grand_total(&self) -> u64 {
-        self.total.iter().sum()
+        self.grand_total
     }
 
-    /// The same matrix with unit `i` renamed `perm[i]`.
+    /// Bytes held by the three arrays.
+    pub fn heap_bytes(&self) -> usize {
+        self.offsets.len() * std::mem::size_of::<usize>()
+            + self.dest.len() * 4
+            + self.persons.len() * 4
+    }
+
+    /// The transpose (counting sort): row `j` of the result holds the origins of column `j`,
+    /// ascending, because rows are visited in order.
+    pub fn transpose(&self) -> Csr {
+        let n = self.n();
+        let mut offsets = vec![0usize; n + 1];
+        for &d in &self.dest {
+            offsets[d as usize + 1] += 1;
+        }
+        for j in 0..n {
+            offsets[j + 1] += offsets[j];
+        }
+        let mut next = offsets.clone();
+        let mut origin = vec![0u32; self.nnz()];
+        let mut persons = vec![0u32; self.nnz()];
+        for i in 0..n {
+            for k in self.offsets[i]..self.offsets[i + 1] {
+                let slot = &mut next[self.dest[k] as usize];
+                origin[*slot] = i as u32;
+                persons[*slot] = self.persons[k];
+                *slot += 1;
+            }
+        }
+        Csr {
+            offsets,
+            dest: origin,
+            persons,
+            grand_total: self.grand_total,
+        }
+    }
+
+    /// The origin of every flow, row after row (the long table's first column).
+    pub fn origin_column(&self) -> Vec<u32> {
+        let mut out = Vec::with_capacity(self.nnz());
+        for i in 0..self.n() {
+            out.extend(std::iter::repeat_n(
+                i as u32,
+                self.offsets[i + 1] - self.offsets[i],
+            ));
+        }
+        out
+    }
+
+    /// Builds from triplets in any order (tests, small inputs): rows are sorted and
+    /// duplicates refused. Triplet `k` is reported as row `k + 1`.
     ///
     /// # Errors
-    /// [`MatrixError`] if `perm` is not a permutation of `0..n` (reported as out of range or
-    /// duplicate entries).
-    pub fn relabel(&self, perm: &[u32]) -> Result<Self, MatrixError> {
-        check_len("perm", self.n, perm.len())?;
-        let mut triplets = Vec::with_capacity(self.nnz());
-        let mut unknown = vec![0; self.n];
-        let mut has_data = vec![false; self.n];
-        for i in 0..self.n {
-            let new_i = perm[i] as usize;
-            if new_i >= self.n {
-                return Err(MatrixError::OutOfRange {
-                    origin: perm[i],
-                    dest: 0,
-                    n: self.n,
-                });
-            }
-            unknown[new_i] = self.unknown[i];
-            has_data[new_i] = self.has_data[i];
-            let (dest, persons) = self.row(i);
-            triplets.extend(
-                dest.iter()
-                    .zip(persons)
-                    .map(|(&d, &p)| (perm[i], perm[d as usize], p)),
-            );
+    /// [`OdError`] for an unknown zone or a duplicate pair.
+    pub fn from_triplets(n: usize, flows: &[(u32, u32, u32)]) -> Result<Self, OdError> {
+        let mut builder = CsrBuilder::counting(n, flows.len());
+        for (k, &(o, _, _)) in flows.iter().enumerate() {
+            builder.count_origin(u64::from(o), k as u64 + 1)?;
         }
-        Self::from_triplets(self.n, triplets, unknown, has_data)
+        builder.start_fill();
+        for (k, &(o, d, p)) in flows.iter().enumerate() {
+            builder.fill(u64::from(o), u64::from(d), p, k as u64 + 1)?;
+        }
+        builder.finish()
     }
 }
 
-fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), MatrixError> {
+pub(crate) fn check_len(
+    what: &'static str,
+    expected: usize,
+    found: usize,
+) -> Result<(), MatrixError> {
     if expected == found {
         Ok(())
     } else {
@@ -342,101 +313,287 @@ fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), Ma
     }
 }
 
-/// Counting-sort transpose; origins come out ascending per column because rows are visited in
-/// order.
-fn transpose(
+/// Builds a [`Csr`] from a stream of flows read from a table. Two modes:
+/// - **sorted** ([`CsrBuilder::sorted`]): flows arrive grouped by ascending origin (what
+///   `synth` and most exports write); one pass, arrays sized once from the row count;
+/// - **counting** ([`CsrBuilder::counting`]): any order; a first pass counts flows per
+///   origin ([`CsrBuilder::count_origin`]), a second scatters them
+///   ([`CsrBuilder::fill`]).
+///
+/// Either way each row is then sorted by destination if it is not already, and a repeated
+/// pair is an error.
+#[derive(Debug)]
+pub struct CsrBuilder {
     n: usize,
-    indptr: &[usize],
-    dest: &[u32],
-    persons: &[u32],
-) -> (Vec<usize>, Vec<u32>, Vec<u32>) {
-    let mut t_indptr = vec![0usize; n + 1];
-    for &d in dest {
-        t_indptr[d as usize + 1] += 1;
-    }
-    for j in 0..n {
-        t_indptr[j + 1] += t_indptr[j];
-    }
-    let mut next = t_indptr.clone();
-    let mut t_origin = vec![0u32; dest.len()];
-    let mut t_persons = vec![0u32; dest.len()];
-    for i in 0..n {
-        for k in indptr[i]..indptr[i + 1] {
-            let slot = &mut next[dest[k] as usize];
-            t_origin[*slot] = i as u32;
-            t_persons[*slot] = persons[k];
-            *slot += 1;
+    announced: usize,
+    offsets: Vec<usize>,
+    dest: Vec<u32>,
+    persons: Vec<u32>,
+    mode: Mode,
+}
+
+#[derive(Debug)]
+enum Mode {
+    Sorted { current: usize },
+    Counting { cursor: Vec<usize> },
+}
+
+/// What [`CsrBuilder::push_sorted`] says about a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pushed {
+    /// Stored.
+    Ok,
+    /// The origin is smaller than the previous one: the input is not grouped by origin, so
+    /// the caller restarts in counting mode.
+    NotSorted,
+}
+
+impl CsrBuilder {
+    /// A builder for flows grouped by ascending origin; `rows` is the announced row count.
+    pub fn sorted(n: usize, rows: usize) -> Self {
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0);
+        CsrBuilder {
+            n,
+            announced: rows,
+            offsets,
+            dest: Vec::with_capacity(rows),
+            persons: Vec::with_capacity(rows),
+            mode: Mode::Sorted { current: 0 },
         }
     }
-    (t_indptr, t_origin, t_persons)
+
+    /// A builder for flows in any order: call [`Self::count_origin`] for every flow, then
+    /// [`Self::start_fill`], then [`Self::fill`] for every flow in the same order.
+    pub fn counting(n: usize, rows: usize) -> Self {
+        CsrBuilder {
+            n,
+            announced: rows,
+            offsets: vec![0; n + 1],
+            dest: Vec::new(),
+            persons: Vec::new(),
+            mode: Mode::Counting { cursor: Vec::new() },
+        }
+    }
+
+    fn zone(&self, v: u64, column: &'static str, row: SourceRow) -> Result<u32, OdError> {
+        if v < self.n as u64 {
+            Ok(v as u32)
+        } else {
+            Err(OdError::UnknownZone {
+                row,
+                column,
+                zone: v,
+                n: self.n,
+            })
+        }
+    }
+
+    /// Sorted mode: appends a batch of flows (what one Parquet row group holds); `row0` is the
+    /// 0-based row of its first flow. The columns are scanned for their maxima (unknown
+    /// zones) and for order, then copied.
+    ///
+    /// # Errors
+    /// Unknown zone (the first offending row) or more rows than announced.
+    pub fn push_sorted_batch(
+        &mut self,
+        origin: &[u32],
+        dest: &[u32],
+        persons: &[u32],
+        row0: u64,
+    ) -> Result<Pushed, OdError> {
+        let n = self.n;
+        let first_bad = |v: &[u32], column: &'static str| -> Result<(), OdError> {
+            if v.iter().copied().max().is_some_and(|m| m as usize >= n) {
+                let k = v
+                    .iter()
+                    .position(|&x| x as usize >= n)
+                    .expect("a value ≥ n exists");
+                return Err(OdError::UnknownZone {
+                    row: row0 + k as u64 + 1,
+                    column,
+                    zone: u64::from(v[k]),
+                    n,
+                });
+            }
+            Ok(())
+        };
+        // Origins before destinations, as a row-by-row reader would report them.
+        first_bad(origin, "origin")?;
+        first_bad(dest, "destination")?;
+        let Mode::Sorted { current } = &mut self.mode else {
+            unreachable!("push_sorted_batch on a counting builder")
+        };
+        let in_order = origin.first().is_none_or(|&o| o as usize >= *current)
+            && origin.windows(2).all(|w| w[0] <= w[1]);
+        if !in_order {
+            return Ok(Pushed::NotSorted);
+        }
+        if self.dest.len() + origin.len() > self.announced {
+            return Err(OdError::TooManyRows {
+                announced: self.announced,
+            });
+        }
+        let base = self.dest.len();
+        for (k, &o) in origin.iter().enumerate() {
+            while *current < o as usize {
+                self.offsets.push(base + k);
+                *current += 1;
+            }
+        }
+        self.dest.extend_from_slice(dest);
+        self.persons.extend_from_slice(persons);
+        Ok(Pushed::Ok)
+    }
+
+    /// Counting mode, first pass: one flow's origin.
+    ///
+    /// # Errors
+    /// Unknown zone.
+    pub fn count_origin(&mut self, origin: u64, row: SourceRow) -> Result<(), OdError> {
+        let o = self.zone(origin, "origin", row)? as usize;
+        self.offsets[o + 1] += 1;
+        Ok(())
+    }
+
+    /// Counting mode: ends the first pass.
+    pub fn start_fill(&mut self) {
+        for i in 0..self.n {
+            self.offsets[i + 1] += self.offsets[i];
+        }
+        let nnz = self.offsets[self.n];
+        self.dest = super::pages::zeroed_u32(nnz);
+        self.persons = super::pages::zeroed_u32(nnz);
+        self.mode = Mode::Counting {
+            cursor: self.offsets[..self.n].to_vec(),
+        };
+    }
+
+    /// Counting mode, second pass: one flow.
+    ///
+    /// # Errors
+    /// Unknown zone, or more flows for an origin than the first pass counted (the input
+    /// changed between passes).
+    pub fn fill(
+        &mut self,
+        origin: u64,
+        dest: u64,
+        persons: u32,
+        row: SourceRow,
+    ) -> Result<(), OdError> {
+        let o = self.zone(origin, "origin", row)? as usize;
+        let d = self.zone(dest, "destination", row)?;
+        let Mode::Counting { cursor } = &mut self.mode else {
+            unreachable!("fill on a sorted builder")
+        };
+        let k = cursor[o];
+        if k >= self.offsets[o + 1] {
+            return Err(OdError::TooManyRows {
+                announced: self.announced,
+            });
+        }
+        self.dest[k] = d;
+        self.persons[k] = persons;
+        cursor[o] += 1;
+        Ok(())
+    }
+
+    /// Sorts rows by destination where needed and refuses duplicate pairs.
+    ///
+    /// # Errors
+    /// [`OdError::DuplicatePair`].
+    pub fn finish(mut self) -> Result<Csr, OdError> {
+        if let Mode::Sorted { current } = self.mode {
+            for _ in current..self.n {
+                self.offsets.push(self.dest.len());
+            }
+        }
+        let rows_total = self.dest.len() as u64;
+        for i in 0..self.n {
+            let r = self.offsets[i]..self.offsets[i + 1];
+            let dest = &mut self.dest[r.clone()];
+            if !dest.windows(2).all(|w| w[0] < w[1]) {
+                let persons = &mut self.persons[r.clone()];
+                let mut pairs: Vec<(u32, u32)> =
+                    dest.iter().copied().zip(persons.iter().copied()).collect();
+                pairs.sort_unstable_by_key(|&(d, _)| d);
+                for (k, (d, p)) in pairs.into_iter().enumerate() {
+                    dest[k] = d;
+                    persons[k] = p;
+                }
+                if let Some(w) = dest.windows(2).find(|w| w[0] == w[1]) {
+                    return Err(OdError::DuplicatePair {
+                        origin: i as u32,
+                        dest: w[0],
+                        row: rows_total.min(r.end as u64),
+                    });
+                }
+            }
+        }
+        Ok(Csr::assume_valid(self.offsets, self.dest, self.persons))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn small() -> CommuteMatrix {
-        // 0→0 5, 0→2 3, 1→0 2, 2→2 7; unknown 1, 0, 4.
-        CommuteMatrix::from_triplets(
-            3,
-            vec![(2, 2, 7), (0, 2, 3), (1, 0, 2), (0, 0, 5)],
-            vec![1, 0, 4],
-            vec![true, true, true],
-        )
-        .unwrap()
-    }
-
     #[test]
-    fn builds_rows_columns_and_totals() {
-        let m = small();
-        assert_eq!(m.row(0), (&[0, 2][..], &[5, 3][..]));
-        assert_eq!(m.column(2), (&[0, 2][..], &[3, 7][..]));
-        assert_eq!(m.column(1), (&[][..], &[][..]));
-        assert_eq!((m.total(0), m.total(1), m.total(2)), (9, 2, 11));
-        assert_eq!(m.get(0, 2), 3);
-        assert_eq!(m.get(1, 1), 0);
-    }
-
-    #[test]
-    fn rejects_broken_input() {
-        let dup =
-            CommuteMatrix::from_triplets(2, vec![(0, 1, 1), (0, 1, 2)], vec![0; 2], vec![true; 2]);
-        assert_eq!(dup, Err(MatrixError::Duplicate { origin: 0, dest: 1 }));
-        let out = CommuteMatrix::from_triplets(2, vec![(0, 2, 1)], vec![0; 2], vec![true; 2]);
+    fn sorted_and_counting_builders_agree() {
+        let flows = [(0, 1, 5), (0, 0, 7), (2, 1, 3), (1, 2, 4)];
+        let a = Csr::from_triplets(3, &flows).unwrap();
+        assert_eq!(a.row(0), (&[0u32, 1][..], &[7u32, 5][..]));
+        assert_eq!(a.row(1), (&[2u32][..], &[4u32][..]));
+        let mut batch = CsrBuilder::sorted(3, 4);
         assert_eq!(
-            out,
-            Err(MatrixError::OutOfRange {
-                origin: 0,
-                dest: 2,
+            batch.push_sorted_batch(&[0, 0], &[0, 1], &[7, 5], 0),
+            Ok(Pushed::Ok)
+        );
+        assert_eq!(
+            batch.push_sorted_batch(&[1, 2], &[2, 1], &[4, 3], 2),
+            Ok(Pushed::Ok)
+        );
+        assert_eq!(batch.finish().unwrap(), a);
+        let mut batch = CsrBuilder::sorted(3, 4);
+        assert_eq!(
+            batch.push_sorted_batch(&[0, 1], &[0, 3], &[7, 5], 10),
+            Err(OdError::UnknownZone {
+                row: 12,
+                column: "destination",
+                zone: 3,
+                n: 3
+            })
+        );
+        let mut batch = CsrBuilder::sorted(3, 4);
+        assert_eq!(batch.push_sorted_batch(&[1], &[0], &[1], 0), Ok(Pushed::Ok));
+        assert_eq!(
+            batch.push_sorted_batch(&[0], &[0], &[1], 1),
+            Ok(Pushed::NotSorted)
+        );
+        assert_eq!(
+            Csr::from_triplets(3, &[(2, 1, 3), (0, 1, 5), (1, 2, 4), (0, 0, 7)]).unwrap(),
+            a
+        );
+    }
+
+    #[test]
+    fn unknown_zone_and_duplicates_are_refused() {
+        assert_eq!(
+            Csr::from_triplets(2, &[(0, 2, 1)]),
+            Err(OdError::UnknownZone {
+                row: 1,
+                column: "destination",
+                zone: 2,
                 n: 2
             })
         );
-        let unsorted = CommuteMatrix::from_csr(
-            2,
-            vec![0, 2, 2],
-            vec![1, 0],
-            vec![1, 1],
-            vec![0; 2],
-            vec![true; 2],
-        );
-        assert_eq!(unsorted, Err(MatrixError::Unsorted { origin: 0 }));
-        let zero = CommuteMatrix::from_csr(
-            2,
-            vec![0, 1, 1],
-            vec![1],
-            vec![0],
-            vec![0; 2],
-            vec![true; 2],
-        );
-        assert_eq!(zero, Err(MatrixError::Zero { origin: 0, dest: 1 }));
-        let ptr = CommuteMatrix::from_csr(
-            2,
-            vec![0, 2, 1],
-            vec![0, 1],
-            vec![1, 1],
-            vec![0; 2],
-            vec![true; 2],
-        );
-        assert_eq!(ptr, Err(MatrixError::Indptr { row: 1 }));
+        assert!(matches!(
+            Csr::from_triplets(2, &[(1, 0, 1), (0, 1, 1), (1, 0, 2)]),
+            Err(OdError::DuplicatePair {
+                origin: 1,
+                dest: 0,
+                ..
+            })
+        ));
     }
 }

@@ -1,10 +1,10 @@
-//! Every per-unit figure of `toshiken metrics`, computed from one matrix in one pass per kernel.
+//! Every per-unit figure of `toshiken metrics` on the census: one pass of the kernel
+//! ([`super::kernel::row_pass`]) and the census conventions on top (rows without data, the
+//! daytime treatment of unknown destinations, populations that may be missing).
 
 use super::commuting_shares::ShareDenominator;
 use super::day_night::{day_night_ratio, daytime_population, UnknownInDaytime};
-use super::flows::inflow_with;
-use super::rows::{map_rows, Exec};
-use super::top_k::push_top;
+use super::kernel::{row_pass, Exec, PassOptions};
 use super::CommuteMatrix;
 
 /// Conventions and sizes for [`Metrics::compute`]. Defaults are documented on each setter.
@@ -123,22 +123,18 @@ impl Metrics {
             "population must be aligned to the matrix units"
         );
         let n = m.n();
-        // One pass over each row for staying, outflow and the top destinations (the separate
-        // kernels each walk the rows again), then one over the transpose for inflow.
-        let rows = map_rows(n, exec, |i| row_summary(m, i, params.top_k));
-        let mut staying = Vec::with_capacity(n);
-        let mut outflow = Vec::with_capacity(n);
-        let mut top = Vec::with_capacity(n);
-        for (s, o, t) in rows {
-            staying.push(s);
-            outflow.push(o);
-            top.push(t);
-        }
-        let inflow = inflow_with(m, exec);
+        let options = PassOptions {
+            denominator: params.share_denominator,
+            threshold: None,
+            top_k: params.top_k,
+        };
+        let pass = row_pass(m.flows(), m.unknowns(), &options, None, exec);
+        let outflow = pass.outflow();
         let has_data: Vec<bool> = (0..n).map(|i| m.has_data(i)).collect();
-        let unknown: Vec<u64> = (0..n).map(|i| m.unknown(i)).collect();
+        let unknown = m.unknowns().to_vec();
         let resident_commuters: Vec<u64> = (0..n).map(|i| m.total(i)).collect();
-        let share_denominator = map_rows(n, exec, |i| params.share_denominator.of(m, i));
+        let (staying, inflow, share_denominator, top) =
+            (pass.staying, pass.inflow, pass.denominator, pass.top);
         let daytime = daytime_population(
             population,
             &outflow,
@@ -188,23 +184,6 @@ impl Metrics {
     }
 }
 
-/// Staying, outflow and the `k` largest other destinations of row `i`, in one pass; the same
-/// results as `flows::staying`, `flows::outflow` and `top_k::top_destinations` (tested).
-fn row_summary(m: &CommuteMatrix, i: usize, k: usize) -> (u64, u64, Vec<(u32, u32)>) {
-    let (dest, persons) = m.row(i);
-    let (mut staying, mut outflow) = (0u64, 0u64);
-    let mut best: Vec<(u32, u32)> = Vec::with_capacity(k + 1);
-    for (&d, &p) in dest.iter().zip(persons) {
-        if d as usize == i {
-            staying = u64::from(p);
-            continue;
-        }
-        outflow += u64::from(p);
-        push_top(&mut best, k, d, p);
-    }
-    (staying, outflow, best)
-}
-
 fn ratio(num: u64, den: u64) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
 }
@@ -212,10 +191,11 @@ fn ratio(num: u64, den: u64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matrix::{flows, top_k};
 
     #[test]
-    fn fused_row_pass_matches_the_separate_kernels() {
+    fn census_figures_by_hand() {
+        // Unit 0: 5 stay, 7 to 1, 7 to 2, 1 to 3, 1 unknown. Unit 1: 2 to 0, no population.
+        // Unit 2: 9 stay, 2 unknown. Unit 3: no commuting data.
         let m = CommuteMatrix::from_triplets(
             4,
             vec![
@@ -225,17 +205,38 @@ mod tests {
                 (0, 3, 1),
                 (1, 0, 2),
                 (2, 2, 9),
-                (3, 1, 4),
-                (3, 0, 4),
             ],
             vec![1, 0, 2, 0],
-            vec![true; 4],
+            vec![true, true, true, false],
         )
         .unwrap();
-        let r = Metrics::compute(&m, &[Some(100); 4], &MetricsParams::default().top_k(2));
-        assert_eq!(r.staying, flows::staying(&m));
-        assert_eq!(r.outflow, flows::outflow(&m));
-        assert_eq!(r.top, top_k::top_destinations(&m, 2));
+        let pop = [Some(100), None, Some(50), Some(10)];
+        let params = MetricsParams::default().top_k(2);
+        let r = Metrics::compute(&m, &pop, &params);
+        assert_eq!(r.staying, vec![5, 0, 9, 0]);
+        assert_eq!(r.outflow, vec![15, 2, 0, 0]);
+        assert_eq!(r.inflow, vec![2, 7, 7, 1]);
+        assert_eq!(r.resident_commuters, vec![21, 2, 11, 0]);
+        assert_eq!(r.share_denominator, vec![21, 2, 11, 0]);
+        assert_eq!(
+            r.daytime,
+            vec![Some(100 - 15 + 2), None, Some(50 + 7), None]
+        );
+        assert_eq!(r.day_night_ratio[0], Some(87.0 / 100.0));
+        assert_eq!(r.stay_share[2], Some(9.0 / 11.0));
+        assert_eq!(r.jobs_filled_by_residents[2], Some(9.0 / 16.0));
+        assert_eq!(r.jobs_filled_by_residents[3], None);
         assert_eq!(r.top[0], vec![(1, 7), (2, 7)]);
+        let leave = params.unknown_in_daytime(UnknownInDaytime::Leave);
+        assert_eq!(
+            Metrics::compute(&m, &pop, &leave).daytime[2],
+            Some(50 - 2 + 7)
+        );
+        let known = params.share_denominator(ShareDenominator::KnownDestinations);
+        assert_eq!(
+            Metrics::compute(&m, &pop, &known).share_denominator,
+            vec![20, 2, 9, 0]
+        );
+        assert_eq!(Metrics::par_compute(&m, &pop, &params), r);
     }
 }

@@ -1,19 +1,23 @@
-//! The commute matrix and its kernels. Every kernel has a serial version and a `par_` rayon
-//! twin whose output is identical for any number of threads.
+//! The one OD core. [`Csr`] is the single matrix type (census units and zones); the one
+//! kernel ([`kernel::row_pass`]) computes every per-row figure in one pass, serially or in
+//! parallel with identical output; [`CommuteMatrix`] adds what the census has beyond flows
+//! (unknown destinations, rows without data, the transpose the rules read columns from).
 
 mod assemble;
+mod commute;
 pub mod commuting_shares;
 mod csr;
 pub mod day_night;
-pub mod flows;
+pub mod kernel;
 mod metrics;
+pub(crate) mod pages;
 mod raw;
-mod rows;
-pub mod top_k;
 
 pub use assemble::{assemble, thousands, AssembleError, Conservation, End};
+pub use commute::CommuteMatrix;
 pub use commuting_shares::{par_shares, shares, ShareDenominator, Threshold};
-pub use csr::{CommuteMatrix, MatrixError};
+pub use csr::{Csr, CsrBuilder, MatrixError, OdError, Pushed, SourceRow};
 pub use day_night::UnknownInDaytime;
+pub use kernel::{row_pass, stream_copy, Exec, Pair, PassOptions, RowPass};
 pub use metrics::{Metrics, MetricsParams};
 pub use raw::{Location, RawFlow, RawOd, Record, StatedTotal};

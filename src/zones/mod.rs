@@ -1,12 +1,9 @@
 //! Fine-grained zone OD (mesh cells, mobile-phone OD, `synth`): dense zone ids instead of
-//! municipality codes, a lean CSR without transpose, the benchmarked kernel and the
-//! synthetic generator. The census path (`matrix`) keeps its registry and conservation
-//! account; this path is for 10^5–10^6 zones and 10^8 flows.
+//! municipality codes, held in the one [`crate::matrix::Csr`] and computed by the one kernel.
+//! `metrics.rs` is the benchmarked computation (per-zone table, top 1 % centres, ≥ 10 % pairs,
+//! shares materialised or on demand); `synth.rs` the synthetic generator.
 
-mod kernel;
-mod od;
-mod pages;
+mod metrics;
 pub mod synth;
 
-pub use kernel::{centre_count, stream_copy, top_by_inflow, Exec, Pair, ZoneMetrics};
-pub use od::{Pushed, SourceRow, ZoneOd, ZoneOdBuilder, ZoneOdError};
+pub use metrics::{centre_count, top_by_inflow, ZoneMetrics};

@@ -5,8 +5,9 @@ use std::path::Path;
 use std::process::Output;
 
 use toshiken::io::{read_zone_od, ZoneOdWriter};
+use toshiken::matrix::{Csr, Exec};
 use toshiken::matrix::{Metrics, MetricsParams, ShareDenominator};
-use toshiken::zones::{centre_count, Exec, ZoneMetrics, ZoneOd};
+use toshiken::zones::{centre_count, ZoneMetrics};
 
 use crate::common::{national, real_dir, text, toshiken};
 
@@ -167,7 +168,7 @@ fn unsorted_parquet_reads_like_sorted() {
     let mut dedup = flows.clone();
     dedup.sort_by_key(|f| (f.0, f.1));
     dedup.dedup_by_key(|f| (f.0, f.1));
-    let expected = ZoneOd::from_triplets(50, &dedup).unwrap();
+    let expected = Csr::from_triplets(50, &dedup).unwrap();
     for (name, order) in [("sorted", false), ("reversed", true)] {
         let mut rows = dedup.clone();
         if order {
@@ -186,14 +187,15 @@ fn unsorted_parquet_reads_like_sorted() {
     }
 }
 
-/// The zone kernel on the census, zone = municipality, against the census kernel: two
-/// independent implementations of totals, staying and inflow.
+/// The zone computation on the census, zone = municipality, against the census metrics: one
+/// kernel, reached through the zone path (no unknowns, ids read directly) and the census path
+/// (registry, unknown destinations, `has_data`), gives the same totals, staying and inflow.
 #[test]
 fn zone_kernel_agrees_with_the_census_kernel() {
     let ds = national();
     let m = &ds.matrix;
     let n = m.n();
-    let od = ZoneOd::from_matrix(m);
+    let od = m.flows().clone();
     assert_eq!(od.nnz(), 200_143);
     // The same cells through the validating builder: any order in, the same matrix out.
     let origins = od.origin_column();
@@ -201,7 +203,7 @@ fn zone_kernel_agrees_with_the_census_kernel() {
         .rev()
         .map(|k| (origins[k], od.dest()[k], od.persons()[k]))
         .collect();
-    assert_eq!(ZoneOd::from_triplets(n, &flows).unwrap(), od);
+    assert_eq!(Csr::from_triplets(n, &flows).unwrap(), od);
     let population: Vec<u64> = ds.population.iter().map(|p| p.unwrap_or(0)).collect();
     let z = ZoneMetrics::compute(&od, &population, Exec::Parallel);
     let census = Metrics::compute(
@@ -257,6 +259,21 @@ fn zone_kernel_agrees_with_the_census_kernel() {
     let serial = one.install(|| ZoneMetrics::compute(&od, &population, Exec::Parallel));
     assert_eq!(serial, z);
     assert_eq!(ZoneMetrics::compute(&od, &population, Exec::Serial), z);
+    // The user's job computes the same without the share buffer, and its on-demand shares
+    // are the kernel's bits.
+    let job = ZoneMetrics::job(&od, &population, Exec::Parallel);
+    assert!(job.shares.is_empty());
+    assert_eq!(job.pairs, z.pairs);
+    assert_eq!(
+        (&job.total, &job.inflow, &job.centres),
+        (&z.total, &z.inflow, &z.centres)
+    );
+    for p in &z.pairs {
+        assert_eq!(
+            job.share(p.origin as usize, p.persons).to_bits(),
+            z.shares[p.flow].to_bits()
+        );
+    }
 }
 
 #[test]
