@@ -151,8 +151,7 @@ pub fn row_pass(
         unknown,
         options,
     };
-    let work: Vec<((usize, usize), Option<&mut [f64]>)> =
-        chunks.iter().copied().zip(slices).collect();
+    let work: Vec<Work<'_>> = chunks.iter().copied().zip(slices).collect();
     let (outs, inflow) = match exec {
         Exec::Serial => {
             let mut inflow = vec![0u64; n];
@@ -242,6 +241,9 @@ fn row_chunks(m: &Csr) -> Vec<(usize, usize)> {
     }
     chunks
 }
+
+/// A chunk's rows and its slice of the share buffer (when shares are materialised).
+type Work<'a> = ((usize, usize), Option<&'a mut [f64]>);
 
 struct Ctx<'a> {
     m: &'a Csr,
