@@ -1,6 +1,8 @@
-"""Checks that every tool computed the same kernel results, then prints the timing table.
+"""Checks that every tool computed the same results, then prints the two timing tables:
+(a) the user's job, whole process; (b) the kernel, every share materialised, first and warm.
 
-usage: compare.py DIR SIZE   (DIR/<tool>/run<k>/ holds each run's outputs and summary.json)
+usage: compare.py DIR SIZE   (DIR/<mode>/<tool>/run<k>/ holds each run's outputs and
+summary.json, DIR/<mode>/<tool>/run<k>.wall its start and end time; mode is job or kernel)
 Exit status 1 when any tool disagrees with toshiken.
 """
 
@@ -22,7 +24,13 @@ def runs(d, tool):
         path = os.path.join(base, name, "summary.json")
         if os.path.exists(path):
             with open(path) as f:
-                out.append((os.path.join(base, name), json.load(f)))
+                summary = json.load(f)
+            wall = os.path.join(base, name + ".wall")
+            if os.path.exists(wall):
+                with open(wall) as f:
+                    t0, t1 = (float(x) for x in f.read().split())
+                summary["wall_s"] = t1 - t0
+            out.append((os.path.join(base, name), summary))
     return out
 
 
@@ -56,76 +64,96 @@ def check_table(name, ref_dir, other_dir, keys, exact, floats):
     return problems
 
 
-def main():
-    d, size = sys.argv[1], sys.argv[2]
-    tools = [t for t in ["toshiken", "toshiken-1t", "polars", "duckdb"] if os.path.isdir(os.path.join(d, t))]
-    ref_dir, ref = runs(d, "toshiken")[0]
+TOOLS = ["toshiken", "toshiken-1t", "polars", "duckdb"]
+
+
+def check(d, size, mode, ref_dir, ref):
     failed = False
-    for tool in tools:
-        if tool == "toshiken":
+    md = os.path.join(d, mode)
+    for tool in [t for t in TOOLS if os.path.isdir(os.path.join(md, t))]:
+        other_dir, other = runs(md, tool)[0]
+        if other_dir == ref_dir:
             continue
-        other_dir, other = runs(d, tool)[0]
         problems = check_table("zones", ref_dir, other_dir, ["zone"],
                                ["population", "total", "outflow", "inflow", "daytime"], ["day_night_ratio"])
         problems += check_table("pairs", ref_dir, other_dir, ["origin", "destination"], ["persons"], ["share"])
         problems += check_table("shares_sample", ref_dir, other_dir, ["origin", "destination"], [], ["share"])
-        if not close(ref["share_sum"], other["share_sum"], SUM_REL):
-            problems.append(f"share_sum {ref['share_sum']!r} vs {other['share_sum']!r}")
+        what = "zones, {} pairs, share sample".format(ref["pairs"])
+        if mode == "kernel" and other.get("share_sum") is not None:
+            what += ", share sum"
+            if not close(ref.get("share_sum"), other["share_sum"], SUM_REL):
+                problems.append(f"share_sum {ref.get('share_sum')!r} vs {other['share_sum']!r}")
         status = "agrees" if not problems else "DISAGREES"
-        print(f"check {size}: {tool} {status} with toshiken "
-              f"(zones, {ref['pairs']} pairs, share sample, share sum)")
+        print(f"check {size} ({mode}): {tool} {status} with toshiken ({what})")
         for p in problems:
             print(f"  {p}")
         failed |= bool(problems)
+    return failed
 
-    def best(tool, key):
-        vals = [s[key] for _, s in runs(d, tool) if s.get(key) is not None]
-        return min(vals) if vals else None
 
-    def best_total(tool):
-        vals = [s["load_s"] + s["compute_s"] for _, s in runs(d, tool)]
-        return min(vals)
+def best(d, tool, key):
+    vals = [s[key] for _, s in runs(d, tool) if s.get(key) is not None]
+    return min(vals) if vals else None
 
-    rows = []
-    t_compute = best("toshiken", "compute_s")
-    t_warm = best("toshiken", "compute_warm_s")
-    t_total = best_total("toshiken")
-    for tool in tools:
-        summary = runs(d, tool)[0][1]
-        compute, total = best(tool, "compute_s"), best_total(tool)
-        warm = best(tool, "compute_warm_s")
-        peak = best(tool, "peak_memory_bytes")
-        rows.append({
-            "tool": tool,
-            "threads": summary["threads"],
-            "load_s": best(tool, "load_s"),
-            "compute_s": compute,
-            "total_s": total,
-            "peak_mb": peak / 1e6 if peak else None,
-            "compute_warm_s": warm,
-            "compute_ratio": compute / t_compute,
-            "warm_ratio": warm / t_warm if warm and t_warm else None,
-            "total_ratio": total / t_total,
-            "runs": len(runs(d, tool)),
-        })
-    ref_summary = ref
-    flows = ref_summary["flows"]
+
+def fmt(x, digits=4):
+    return f"{x:.{digits}f}" if x is not None else "–"
+
+
+def ratio(x, ref):
+    return f"{x / ref:.1f}×" if x is not None and ref else "–"
+
+
+def main():
+    d, size = sys.argv[1], sys.argv[2]
+    jd, kd = os.path.join(d, "job"), os.path.join(d, "kernel")
+    ref_dir, ref = runs(jd, "toshiken")[0]
+    failed = check(d, size, "job", ref_dir, ref)
+    kref_dir, kref = runs(kd, "toshiken")[0]
+    # The kernel run writes the same files as the job (compared by run.sh with cmp); its
+    # share sum is the reference for the peers' kernels.
+    failed |= check(d, size, "kernel", kref_dir, kref)
+    flows = ref["flows"]
     od_mb = flows * 12 / 1e6
     print()
-    print(f"### {size}: {ref_summary['zones']:,} zones, {flows:,} flows "
+    print(f"### {size}: {ref['zones']:,} zones, {flows:,} flows "
           f"(OD as three u32 columns: {od_mb:,.1f} MB)")
     print()
-    print("| tool | threads | load s | compute s (first) | compute s (warm) | load+compute s | peak MB | peak / OD | first compute vs toshiken | warm compute vs toshiken | load+compute vs toshiken |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        peak = f"{r['peak_mb']:,.0f}" if r["peak_mb"] else "–"
-        ratio = f"{r['peak_mb'] / od_mb:.2f}" if r["peak_mb"] else "–"
-        warm = f"{r['compute_warm_s']:.4f}" if r["compute_warm_s"] else "–"
-        warm_ratio = f"{r['warm_ratio']:.1f}×" if r["warm_ratio"] else "–"
-        print(f"| {r['tool']} | {r['threads']} | {r['load_s']:.4f} | {r['compute_s']:.4f} | {warm} | "
-              f"{r['total_s']:.4f} | {peak} | {ratio} | {r['compute_ratio']:.1f}× | {warm_ratio} | "
-              f"{r['total_ratio']:.1f}× |")
-    roof = [s["roofline"] for _, s in runs(d, "toshiken") if s.get("roofline")]
+    print("(a) the user's job, whole process (start to exit), best of "
+          f"{len(runs(jd, 'toshiken'))} runs")
+    print()
+    print("| tool | threads | whole process s | load s | compute s | write s | peak MB | peak / OD | whole process vs toshiken |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    report = {"size": size, "job": [], "kernel": []}
+    t_wall = best(jd, "toshiken", "wall_s")
+    for tool in [t for t in TOOLS if os.path.isdir(os.path.join(jd, t))]:
+        summary = runs(jd, tool)[0][1]
+        row = {k: best(jd, tool, k) for k in ["wall_s", "load_s", "compute_s", "write_s", "peak_memory_bytes"]}
+        row.update(tool=tool, threads=summary["threads"])
+        report["job"].append(row)
+        peak = row["peak_memory_bytes"] / 1e6 if row["peak_memory_bytes"] else None
+        print(f"| {tool} | {row['threads']} | {fmt(row['wall_s'], 3)} | {fmt(row['load_s'])} | "
+              f"{fmt(row['compute_s'])} | {fmt(row['write_s'])} | {fmt(peak, 0)} | "
+              f"{fmt(peak / od_mb if peak else None, 2)} | {ratio(row['wall_s'], t_wall)} |")
+    print()
+    print("(b) the kernel, every share materialised (toshiken: `--roofline 3`)")
+    print()
+    print("| tool | threads | compute s (first) | compute s (warm) | peak MB | first vs toshiken | warm vs toshiken |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    first_key = lambda tool: "kernel_first_s" if tool.startswith("toshiken") else "compute_s"  # noqa: E731
+    t_first = best(kd, "toshiken", "kernel_first_s")
+    t_warm = best(kd, "toshiken", "compute_warm_s")
+    for tool in [t for t in TOOLS if os.path.isdir(os.path.join(kd, t))]:
+        summary = runs(kd, tool)[0][1]
+        row = {"tool": tool, "threads": summary["threads"],
+               "first_s": best(kd, tool, first_key(tool)),
+               "warm_s": best(kd, tool, "compute_warm_s"),
+               "peak_memory_bytes": best(kd, tool, "peak_memory_bytes")}
+        report["kernel"].append(row)
+        peak = row["peak_memory_bytes"] / 1e6 if row["peak_memory_bytes"] else None
+        print(f"| {tool} | {row['threads']} | {fmt(row['first_s'])} | {fmt(row['warm_s'])} | "
+              f"{fmt(peak, 0)} | {ratio(row['first_s'], t_first)} | {ratio(row['warm_s'], t_warm)} |")
+    roof = [s["roofline"] for _, s in runs(kd, "toshiken") if s.get("roofline")]
     if roof:
         copy = min(r["copy_s"] for r in roof)
         warm = min(r["kernel_warm_s"] for r in roof)
@@ -133,9 +161,10 @@ def main():
         print()
         print(f"roofline ({size}): STREAM-style copy of {gb:.3f} GB in {copy:.4f} s "
               f"({gb / copy:.1f} GB/s); toshiken kernel on the same warm buffer {warm:.4f} s "
-              f"= {warm / copy:.2f}× the roofline; first-touch compute {t_compute:.4f} s")
+              f"= {warm / copy:.2f}× the roofline")
+    report["roofline"] = roof
     with open(os.path.join(d, "report.json"), "w") as f:
-        json.dump({"size": size, "rows": rows, "roofline": roof}, f, indent=2)
+        json.dump(report, f, indent=2)
     sys.exit(1 if failed else 0)
 
 

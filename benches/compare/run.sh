@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# toshiken vs Python polars (lazy) vs DuckDB on the same zone OD files: checks that all three
-# agree, then prints a table of load and compute times, ratios, peak memory and the roofline.
+# toshiken vs Python polars (lazy) vs DuckDB on the same zone OD files, two comparisons:
+# (a) the user's job, whole process (read, compute the per-zone table, the pairs and the share
+# sample, write), each tool with its best plan; (b) the kernel with every share materialised,
+# first and warm, and its roofline. Checks that all tools agree, then prints both tables.
 #
 #   benches/compare/run.sh [SIZE ...]      sizes: ci national 1e5 1e6  (default: national 1e5)
 #   REPEAT=3 THREADS=$(nproc) COMPARE_DIR=target/compare
@@ -36,6 +38,17 @@ py="$venv/bin/python"
 echo "compare: $("$py" -c 'import polars, duckdb; print("polars", polars.__version__, "· duckdb", duckdb.__version__)'), toshiken $("$bin" --version | cut -d' ' -f2), $THREADS threads, best of $REPEAT runs"
 echo "compare: $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
 
+# Runs a command and records its wall time, start to exit, beside its output folder.
+timed() {
+  local out=$1; shift
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$@"
+  t1=$(date +%s.%N)
+  mkdir -p "$(dirname "$out")"
+  echo "$t0 $t1" > "$out.wall"
+}
+
 status=0
 for size in "${sizes[@]}"; do
   data="$work/data/$size"
@@ -53,23 +66,31 @@ for size in "${sizes[@]}"; do
   fi
   runs="$work/runs/$size"
   rm -rf "$runs"
+  z=(--od "$data/od.parquet" --population "$data/population.parquet")
   for r in $(seq 1 "$REPEAT"); do
-    "$bin" metrics --zones --roofline 3 -q --threads "$THREADS" --out "$runs/toshiken/run$r" \
-      --od "$data/od.parquet" --population "$data/population.parquet"
+    # (a) the user's job, whole process timed from outside: toshiken metrics --zones, and each
+    # peer's best plan (--mode job); (b) the kernel, every share materialised: toshiken
+    # --roofline 3 (first into fresh pages, then warm, and the copy), the peers --mode kernel.
+    timed "$runs/job/toshiken/run$r" "$bin" metrics --zones -q --threads "$THREADS" --out "$runs/job/toshiken/run$r" "${z[@]}"
+    "$bin" metrics --zones --roofline 3 -q --threads "$THREADS" --out "$runs/kernel/toshiken/run$r" "${z[@]}"
     if [ "$THREADS" -gt 1 ]; then
-      "$bin" metrics --zones -q --threads 1 --out "$runs/toshiken-1t/run$r" \
-        --od "$data/od.parquet" --population "$data/population.parquet"
+      timed "$runs/job/toshiken-1t/run$r" "$bin" metrics --zones -q --threads 1 --out "$runs/job/toshiken-1t/run$r" "${z[@]}"
+      "$bin" metrics --zones --roofline 3 -q --threads 1 --out "$runs/kernel/toshiken-1t/run$r" "${z[@]}"
     fi
     for peer in polars duckdb; do
-      "$py" "$here/peer_$peer.py" --threads "$THREADS" --out "$runs/$peer/run$r" \
-        --od "$data/od.parquet" --population "$data/population.parquet"
+      for mode in job kernel; do
+        timed "$runs/$mode/$peer/run$r" "$py" "$here/peer_$peer.py" --mode "$mode" --threads "$THREADS" \
+          --out "$runs/$mode/$peer/run$r" "${z[@]}"
+      done
     done
   done
   if [ "$THREADS" -gt 1 ]; then
-    # Output must not depend on the number of threads.
+    # Output must not depend on the number of threads, nor on whether shares were materialised.
     for f in zones pairs shares_sample; do
-      cmp "$runs/toshiken/run1/$f.parquet" "$runs/toshiken-1t/run1/$f.parquet" \
-        || { echo "compare: toshiken $f.parquet differs between $THREADS threads and 1" >&2; status=1; }
+      for other in job/toshiken-1t kernel/toshiken kernel/toshiken-1t; do
+        cmp "$runs/job/toshiken/run1/$f.parquet" "$runs/$other/run1/$f.parquet" \
+          || { echo "compare: toshiken $f.parquet differs between job/toshiken and $other" >&2; status=1; }
+      done
     done
   fi
   "$py" "$here/compare.py" "$runs" "$size" || status=1

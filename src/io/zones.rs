@@ -12,7 +12,7 @@ use super::table::{extension, Table};
 use super::write::WriteError;
 use super::ReadError;
 use super::{od_table, OutColumn, OutValues};
-use crate::matrix::{Csr, CsrBuilder, Pushed};
+use crate::matrix::{Csr, CsrBuilder};
 
 /// The key column that marks a population table as a zone table.
 pub const ZONE_COLUMN: &str = "zone";
@@ -112,7 +112,7 @@ pub fn read_zone_population(path: &Path) -> Result<Vec<u64>, ReadError> {
 pub fn read_zone_od(
     path: &Path,
     n: usize,
-    progress: &mut dyn FnMut(usize, usize),
+    progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<Csr, ReadError> {
     let zone_err = |problem| ReadError::ZoneOd {
         path: path.to_path_buf(),
@@ -170,22 +170,11 @@ pub fn read_zone_od(
     }
     let source = ParquetSource::open(path)?;
     let total = source.rows;
-    // First try: rows grouped by origin, one pass.
-    let mut sorted = CsrBuilder::sorted(n, total);
-    let mut in_order = true;
-    source.for_each_group(&mut |row0, o, d, p| {
-        let pushed = sorted.push_sorted_batch(o, d, p, row0).map_err(zone_err)?;
-        if pushed == Pushed::NotSorted {
-            in_order = false;
-            return Ok(false);
-        }
-        progress(row0 as usize + o.len(), total);
-        Ok(true)
-    })?;
-    if in_order {
-        return sorted.finish().map_err(zone_err);
+    // First try: rows grouped by origin, every row group decoded in parallel straight into
+    // its place in the matrix.
+    if let Some(csr) = source.read_sorted(n, progress)? {
+        return Ok(csr);
     }
-    drop(sorted);
     // Any order: count per origin, then scatter.
     let mut b = CsrBuilder::counting(n, total);
     source.for_each_group(&mut |row0, o, _, _| {
@@ -255,6 +244,148 @@ impl ParquetSource {
         })
     }
 
+    /// Reads an OD whose rows are grouped by ascending origin (what `synth` and most exports
+    /// write): each row group is decoded on its own thread, checked (zone ids, counts, order)
+    /// and copied into its rows of the destination and persons arrays, which are allocated
+    /// once at the file's row count; the row pointer is then built from where each origin
+    /// starts. `Ok(None)` when the rows are not grouped by origin (the caller then counts and
+    /// scatters). A bad value is reported as the sequential reader would: the first one in
+    /// file order.
+    fn read_sorted(
+        &self,
+        n: usize,
+        progress: &mut (dyn FnMut(usize, usize) + Send),
+    ) -> Result<Option<Csr>, ReadError> {
+        use rayon::prelude::*;
+        use std::sync::Mutex;
+        let zone_err = |problem| ReadError::ZoneOd {
+            path: self.path.clone(),
+            problem,
+        };
+        let lengths: Vec<usize> = self
+            .metadata
+            .row_groups
+            .iter()
+            .map(|rg| rg.num_rows())
+            .collect();
+        let total = self.rows;
+        if lengths.iter().sum::<usize>() != total {
+            return Err(not_parquet(&self.path));
+        }
+        let mut dest = crate::matrix::pages::zeroed_u32(total);
+        let mut persons = crate::matrix::pages::zeroed_u32(total);
+        let mut tasks = Vec::with_capacity(lengths.len());
+        let (mut d_rest, mut p_rest) = (dest.as_mut_slice(), persons.as_mut_slice());
+        let mut row0 = 0;
+        for &len in &lengths {
+            let (d, dt) = d_rest.split_at_mut(len);
+            let (p, pt) = p_rest.split_at_mut(len);
+            tasks.push((row0, d, p));
+            (d_rest, p_rest) = (dt, pt);
+            row0 += len;
+        }
+        let done = Mutex::new((0usize, progress));
+        let groups: Vec<Result<GroupRuns, ReadError>> = tasks
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|(row0, d, p)| {
+                let runs = self.decode_into(row0, d, p, n)?;
+                let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+                done.0 += d.len();
+                let rows_done = done.0;
+                (done.1)(rows_done, total);
+                Ok(runs)
+            })
+            .collect();
+        // In file order: a bad value after rows that are out of order is left to the
+        // counting reader (which meets the disorder first, as the sequential reader did).
+        let mut last: Option<u32> = None;
+        let mut starts: Vec<(u32, usize)> = Vec::new();
+        for group in groups {
+            let group = group?;
+            if !group.sorted {
+                return Ok(None);
+            }
+            for (o, at) in group.starts {
+                match last {
+                    Some(l) if o < l => return Ok(None),
+                    Some(l) if o == l => {}
+                    _ => starts.push((o, at)),
+                }
+                last = Some(o);
+            }
+        }
+        // offsets[i] = the first row whose origin is ≥ i.
+        let mut offsets = Vec::with_capacity(n + 1);
+        for &(o, at) in &starts {
+            while offsets.len() <= o as usize {
+                offsets.push(at);
+            }
+        }
+        offsets.resize(n + 1, total);
+        crate::matrix::CsrBuilder::from_sorted_parts(offsets, dest, persons)
+            .map(Some)
+            .map_err(zone_err)
+    }
+
+    /// Decodes the rows `row0 .. row0 + dest.len()` (one row group), checks them and copies
+    /// destinations and persons into `dest` and `persons`.
+    fn decode_into(
+        &self,
+        row0: usize,
+        dest: &mut [u32],
+        persons: &mut [u32],
+        n: usize,
+    ) -> Result<GroupRuns, ReadError> {
+        let mut runs = GroupRuns {
+            sorted: true,
+            starts: Vec::new(),
+        };
+        if dest.is_empty() {
+            return Ok(runs);
+        }
+        let mut last: Option<u32> = None;
+        let batches = self.decode(row0, dest.len())?;
+        if batches.iter().map(|b| b.1[0].as_slice().len()).sum::<usize>() != dest.len() {
+            return Err(not_parquet(&self.path));
+        }
+        for (start, [o, d, p]) in batches {
+            let (o, d, p) = (o.as_slice(), d.as_slice(), p.as_slice());
+            let unknown = |v: &[u32], column: &'static str| -> Result<(), ReadError> {
+                if let Some(k) = v.iter().position(|&x| x as usize >= n) {
+                    return Err(ReadError::ZoneOd {
+                        path: self.path.clone(),
+                        problem: crate::matrix::OdError::UnknownZone {
+                            row: (start + k) as u64 + 1,
+                            column,
+                            zone: u64::from(v[k]),
+                            n,
+                        },
+                    });
+                }
+                Ok(())
+            };
+            // Origins before destinations, as a row-by-row reader would report them.
+            unknown(o, "origin")?;
+            unknown(d, "destination")?;
+            let at = start - row0;
+            dest[at..at + d.len()].copy_from_slice(d);
+            persons[at..at + p.len()].copy_from_slice(p);
+            for (k, &origin) in o.iter().enumerate() {
+                match last {
+                    Some(l) if origin == l => continue,
+                    Some(l) if origin < l => {
+                        runs.sorted = false;
+                        return Ok(runs);
+                    }
+                    _ => runs.starts.push((origin, start + k)),
+                }
+                last = Some(origin);
+            }
+        }
+        Ok(runs)
+    }
+
     /// Calls `f(first_row_index, origins, destinations, persons)` per decoded batch (a row
     /// group, or part of one), in file order, until it returns `false`.
     fn for_each_group(&self, f: &mut GroupFn<'_>) -> Result<(), ReadError> {
@@ -321,6 +452,13 @@ impl ParquetSource {
         }
         Ok(batches)
     }
+}
+
+/// Where each origin starts in one row group, and whether its origins ascend.
+struct GroupRuns {
+    sorted: bool,
+    /// `(origin, row)` at every change of origin (the group's first row included).
+    starts: Vec<(u32, usize)>,
 }
 
 /// Row groups decoded together by one polars call.

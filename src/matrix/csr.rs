@@ -508,20 +508,44 @@ impl CsrBuilder {
                 self.offsets.push(self.dest.len());
             }
         }
-        let rows_total = self.dest.len() as u64;
-        for i in 0..self.n {
-            let r = self.offsets[i]..self.offsets[i + 1];
-            let dest = &mut self.dest[r.clone()];
-            if !dest.windows(2).all(|w| w[0] < w[1]) {
-                let persons = &mut self.persons[r.clone()];
+        Self::from_sorted_parts(self.offsets, self.dest, self.persons)
+    }
+
+    /// The matrix from a valid row pointer and flows whose ids are `< n` (what a reader that
+    /// placed every flow in its row has): rows are checked in parallel, and only a row that
+    /// is not strictly ascending is sorted (serially: a well-formed file has none); a repeated
+    /// pair is an error, reported at the row that ended its origin's block.
+    ///
+    /// # Errors
+    /// [`OdError::DuplicatePair`].
+    pub fn from_sorted_parts(
+        offsets: Vec<usize>,
+        mut dest: Vec<u32>,
+        mut persons: Vec<u32>,
+    ) -> Result<Csr, OdError> {
+        let n = offsets.len() - 1;
+        let ascending = |i: usize| dest[offsets[i]..offsets[i + 1]].windows(2).all(|w| w[0] < w[1]);
+        let first_unsorted = (0..n)
+            .into_par_iter()
+            .with_min_len(1024)
+            .find_first(|&i| !ascending(i));
+        if let Some(first) = first_unsorted {
+            let rows_total = dest.len() as u64;
+            for i in first..n {
+                let r = offsets[i]..offsets[i + 1];
+                let row = &mut dest[r.clone()];
+                if row.windows(2).all(|w| w[0] < w[1]) {
+                    continue;
+                }
+                let row_persons = &mut persons[r.clone()];
                 let mut pairs: Vec<(u32, u32)> =
-                    dest.iter().copied().zip(persons.iter().copied()).collect();
+                    row.iter().copied().zip(row_persons.iter().copied()).collect();
                 pairs.sort_unstable_by_key(|&(d, _)| d);
                 for (k, (d, p)) in pairs.into_iter().enumerate() {
-                    dest[k] = d;
-                    persons[k] = p;
+                    row[k] = d;
+                    row_persons[k] = p;
                 }
-                if let Some(w) = dest.windows(2).find(|w| w[0] == w[1]) {
+                if let Some(w) = row.windows(2).find(|w| w[0] == w[1]) {
                     return Err(OdError::DuplicatePair {
                         origin: i as u32,
                         dest: w[0],
@@ -530,7 +554,7 @@ impl CsrBuilder {
                 }
             }
         }
-        Ok(Csr::assume_valid(self.offsets, self.dest, self.persons))
+        Ok(Csr::assume_valid(offsets, dest, persons))
     }
 }
 
