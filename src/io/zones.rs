@@ -257,7 +257,6 @@ impl ParquetSource {
         progress: &mut (dyn FnMut(usize, usize) + Send),
     ) -> Result<Option<Csr>, ReadError> {
         use rayon::prelude::*;
-        use std::sync::Mutex;
         let zone_err = |problem| ReadError::ZoneOd {
             path: self.path.clone(),
             problem,
@@ -274,46 +273,68 @@ impl ParquetSource {
         }
         let mut dest = crate::matrix::pages::zeroed_u32(total);
         let mut persons = crate::matrix::pages::zeroed_u32(total);
-        let mut tasks = Vec::with_capacity(lengths.len());
-        let (mut d_rest, mut p_rest) = (dest.as_mut_slice(), persons.as_mut_slice());
-        let mut row0 = 0;
-        for &len in &lengths {
-            let (d, dt) = d_rest.split_at_mut(len);
-            let (p, pt) = p_rest.split_at_mut(len);
-            tasks.push((row0, d, p));
-            (d_rest, p_rest) = (dt, pt);
-            row0 += len;
-        }
-        let done = Mutex::new((0usize, progress));
-        let groups: Vec<Result<GroupRuns, ReadError>> = tasks
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|(row0, d, p)| {
-                let runs = self.decode_into(row0, d, p, n)?;
-                let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
-                done.0 += d.len();
-                let rows_done = done.0;
-                (done.1)(rows_done, total);
-                Ok(runs)
-            })
-            .collect();
-        // In file order: a bad value after rows that are out of order is left to the
-        // counting reader (which meets the disorder first, as the sequential reader did).
+        // Windows of row groups decoded by one polars call each (polars decodes the window's
+        // groups in parallel on its own pool, as fast as it reads a whole file); each
+        // decoded batch is then checked and copied into its rows in parallel. Memory holds
+        // the matrix plus one window.
         let mut last: Option<u32> = None;
         let mut starts: Vec<(u32, usize)> = Vec::new();
-        for group in groups {
-            let group = group?;
-            if !group.sorted {
-                return Ok(None);
+        let (mut d_rest, mut p_rest) = (dest.as_mut_slice(), persons.as_mut_slice());
+        let mut row0 = 0usize;
+        for window in lengths.chunks(SORTED_WINDOW_GROUPS) {
+            let len: usize = window.iter().sum();
+            if len == 0 {
+                continue;
             }
-            for (o, at) in group.starts {
-                match last {
-                    Some(l) if o < l => return Ok(None),
-                    Some(l) if o == l => {}
-                    _ => starts.push((o, at)),
+            let batches = self.decode(row0, len)?;
+            if batches
+                .iter()
+                .map(|b| b.1[0].as_slice().len())
+                .sum::<usize>()
+                != len
+            {
+                return Err(not_parquet(&self.path));
+            }
+            let mut tasks = Vec::with_capacity(batches.len());
+            for batch in &batches {
+                let blen = batch.1[0].as_slice().len();
+                let (d, dt) = std::mem::take(&mut d_rest).split_at_mut(blen);
+                let (p, pt) = std::mem::take(&mut p_rest).split_at_mut(blen);
+                tasks.push((batch, d, p));
+                (d_rest, p_rest) = (dt, pt);
+            }
+            let placed: Vec<Result<GroupRuns, ReadError>> = tasks
+                .into_par_iter()
+                .with_max_len(1)
+                .map(|((start, [o, d, p]), dd, pp)| {
+                    self.place_batch(
+                        *start,
+                        [o.as_slice(), d.as_slice(), p.as_slice()],
+                        dd,
+                        pp,
+                        n,
+                    )
+                })
+                .collect();
+            drop(batches);
+            // In file order: a bad value after rows that are out of order is left to the
+            // counting reader (which meets the disorder first, as a sequential reader does).
+            for group in placed {
+                let group = group?;
+                if !group.sorted {
+                    return Ok(None);
                 }
-                last = Some(o);
+                for (o, at) in group.starts {
+                    match last {
+                        Some(l) if o < l => return Ok(None),
+                        Some(l) if o == l => {}
+                        _ => starts.push((o, at)),
+                    }
+                    last = Some(o);
+                }
             }
+            row0 += len;
+            progress(row0, total);
         }
         // offsets[i] = the first row whose origin is ≥ i.
         let mut offsets = Vec::with_capacity(n + 1);
@@ -328,60 +349,50 @@ impl ParquetSource {
             .map_err(zone_err)
     }
 
-    /// Decodes the rows `row0 .. row0 + dest.len()` (one row group), checks them and copies
-    /// destinations and persons into `dest` and `persons`.
-    fn decode_into(
+    /// Checks one decoded batch (rows from `start`) and copies its destinations and persons
+    /// into `dest` and `persons`; returns where each origin starts in it.
+    fn place_batch(
         &self,
-        row0: usize,
+        start: usize,
+        [o, d, p]: [&[u32]; 3],
         dest: &mut [u32],
         persons: &mut [u32],
         n: usize,
     ) -> Result<GroupRuns, ReadError> {
+        let unknown = |v: &[u32], column: &'static str| -> Result<(), ReadError> {
+            if let Some(k) = v.iter().position(|&x| x as usize >= n) {
+                return Err(ReadError::ZoneOd {
+                    path: self.path.clone(),
+                    problem: crate::matrix::OdError::UnknownZone {
+                        row: (start + k) as u64 + 1,
+                        column,
+                        zone: u64::from(v[k]),
+                        n,
+                    },
+                });
+            }
+            Ok(())
+        };
+        // Origins before destinations, as a row-by-row reader would report them.
+        unknown(o, "origin")?;
+        unknown(d, "destination")?;
+        dest.copy_from_slice(d);
+        persons.copy_from_slice(p);
         let mut runs = GroupRuns {
             sorted: true,
             starts: Vec::new(),
         };
-        if dest.is_empty() {
-            return Ok(runs);
-        }
         let mut last: Option<u32> = None;
-        let batches = self.decode(row0, dest.len())?;
-        if batches.iter().map(|b| b.1[0].as_slice().len()).sum::<usize>() != dest.len() {
-            return Err(not_parquet(&self.path));
-        }
-        for (start, [o, d, p]) in batches {
-            let (o, d, p) = (o.as_slice(), d.as_slice(), p.as_slice());
-            let unknown = |v: &[u32], column: &'static str| -> Result<(), ReadError> {
-                if let Some(k) = v.iter().position(|&x| x as usize >= n) {
-                    return Err(ReadError::ZoneOd {
-                        path: self.path.clone(),
-                        problem: crate::matrix::OdError::UnknownZone {
-                            row: (start + k) as u64 + 1,
-                            column,
-                            zone: u64::from(v[k]),
-                            n,
-                        },
-                    });
+        for (k, &origin) in o.iter().enumerate() {
+            match last {
+                Some(l) if origin == l => continue,
+                Some(l) if origin < l => {
+                    runs.sorted = false;
+                    return Ok(runs);
                 }
-                Ok(())
-            };
-            // Origins before destinations, as a row-by-row reader would report them.
-            unknown(o, "origin")?;
-            unknown(d, "destination")?;
-            let at = start - row0;
-            dest[at..at + d.len()].copy_from_slice(d);
-            persons[at..at + p.len()].copy_from_slice(p);
-            for (k, &origin) in o.iter().enumerate() {
-                match last {
-                    Some(l) if origin == l => continue,
-                    Some(l) if origin < l => {
-                        runs.sorted = false;
-                        return Ok(runs);
-                    }
-                    _ => runs.starts.push((origin, start + k)),
-                }
-                last = Some(origin);
+                _ => runs.starts.push((origin, start + k)),
             }
+            last = Some(origin);
         }
         Ok(runs)
     }
@@ -460,6 +471,10 @@ struct GroupRuns {
     /// `(origin, row)` at every change of origin (the group's first row included).
     starts: Vec<(u32, usize)>,
 }
+
+/// Row groups decoded together by one polars call when reading an OD grouped by origin
+/// (16 × 2^20 rows: 192 MB of decoded columns).
+const SORTED_WINDOW_GROUPS: usize = 16;
 
 /// Row groups decoded together by one polars call.
 const WINDOW_GROUPS: usize = 2;

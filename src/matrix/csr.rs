@@ -524,7 +524,11 @@ impl CsrBuilder {
         mut persons: Vec<u32>,
     ) -> Result<Csr, OdError> {
         let n = offsets.len() - 1;
-        let ascending = |i: usize| dest[offsets[i]..offsets[i + 1]].windows(2).all(|w| w[0] < w[1]);
+        let ascending = |i: usize| {
+            dest[offsets[i]..offsets[i + 1]]
+                .windows(2)
+                .all(|w| w[0] < w[1])
+        };
         let first_unsorted = (0..n)
             .into_par_iter()
             .with_min_len(1024)
@@ -538,8 +542,11 @@ impl CsrBuilder {
                     continue;
                 }
                 let row_persons = &mut persons[r.clone()];
-                let mut pairs: Vec<(u32, u32)> =
-                    row.iter().copied().zip(row_persons.iter().copied()).collect();
+                let mut pairs: Vec<(u32, u32)> = row
+                    .iter()
+                    .copied()
+                    .zip(row_persons.iter().copied())
+                    .collect();
                 pairs.sort_unstable_by_key(|&(d, _)| d);
                 for (k, (d, p)) in pairs.into_iter().enumerate() {
                     row[k] = d;
