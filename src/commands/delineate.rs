@@ -1170,12 +1170,21 @@ fn write_outputs(
         ],
     )?;
 
-    // areas.geojson: one dissolved polygon per area.
+    // areas.geojson: one dissolved polygon per area (dissolved in parallel, collected in
+    // area order: the same file for any thread count).
+    let shapes: Vec<_> = {
+        use rayon::prelude::*;
+        areas
+            .par_iter()
+            .map(|a| dissolve(a.members.iter().filter_map(|m| region.shape(m.unit))))
+            .collect()
+    };
     let features: Vec<OutFeature> = areas
         .iter()
         .zip(&ids)
-        .map(|(a, id)| OutFeature {
-            shape: dissolve(a.members.iter().filter_map(|m| region.shape(m.unit))),
+        .zip(shapes)
+        .map(|((a, id), shape)| OutFeature {
+            shape,
             properties: vec![
                 ("area_id", PropValue::Text(id.clone())),
                 ("centre_codes", PropValue::Text(centre_codes(&a.centre))),

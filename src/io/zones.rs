@@ -281,7 +281,10 @@ impl ParquetSource {
         let mut starts: Vec<(u32, usize)> = Vec::new();
         let (mut d_rest, mut p_rest) = (dest.as_mut_slice(), persons.as_mut_slice());
         let mut row0 = 0usize;
-        for window in lengths.chunks(SORTED_WINDOW_GROUPS) {
+        // At most a sixth of the file per window, so that the matrix (two thirds of the OD's
+        // three columns) plus one decoded window stay under the OD's size.
+        let per_window = (lengths.len() / 6).clamp(1, SORTED_WINDOW_GROUPS);
+        for window in lengths.chunks(per_window) {
             let len: usize = window.iter().sum();
             if len == 0 {
                 continue;
@@ -472,8 +475,8 @@ struct GroupRuns {
     starts: Vec<(u32, usize)>,
 }
 
-/// Row groups decoded together by one polars call when reading an OD grouped by origin
-/// (16 × 2^20 rows: 192 MB of decoded columns).
+/// Row groups decoded together by one polars call when reading an OD grouped by origin, at
+/// most (16 × 2^20 rows: 192 MB of decoded columns).
 const SORTED_WINDOW_GROUPS: usize = 16;
 
 /// Row groups decoded together by one polars call.
