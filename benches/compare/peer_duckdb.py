@@ -29,7 +29,8 @@ clock.time("load", load)
 n = con.execute("SELECT count(*) FROM pop").fetchone()[0]
 flows_n = con.execute("SELECT count(*) FROM od").fetchone()[0]
 
-KERNEL = f"""
+# Totals per origin, the per-zone table and the centres: the same statements in both modes.
+PER_ZONE = f"""
 CREATE TEMP TABLE totals AS
   SELECT origin,
          sum(persons)::UBIGINT AS total,
@@ -51,13 +52,17 @@ CREATE TEMP TABLE zones AS
         FROM pop p
         LEFT JOIN totals t ON t.origin = p.zone
         LEFT JOIN inflow i ON i.destination = p.zone);
+CREATE TEMP TABLE centres AS
+  SELECT zone FROM zones ORDER BY inflow DESC, zone LIMIT {centre_count(n)};
+"""
+
+# The kernel: every share materialised.
+KERNEL = PER_ZONE + """
 CREATE TEMP TABLE flows AS
   SELECT origin, destination, persons, total, persons / total AS share
   FROM (SELECT origin, destination, persons,
                sum(persons) OVER (PARTITION BY origin)::UBIGINT AS total
         FROM od);
-CREATE TEMP TABLE centres AS
-  SELECT zone FROM zones ORDER BY inflow DESC, zone LIMIT {centre_count(n)};
 CREATE TEMP TABLE pairs AS
   SELECT origin, destination, persons, share FROM flows
   WHERE origin <> destination AND persons::UBIGINT * 10 >= total
@@ -65,31 +70,9 @@ CREATE TEMP TABLE pairs AS
   ORDER BY origin, destination;
 """
 
+# The user's job: shares only for the flows written (the pairs and the sample's origins).
 STEP = sample_step(n)
-JOB = f"""
-CREATE TEMP TABLE totals AS
-  SELECT origin,
-         sum(persons)::UBIGINT AS total,
-         sum(CASE WHEN origin = destination THEN persons ELSE 0 END)::UBIGINT AS staying
-  FROM od GROUP BY origin;
-CREATE TEMP TABLE inflow AS
-  SELECT destination, sum(persons)::UBIGINT AS inflow
-  FROM od WHERE origin <> destination GROUP BY destination;
-CREATE TEMP TABLE zones AS
-  SELECT zone, population, total, outflow, inflow,
-         population::BIGINT - outflow::BIGINT + inflow::BIGINT AS daytime,
-         CASE WHEN population > 0
-              THEN (population::BIGINT - outflow::BIGINT + inflow::BIGINT) / population
-         END AS day_night_ratio
-  FROM (SELECT p.zone, p.population::UBIGINT AS population,
-               coalesce(t.total, 0)::UBIGINT AS total,
-               coalesce(t.total - t.staying, 0)::UBIGINT AS outflow,
-               coalesce(i.inflow, 0)::UBIGINT AS inflow
-        FROM pop p
-        LEFT JOIN totals t ON t.origin = p.zone
-        LEFT JOIN inflow i ON i.destination = p.zone);
-CREATE TEMP TABLE centres AS
-  SELECT zone FROM zones ORDER BY inflow DESC, zone LIMIT {centre_count(n)};
+JOB = PER_ZONE + f"""
 CREATE TEMP TABLE pairs AS
   SELECT o.origin, o.destination, o.persons, o.persons / t.total AS share
   FROM od o JOIN totals t ON t.origin = o.origin

@@ -24,11 +24,8 @@ od, pop = clock.time("load", load)
 n = pop.height
 
 
-def compute():
-    lf = od.lazy()
-    flows = lf.with_columns(
-        total=pl.col("persons").cast(pl.UInt64).sum().over("origin")
-    ).with_columns(share=pl.col("persons") / pl.col("total"))
+def per_zone(lf):
+    """Totals per origin, the per-zone table and the centres: the same plan in both modes."""
     totals = lf.group_by("origin").agg(
         total=pl.col("persons").cast(pl.UInt64).sum(),
         staying=pl.col("persons")
@@ -66,6 +63,16 @@ def compute():
         .sort("zone")
     )
     centres = zones.sort(["inflow", "zone"], descending=[True, False]).head(centre_count(n))
+    return totals, zones, centres
+
+
+def compute():
+    """The kernel: every share materialised."""
+    lf = od.lazy()
+    flows = lf.with_columns(
+        total=pl.col("persons").cast(pl.UInt64).sum().over("origin")
+    ).with_columns(share=pl.col("persons") / pl.col("total"))
+    _, zones, centres = per_zone(lf)
     pairs = (
         flows.filter(
             (pl.col("origin") != pl.col("destination"))
@@ -79,49 +86,15 @@ def compute():
 
 
 def job():
+    """The user's job: shares only for the flows written."""
     lf = od.lazy()
-    totals = lf.group_by("origin").agg(
-        total=pl.col("persons").cast(pl.UInt64).sum(),
-        staying=pl.col("persons")
-        .filter(pl.col("origin") == pl.col("destination"))
-        .cast(pl.UInt64)
-        .sum(),
-    )
-    inflow = (
-        lf.filter(pl.col("origin") != pl.col("destination"))
-        .group_by("destination")
-        .agg(inflow=pl.col("persons").cast(pl.UInt64).sum())
-    )
-    zones = (
-        pop.lazy()
-        .with_columns(pl.col("zone").cast(pl.UInt32), pl.col("population").cast(pl.UInt64))
-        .join(totals, left_on="zone", right_on="origin", how="left")
-        .join(inflow, left_on="zone", right_on="destination", how="left")
-        .with_columns(
-            total=pl.col("total").fill_null(0),
-            staying=pl.col("staying").fill_null(0),
-            inflow=pl.col("inflow").fill_null(0),
-        )
-        .with_columns(outflow=pl.col("total") - pl.col("staying"))
-        .with_columns(
-            daytime=pl.col("population").cast(pl.Int64)
-            - pl.col("outflow").cast(pl.Int64)
-            + pl.col("inflow").cast(pl.Int64)
-        )
-        .with_columns(
-            day_night_ratio=pl.when(pl.col("population") > 0).then(
-                pl.col("daytime") / pl.col("population")
-            )
-        )
-        .select("zone", "population", "total", "outflow", "inflow", "daytime", "day_night_ratio")
-        .sort("zone")
-    )
-    centres = zones.sort(["inflow", "zone"], descending=[True, False]).head(centre_count(n))
+    totals, zones, centres = per_zone(lf)
+    totals = totals.select("origin", "total")
     # Only the flows into a centre are joined to their origin's total.
     pairs = (
         lf.filter(pl.col("origin") != pl.col("destination"))
         .join(centres.select("zone"), left_on="destination", right_on="zone", how="semi")
-        .join(totals.select("origin", "total"), on="origin")
+        .join(totals, on="origin")
         .filter(pl.col("persons").cast(pl.UInt64) * 10 >= pl.col("total"))
         .with_columns(share=pl.col("persons") / pl.col("total"))
         .select("origin", "destination", "persons", "share")
@@ -130,7 +103,7 @@ def job():
     step = sample_step(n)
     sample = (
         lf.filter(pl.col("origin") % step == 0)
-        .join(totals.select("origin", "total"), on="origin")
+        .join(totals, on="origin")
         .with_columns(share=pl.col("persons") / pl.col("total"))
         .select("origin", "destination", "share")
         .sort("origin", "destination")

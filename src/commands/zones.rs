@@ -1,5 +1,6 @@
 //! Zone-level jobs: `synth` (a synthetic zone OD on real geography) and `metrics` on a zone OD
-//! (the benchmarked kernel, with its memory roofline measured in the same run).
+//! (the user's job on the one kernel; with `--roofline`, also the kernel with every share
+//! materialised, first and warm, against its memory roofline).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -387,7 +388,7 @@ pub fn run_zone_metrics(
     release_free_memory();
     let peak_after_load = peak_memory_bytes();
     // The user's job: shares only where they are written (the pairs and the sample).
-    let mut metrics = timings.time("compute", || {
+    let metrics = timings.time("compute", || {
         ZoneMetrics::job(&od, &population, Exec::Parallel)
     });
     let peak_after_compute = peak_memory_bytes();
@@ -436,7 +437,7 @@ pub fn run_zone_metrics(
     };
     RunRecord::begin(&config.out, "metrics")?;
     let written = timings.time("write", || {
-        write_zone_outputs(config, format, od, &population, &mut metrics)
+        write_zone_outputs(config, format, od, &population, &metrics)
     })?;
     let peak = peak_memory_bytes();
     let summary_path = config.out.join("summary.json");
@@ -518,7 +519,7 @@ fn write_zone_outputs(
     format: OutFormat,
     od: Csr,
     population: &[u64],
-    m: &mut ZoneMetrics,
+    m: &ZoneMetrics,
 ) -> anyhow::Result<Vec<PathBuf>> {
     let n = od.n();
     let ext = format.extension();

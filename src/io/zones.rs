@@ -12,7 +12,7 @@ use super::table::{extension, Table};
 use super::write::WriteError;
 use super::ReadError;
 use super::{od_table, OutColumn, OutValues};
-use crate::matrix::{Csr, CsrBuilder};
+use crate::matrix::{check_zones, Csr, CsrBuilder, OdError, OriginStarts};
 
 /// The key column that marks a population table as a zone table.
 pub const ZONE_COLUMN: &str = "zone";
@@ -245,10 +245,12 @@ impl ParquetSource {
     }
 
     /// Reads an OD whose rows are grouped by ascending origin (what `synth` and most exports
-    /// write): each row group is decoded on its own thread, checked (zone ids, counts, order)
-    /// and copied into its rows of the destination and persons arrays, which are allocated
-    /// once at the file's row count; the row pointer is then built from where each origin
-    /// starts. `Ok(None)` when the rows are not grouped by origin (the caller then counts and
+    /// write). Windows of row groups are decoded by one polars call each (polars decodes the
+    /// window's groups in parallel on its own pool); each decoded batch is then checked (zone
+    /// ids, order) and copied into its rows of the destination and persons arrays, in
+    /// parallel. The arrays are allocated once at the file's row count, and the row pointer
+    /// is built from where each origin starts ([`OriginStarts`], as the sorted builder does).
+    /// `Ok(None)` when the rows are not grouped by origin (the caller then counts and
     /// scatters). A bad value is reported as the sequential reader would: the first one in
     /// file order.
     fn read_sorted(
@@ -261,24 +263,16 @@ impl ParquetSource {
             path: self.path.clone(),
             problem,
         };
-        let lengths: Vec<usize> = self
-            .metadata
-            .row_groups
-            .iter()
-            .map(|rg| rg.num_rows())
-            .collect();
+        let lengths = self.group_lengths();
         let total = self.rows;
         if lengths.iter().sum::<usize>() != total {
             return Err(not_parquet(&self.path));
         }
-        let mut dest = crate::matrix::pages::zeroed_u32(total);
-        let mut persons = crate::matrix::pages::zeroed_u32(total);
-        // Windows of row groups decoded by one polars call each (polars decodes the window's
-        // groups in parallel on its own pool, as fast as it reads a whole file); each
-        // decoded batch is then checked and copied into its rows in parallel. Memory holds
-        // the matrix plus one window.
-        let mut last: Option<u32> = None;
-        let mut starts: Vec<(u32, usize)> = Vec::new();
+        // Fresh pages, first touched by the parallel copies. Memory holds the matrix plus one
+        // window.
+        let mut dest = vec![0u32; total];
+        let mut persons = vec![0u32; total];
+        let mut starts = OriginStarts::default();
         let (mut d_rest, mut p_rest) = (dest.as_mut_slice(), persons.as_mut_slice());
         let mut row0 = 0usize;
         // At most a sixth of the file per window, so that the matrix (two thirds of the OD's
@@ -306,11 +300,11 @@ impl ParquetSource {
                 tasks.push((batch, d, p));
                 (d_rest, p_rest) = (dt, pt);
             }
-            let placed: Vec<Result<GroupRuns, ReadError>> = tasks
+            let placed: Vec<_> = tasks
                 .into_par_iter()
                 .with_max_len(1)
                 .map(|((start, [o, d, p]), dd, pp)| {
-                    self.place_batch(
+                    place_batch(
                         *start,
                         [o.as_slice(), d.as_slice(), p.as_slice()],
                         dd,
@@ -322,95 +316,35 @@ impl ParquetSource {
             drop(batches);
             // In file order: a bad value after rows that are out of order is left to the
             // counting reader (which meets the disorder first, as a sequential reader does).
-            for group in placed {
-                let group = group?;
-                if !group.sorted {
-                    return Ok(None);
-                }
-                for (o, at) in group.starts {
-                    match last {
-                        Some(l) if o < l => return Ok(None),
-                        Some(l) if o == l => {}
-                        _ => starts.push((o, at)),
-                    }
-                    last = Some(o);
+            for batch in placed {
+                match batch.map_err(zone_err)? {
+                    Some(batch) if starts.follows(&batch) => starts.extend(batch),
+                    _ => return Ok(None),
                 }
             }
             row0 += len;
             progress(row0, total);
         }
-        // offsets[i] = the first row whose origin is ≥ i.
-        let mut offsets = Vec::with_capacity(n + 1);
-        for &(o, at) in &starts {
-            while offsets.len() <= o as usize {
-                offsets.push(at);
-            }
-        }
-        offsets.resize(n + 1, total);
-        crate::matrix::CsrBuilder::from_sorted_parts(offsets, dest, persons)
+        CsrBuilder::from_sorted_parts(starts.offsets(n, total), dest, persons)
             .map(Some)
             .map_err(zone_err)
     }
 
-    /// Checks one decoded batch (rows from `start`) and copies its destinations and persons
-    /// into `dest` and `persons`; returns where each origin starts in it.
-    fn place_batch(
-        &self,
-        start: usize,
-        [o, d, p]: [&[u32]; 3],
-        dest: &mut [u32],
-        persons: &mut [u32],
-        n: usize,
-    ) -> Result<GroupRuns, ReadError> {
-        let unknown = |v: &[u32], column: &'static str| -> Result<(), ReadError> {
-            if let Some(k) = v.iter().position(|&x| x as usize >= n) {
-                return Err(ReadError::ZoneOd {
-                    path: self.path.clone(),
-                    problem: crate::matrix::OdError::UnknownZone {
-                        row: (start + k) as u64 + 1,
-                        column,
-                        zone: u64::from(v[k]),
-                        n,
-                    },
-                });
-            }
-            Ok(())
-        };
-        // Origins before destinations, as a row-by-row reader would report them.
-        unknown(o, "origin")?;
-        unknown(d, "destination")?;
-        dest.copy_from_slice(d);
-        persons.copy_from_slice(p);
-        let mut runs = GroupRuns {
-            sorted: true,
-            starts: Vec::new(),
-        };
-        let mut last: Option<u32> = None;
-        for (k, &origin) in o.iter().enumerate() {
-            match last {
-                Some(l) if origin == l => continue,
-                Some(l) if origin < l => {
-                    runs.sorted = false;
-                    return Ok(runs);
-                }
-                _ => runs.starts.push((origin, start + k)),
-            }
-            last = Some(origin);
-        }
-        Ok(runs)
+    /// The number of rows of each row group, in file order.
+    fn group_lengths(&self) -> Vec<usize> {
+        self.metadata
+            .row_groups
+            .iter()
+            .map(|rg| rg.num_rows())
+            .collect()
     }
 
     /// Calls `f(first_row_index, origins, destinations, persons)` per decoded batch (a row
     /// group, or part of one), in file order, until it returns `false`.
     fn for_each_group(&self, f: &mut GroupFn<'_>) -> Result<(), ReadError> {
         // Row groups are decoded a window at a time by polars, in parallel across the
-        // window's groups: memory holds one window (4 groups of 2^20 rows: 48 MB).
-        let lengths: Vec<usize> = self
-            .metadata
-            .row_groups
-            .iter()
-            .map(|rg| rg.num_rows())
-            .collect();
+        // window's groups: memory holds one window (2 groups of 2^20 rows: 24 MB).
+        let lengths = self.group_lengths();
         let mut row0 = 0usize;
         for window in lengths.chunks(WINDOW_GROUPS) {
             let len: usize = window.iter().sum();
@@ -468,11 +402,22 @@ impl ParquetSource {
     }
 }
 
-/// Where each origin starts in one row group, and whether its origins ascend.
-struct GroupRuns {
-    sorted: bool,
-    /// `(origin, row)` at every change of origin (the group's first row included).
-    starts: Vec<(u32, usize)>,
+/// Checks one decoded batch (rows from `start`, 0-based) and copies its destinations and
+/// persons into `dest` and `persons`; returns where each origin starts in it, or `None` when
+/// its origins descend.
+fn place_batch(
+    start: usize,
+    [o, d, p]: [&[u32]; 3],
+    dest: &mut [u32],
+    persons: &mut [u32],
+    n: usize,
+) -> Result<Option<Vec<(u32, usize)>>, OdError> {
+    // Origins before destinations, as a row-by-row reader would report them.
+    check_zones(o, n, "origin", start as u64)?;
+    check_zones(d, n, "destination", start as u64)?;
+    dest.copy_from_slice(d);
+    persons.copy_from_slice(p);
+    Ok(OriginStarts::of_batch(o, start))
 }
 
 /// Row groups decoded together by one polars call when reading an OD grouped by origin, at

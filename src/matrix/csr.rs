@@ -334,7 +334,7 @@ pub struct CsrBuilder {
 
 #[derive(Debug)]
 enum Mode {
-    Sorted { current: usize },
+    Sorted { starts: OriginStarts },
     Counting { cursor: Vec<usize> },
 }
 
@@ -351,15 +351,15 @@ pub enum Pushed {
 impl CsrBuilder {
     /// A builder for flows grouped by ascending origin; `rows` is the announced row count.
     pub fn sorted(n: usize, rows: usize) -> Self {
-        let mut offsets = Vec::with_capacity(n + 1);
-        offsets.push(0);
         CsrBuilder {
             n,
             announced: rows,
-            offsets,
+            offsets: Vec::new(),
             dest: Vec::with_capacity(rows),
             persons: Vec::with_capacity(rows),
-            mode: Mode::Sorted { current: 0 },
+            mode: Mode::Sorted {
+                starts: OriginStarts::default(),
+            },
         }
     }
 
@@ -402,31 +402,16 @@ impl CsrBuilder {
         persons: &[u32],
         row0: u64,
     ) -> Result<Pushed, OdError> {
-        let n = self.n;
-        let first_bad = |v: &[u32], column: &'static str| -> Result<(), OdError> {
-            if v.iter().copied().max().is_some_and(|m| m as usize >= n) {
-                let k = v
-                    .iter()
-                    .position(|&x| x as usize >= n)
-                    .expect("a value ≥ n exists");
-                return Err(OdError::UnknownZone {
-                    row: row0 + k as u64 + 1,
-                    column,
-                    zone: u64::from(v[k]),
-                    n,
-                });
-            }
-            Ok(())
-        };
         // Origins before destinations, as a row-by-row reader would report them.
-        first_bad(origin, "origin")?;
-        first_bad(dest, "destination")?;
-        let Mode::Sorted { current } = &mut self.mode else {
+        check_zones(origin, self.n, "origin", row0)?;
+        check_zones(dest, self.n, "destination", row0)?;
+        let Mode::Sorted { starts } = &mut self.mode else {
             unreachable!("push_sorted_batch on a counting builder")
         };
-        let in_order = origin.first().is_none_or(|&o| o as usize >= *current)
-            && origin.windows(2).all(|w| w[0] <= w[1]);
-        if !in_order {
+        let Some(batch) = OriginStarts::of_batch(origin, self.dest.len()) else {
+            return Ok(Pushed::NotSorted);
+        };
+        if !starts.follows(&batch) {
             return Ok(Pushed::NotSorted);
         }
         if self.dest.len() + origin.len() > self.announced {
@@ -434,13 +419,7 @@ impl CsrBuilder {
                 announced: self.announced,
             });
         }
-        let base = self.dest.len();
-        for (k, &o) in origin.iter().enumerate() {
-            while *current < o as usize {
-                self.offsets.push(base + k);
-                *current += 1;
-            }
-        }
+        starts.extend(batch);
         self.dest.extend_from_slice(dest);
         self.persons.extend_from_slice(persons);
         Ok(Pushed::Ok)
@@ -462,8 +441,8 @@ impl CsrBuilder {
             self.offsets[i + 1] += self.offsets[i];
         }
         let nnz = self.offsets[self.n];
-        self.dest = super::pages::zeroed_u32(nnz);
-        self.persons = super::pages::zeroed_u32(nnz);
+        self.dest = vec![0u32; nnz];
+        self.persons = vec![0u32; nnz];
         self.mode = Mode::Counting {
             cursor: self.offsets[..self.n].to_vec(),
         };
@@ -503,10 +482,8 @@ impl CsrBuilder {
     /// # Errors
     /// [`OdError::DuplicatePair`].
     pub fn finish(mut self) -> Result<Csr, OdError> {
-        if let Mode::Sorted { current } = self.mode {
-            for _ in current..self.n {
-                self.offsets.push(self.dest.len());
-            }
+        if let Mode::Sorted { starts } = &self.mode {
+            self.offsets = starts.offsets(self.n, self.dest.len());
         }
         Self::from_sorted_parts(self.offsets, self.dest, self.persons)
     }
@@ -562,6 +539,79 @@ impl CsrBuilder {
             }
         }
         Ok(Csr::assume_valid(offsets, dest, persons))
+    }
+}
+
+/// The first flow of a batch (rows from `row0`, 0-based) whose zone is not below `n`, as an
+/// error naming its 1-based row; what every reader of flows grouped by origin checks.
+///
+/// # Errors
+/// [`OdError::UnknownZone`].
+pub fn check_zones(v: &[u32], n: usize, column: &'static str, row0: u64) -> Result<(), OdError> {
+    match v.iter().position(|&x| x as usize >= n) {
+        Some(k) => Err(OdError::UnknownZone {
+            row: row0 + k as u64 + 1,
+            column,
+            zone: u64::from(v[k]),
+            n,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Where each origin starts, gathered batch by batch (in file order) from flows grouped by
+/// ascending origin; the row pointer follows from it. Shared by [`CsrBuilder::sorted`] and
+/// the parallel Parquet reader, which finds each batch's starts on its own thread.
+#[derive(Debug, Default)]
+pub struct OriginStarts {
+    /// `(origin, row)` at every change of origin, origins strictly ascending.
+    starts: Vec<(u32, usize)>,
+}
+
+impl OriginStarts {
+    /// The starts within one batch whose first row is `start`; `None` when its origins
+    /// descend somewhere.
+    pub fn of_batch(origins: &[u32], start: usize) -> Option<Vec<(u32, usize)>> {
+        let mut out: Vec<(u32, usize)> = Vec::new();
+        for (k, &o) in origins.iter().enumerate() {
+            match out.last() {
+                Some(&(l, _)) if o == l => {}
+                Some(&(l, _)) if o < l => return None,
+                _ => out.push((o, start + k)),
+            }
+        }
+        Some(out)
+    }
+
+    /// Whether `batch` can follow what was gathered (its first origin is not below the last).
+    pub fn follows(&self, batch: &[(u32, usize)]) -> bool {
+        match (self.starts.last(), batch.first()) {
+            (Some(&(l, _)), Some(&(o, _))) => o >= l,
+            _ => true,
+        }
+    }
+
+    /// Appends a batch that [`Self::follows`]; an origin that continues from the last batch
+    /// keeps its first start.
+    pub fn extend(&mut self, batch: Vec<(u32, usize)>) {
+        debug_assert!(self.follows(&batch));
+        let continues =
+            matches!((self.starts.last(), batch.first()), (Some(a), Some(b)) if a.0 == b.0);
+        self.starts
+            .extend(batch.into_iter().skip(usize::from(continues)));
+    }
+
+    /// The row pointer of `n` rows over `total` flows: `offsets[i]` is the first flow whose
+    /// origin is ≥ `i`.
+    pub fn offsets(&self, n: usize, total: usize) -> Vec<usize> {
+        let mut offsets = Vec::with_capacity(n + 1);
+        for &(o, at) in &self.starts {
+            while offsets.len() <= o as usize {
+                offsets.push(at);
+            }
+        }
+        offsets.resize(n + 1, total);
+        offsets
     }
 }
 

@@ -97,11 +97,13 @@ impl RowPass {
     /// The share of a flow of `persons` from row `i`, exactly as the pass computes it
     /// (one IEEE division; NaN for a zero denominator).
     pub fn share(&self, i: usize, persons: u32) -> f64 {
-        share_of(persons, self.denominator[i])
+        share(persons, self.denominator[i])
     }
 }
 
-fn share_of(persons: u32, denominator: u64) -> f64 {
+/// The share of a flow of `persons` out of `denominator`, exactly as the pass writes it: one
+/// IEEE division (NaN for a zero denominator).
+pub fn share(persons: u32, denominator: u64) -> f64 {
     if denominator == 0 {
         f64::NAN
     } else {
@@ -135,7 +137,10 @@ pub fn row_pass(
     match shares {
         Some(buffer) => {
             if buffer.len() != m.nnz() {
-                *buffer = super::pages::zeroed_f64(m.nnz());
+                // Fresh zeroed pages (calloc), first touched by the pass's own parallel
+                // writers. Not advised to 2 MB pages: with THP `defrag = madvise` every first
+                // touch then waited for compaction (BENCHMARKS.md, "First touch").
+                *buffer = vec![0.0; m.nnz()];
             }
             let mut rest: &mut [f64] = buffer;
             for &(a, b) in &chunks {
@@ -180,7 +185,7 @@ pub fn row_pass(
             let results: Vec<(Vec<ChunkOut>, Vec<u64>)> = runs
                 .into_par_iter()
                 .map(|run| {
-                    let mut inflow = super::pages::zeroed_u64(n);
+                    let mut inflow = vec![0u64; n];
                     let outs = run
                         .into_iter()
                         .map(|(rows, s)| ctx.chunk(rows, s, &mut inflow))

@@ -10,13 +10,14 @@ mod csr;
 pub mod day_night;
 pub mod kernel;
 mod metrics;
-pub(crate) mod pages;
 mod raw;
 
 pub use assemble::{assemble, thousands, AssembleError, Conservation, End};
 pub use commute::CommuteMatrix;
 pub use commuting_shares::{par_shares, shares, ShareDenominator, Threshold};
-pub use csr::{Csr, CsrBuilder, MatrixError, OdError, Pushed, SourceRow};
+pub use csr::{
+    check_zones, Csr, CsrBuilder, MatrixError, OdError, OriginStarts, Pushed, SourceRow,
+};
 pub use day_night::UnknownInDaytime;
 pub use kernel::{row_pass, stream_copy, Exec, Pair, PassOptions, RowPass};
 pub use metrics::{Metrics, MetricsParams};

@@ -77,11 +77,7 @@ impl ZoneMetrics {
 
     /// The share of a flow of `persons` from zone `origin`: the kernel's division.
     pub fn share(&self, origin: usize, persons: u32) -> f64 {
-        if self.total[origin] == 0 {
-            f64::NAN
-        } else {
-            f64::from(persons) / self.total[origin] as f64
-        }
+        crate::matrix::kernel::share(persons, self.total[origin])
     }
 
     fn run(od: &Csr, population: &[u64], exec: Exec, shares: Option<&mut Vec<f64>>) -> Self {

@@ -187,6 +187,51 @@ fn unsorted_parquet_reads_like_sorted() {
     }
 }
 
+/// An OD grouped by origin across several row groups (one per `write`): an origin that runs
+/// on from one group into the next keeps one row; a bad zone in a later group is reported at
+/// its file row; a later group that goes back to a smaller origin is read by counting.
+#[test]
+fn sorted_parquet_across_row_groups() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Origins 0..20, three flows each, to destinations o, o+1, o+2 (mod 20).
+    let flows: Vec<(u32, u32, u32)> = (0..20u32)
+        .flat_map(|o| (0..3u32).map(move |k| (o, (o + k) % 20, 10 * o + k + 1)))
+        .collect();
+    let write_groups = |name: &str, rows: &[(u32, u32, u32)], cuts: &[usize]| {
+        let path = tmp.path().join(name);
+        let mut w = ZoneOdWriter::create(&path).unwrap();
+        let mut a = 0;
+        for &b in cuts.iter().chain([rows.len()].iter()) {
+            let part = &rows[a..b];
+            let col = |f: fn(&(u32, u32, u32)) -> u32| part.iter().map(f).collect::<Vec<u32>>();
+            w.write(&col(|r| r.0), &col(|r| r.1), &col(|r| r.2))
+                .unwrap();
+            a = b;
+        }
+        w.finish().unwrap();
+        path
+    };
+    let expected = Csr::from_triplets(20, &flows).unwrap();
+    // Cuts inside origins 2 (row 7), 8 (row 25) and 15 (row 46), and on a boundary (row 30).
+    let cuts = [7, 25, 30, 46];
+    let path = write_groups("grouped.parquet", &flows, &cuts);
+    assert_eq!(read_zone_od(&path, 20, &mut |_, _| {}).unwrap(), expected);
+    // Zone 20 as the destination of file row 50 (0-based 49), in the last group.
+    let mut bad = flows.clone();
+    bad[49].1 = 20;
+    let path = write_groups("bad.parquet", &bad, &cuts);
+    let err = read_zone_od(&path, 20, &mut |_, _| {})
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("row 50") && err.contains("zone 20"), "{err}");
+    // Groups out of order: the last two swapped, origins 15..20 before 10..15.
+    let mut swapped: Vec<(u32, u32, u32)> = flows[..30].to_vec();
+    swapped.extend_from_slice(&flows[45..]);
+    swapped.extend_from_slice(&flows[30..45]);
+    let path = write_groups("swapped.parquet", &swapped, &[7, 25, 30, 45]);
+    assert_eq!(read_zone_od(&path, 20, &mut |_, _| {}).unwrap(), expected);
+}
+
 /// The zone computation on the census, zone = municipality, against the census metrics: one
 /// kernel, reached through the zone path (no unknowns, ids read directly) and the census path
 /// (registry, unknown destinations, `has_data`), gives the same totals, staying and inflow.
