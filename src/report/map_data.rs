@@ -1,7 +1,8 @@
 //! What a map shows: per unit, the areas it belongs to with tier and share; per area, its id,
 //! name and colour. Built once and shared by the SVG, PNG and HTML writers.
 
-use geo::{BoundingRect, InteriorPoint, Rect, Simplify};
+use geo::{BoundingRect, InteriorPoint, MultiPolygon, Rect, Simplify};
+use rayon::prelude::*;
 
 use super::colour::{area_colours, Rgb};
 use crate::areas::{Area, Tier};
@@ -40,6 +41,9 @@ pub struct MapData<'a> {
     pub records: Vec<Vec<UnitRecord>>,
     /// Bounding box per unit.
     pub bboxes: Vec<Option<Rect<f64>>>,
+    /// The dissolved outline of each area, computed once (in parallel, collected in area
+    /// order) for every frame and map that draws it.
+    pub outlines: Vec<MultiPolygon<f64>>,
     /// Title of the map.
     pub title: String,
     /// Central-city criteria of the cities evaluated: `None` for units not evaluated, else the
@@ -93,6 +97,12 @@ impl<'a> MapData<'a> {
                 .shapes
                 .iter()
                 .map(|s| s.as_ref().and_then(|s| s.bounding_rect()))
+                .collect(),
+            outlines: areas
+                .par_iter()
+                .map(|a| {
+                    crate::geometry::dissolve(a.members.iter().filter_map(|m| region.shape(m.unit)))
+                })
                 .collect(),
             title: title.to_string(),
             criteria: vec![None; region.len()],

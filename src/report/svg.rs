@@ -4,14 +4,13 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use geo::{coord, MultiPolygon, Rect, Simplify};
+use geo::{coord, BoundingRect, MultiPolygon, Rect, Simplify};
 
 use super::colour::Rgb;
 use super::map_data::MapData;
 use super::projection::Frame;
 use super::CREDIT;
 use crate::areas::Tier;
-use crate::geometry::dissolve;
 
 /// Grey of a municipality in no area.
 const NONE_FILL: &str = "#dedede";
@@ -216,11 +215,10 @@ fn draw_frame(
         );
     }
     // Area outlines.
-    for (k, a) in data.areas.iter().enumerate() {
-        if focus.is_some_and(|fk| fk != k) {
+    for (k, outline) in data.outlines.iter().enumerate() {
+        if focus.is_some_and(|fk| fk != k) || !outline.bounding_rect().is_some_and(|b| f.sees(&b)) {
             continue;
         }
-        let outline = dissolve(a.members.iter().filter_map(|m| region.shape(m.unit)));
         let darker = Rgb(
             data.colours[k].0 / 2,
             data.colours[k].1 / 2,
@@ -230,7 +228,7 @@ fn draw_frame(
             s,
             r#"<path class="outline" data-area="{}" d="{}" fill="none" stroke="{}" stroke-width="1.1" pointer-events="none"/>"#,
             esc(&data.ids[k]),
-            path_d(&outline, f),
+            path_d(outline, f),
             darker.hex()
         );
     }
