@@ -9,7 +9,9 @@ use polars::prelude::*;
 /// Output format of a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutFormat {
-    /// Comma-separated, UTF-8, header row, empty cell for missing values.
+    /// Comma-separated, UTF-8 with a byte-order mark (so that Excel in a Japanese locale reads
+    /// it as UTF-8, not Shift_JIS), English header row, full precision, empty cell for
+    /// missing values.
     Csv,
     /// Apache Parquet with typed columns (polars default compression).
     Parquet,
@@ -113,6 +115,7 @@ pub fn write_table(
     let result = write_atomic(path, |file| {
         let outcome = match format {
             OutFormat::Csv => CsvWriter::new(&mut *file)
+                .include_bom(true)
                 .include_header(true)
                 .finish(&mut frame),
             OutFormat::Parquet => ParquetWriter::new(&mut *file)

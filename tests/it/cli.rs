@@ -47,8 +47,9 @@ fn metrics_output_is_identical_for_one_and_two_threads() {
     let csv = text(&files[0].0);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 1 + 1741);
+    // UTF-8 with a byte-order mark, so that Excel in a Japanese locale does not read Shift_JIS.
     assert!(lines[0].starts_with(
-        "code,name,prefecture,kind,population,resident_commuters,staying,outflow,inflow"
+        "\u{feff}code,name,prefecture,kind,population,resident_commuters,staying,outflow,inflow"
     ));
     let kurashiki = lines.iter().find(|l| l.starts_with("33202,")).unwrap();
     assert!(
@@ -393,7 +394,7 @@ fn delineate_merge_sweep_and_audit_on_the_fixture() {
     let sweep = std::fs::read_to_string(tmp.path().join("sweep.csv")).unwrap();
     assert_eq!(
         sweep,
-        "threshold,areas,areas_with_tier1_members,tier1_memberships,tier2_memberships,overlapping_municipalities\n\
+        "\u{feff}threshold,areas,areas_with_tier1_members,tier1_memberships,tier2_memberships,overlapping_municipalities\n\
          0.05,1,1,2,0,0\n0.1,1,1,2,0,0\n0.15,1,1,1,1,0\n0.2,1,1,1,1,0\n0.25,1,0,0,2,0\n0.3,1,0,0,2,0\n"
     );
     let declared = tiny_dir().join("declared");
