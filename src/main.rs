@@ -176,6 +176,10 @@ enum Command {
         /// Threshold sweep FROM:TO:STEP → OUT/sweep.csv, e.g. 0.05:0.20:0.01.
         #[arg(long, value_name = "FROM:TO:STEP")]
         sweep: Option<String>,
+        /// Also write OUT/toshiken.xlsx for Excel: every table as a sheet, Japanese headers above
+        /// the English ones, codes as text, shares as percentages, the run's parameters and sources.
+        #[arg(long)]
+        xlsx: bool,
     },
     /// Audit declared memberships (areas.csv + members.csv) → OUT/audit.csv and audit.md.
     Audit {
@@ -287,6 +291,7 @@ impl RuleArgs {
             metro: self.metro.clone(),
             day_night: self.day_night.clone(),
             pair: self.pair.clone(),
+            xlsx: false,
         }
     }
 }
@@ -538,6 +543,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             common,
             scheme,
             sweep,
+            xlsx,
         } => {
             if scheme != "renkei" {
                 return Err(commands::UsageError(format!(
@@ -546,7 +552,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .into());
             }
             let config = common.config(g);
-            commands::run_delineate(&config, &common.rules.options(sweep.clone()))?;
+            let options = DelineateOptions {
+                xlsx: *xlsx,
+                ..common.rules.options(sweep.clone())
+            };
+            commands::run_delineate(&config, &options)?;
         }
         Command::Audit {
             common,

@@ -59,7 +59,12 @@ pub struct DelineateOptions {
     pub day_night: Option<PathBuf>,
     /// `--pair A+B`: evaluate and draw this two-centre combination only.
     pub pair: Option<String>,
+    /// `--xlsx`: also write [`XLSX_FILE`] (delineate only).
+    pub xlsx: bool,
 }
+
+/// The workbook `delineate --xlsx` writes.
+pub const XLSX_FILE: &str = "toshiken.xlsx";
 
 /// What a run produced.
 #[derive(Debug)]
@@ -387,10 +392,10 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
         eprintln!("warning: {w}");
     }
     RunRecord::begin(&config.out, "delineate")?;
-    let written = timings.time("write", || {
+    let mut outputs = timings.time("write", || {
         write_outputs(config, &region, &params, &evaluations, &pairs, &areas)
     })?;
-    let mut written = written;
+    let mut written = std::mem::take(&mut outputs.written);
     if params.get_pair().is_some() {
         let data = MapData::new(&region, &areas, None, super::MAP_TITLE);
         if let Some(k) = areas.iter().position(|a| a.centre.is_pair()) {
@@ -405,33 +410,31 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
     if let Some(thresholds) = sweep_thresholds {
         let rows = timings.time("sweep", || sweep(&region, &params, &thresholds));
         let path = config.out.join("sweep.csv");
-        write_table(
-            &path,
-            OutFormat::Csv,
-            &[
-                text_col(
-                    "threshold",
-                    rows.iter().map(|r| threshold_text(r.threshold)).collect(),
-                ),
-                int_col("areas", rows.iter().map(|r| r.areas as u64).collect()),
-                int_col(
-                    "areas_with_tier1_members",
-                    rows.iter().map(|r| r.areas_with_members as u64).collect(),
-                ),
-                int_col(
-                    "tier1_memberships",
-                    rows.iter().map(|r| r.tier1 as u64).collect(),
-                ),
-                int_col(
-                    "tier2_memberships",
-                    rows.iter().map(|r| r.tier2 as u64).collect(),
-                ),
-                int_col(
-                    "overlapping_municipalities",
-                    rows.iter().map(|r| r.overlaps as u64).collect(),
-                ),
-            ],
-        )?;
+        let columns = vec![
+            text_col(
+                "threshold",
+                rows.iter().map(|r| threshold_text(r.threshold)).collect(),
+            ),
+            int_col("areas", rows.iter().map(|r| r.areas as u64).collect()),
+            int_col(
+                "areas_with_tier1_members",
+                rows.iter().map(|r| r.areas_with_members as u64).collect(),
+            ),
+            int_col(
+                "tier1_memberships",
+                rows.iter().map(|r| r.tier1 as u64).collect(),
+            ),
+            int_col(
+                "tier2_memberships",
+                rows.iter().map(|r| r.tier2 as u64).collect(),
+            ),
+            int_col(
+                "overlapping_municipalities",
+                rows.iter().map(|r| r.overlaps as u64).collect(),
+            ),
+        ];
+        write_table(&path, OutFormat::Csv, &columns)?;
+        outputs.tables.push(("sweep", columns));
         if config.verbose {
             for r in &rows {
                 eprintln!(
@@ -444,6 +447,32 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
                 );
             }
         }
+        written.push(path);
+    }
+    let mut record = rule_record(config, options, &params, "delineate")?;
+    record.warnings = shape_warnings.iter().chain(&warnings).cloned().collect();
+    if options.xlsx {
+        let path = config.out.join(XLSX_FILE);
+        let municipalities = io::feature_columns(&outputs.municipalities);
+        let mut tables: Vec<io::XlsxTable> = outputs
+            .tables
+            .iter()
+            .map(|(stem, columns)| io::XlsxTable { stem, columns })
+            .collect();
+        let at = tables
+            .iter()
+            .position(|t| t.stem == "overlaps")
+            .map_or(tables.len(), |i| i + 1);
+        tables.insert(
+            at,
+            io::XlsxTable {
+                stem: "municipalities",
+                columns: &municipalities,
+            },
+        );
+        timings.time("xlsx", || {
+            io::write_workbook(&path, &tables, &record.summary_rows())
+        })?;
         written.push(path);
     }
     if config.verbose {
@@ -480,8 +509,6 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
     if config.timings {
         eprintln!("{timings}");
     }
-    let mut record = rule_record(config, options, &params, "delineate")?;
-    record.warnings = shape_warnings.iter().chain(&warnings).cloned().collect();
     let run_json = record.write(&config.out, &written, &timings)?;
     written.push(run_json);
     Ok(DelineateRun {
@@ -700,7 +727,7 @@ fn write_outputs(
     evaluations: &[CentreEvaluation],
     pairs: &[PairCandidate],
     areas: &[Area],
-) -> anyhow::Result<Vec<PathBuf>> {
+) -> anyhow::Result<Outputs> {
     let out = &config.out;
     let ids: Vec<String> = areas.iter().map(|a| a.centre.id(region)).collect();
     let centre_codes = |c: &Centre| {
@@ -718,11 +745,13 @@ fn write_outputs(
             .join("+")
     };
     let mut written = Vec::new();
-    let mut write = |name: &str, columns: Vec<OutColumn>| -> anyhow::Result<()> {
+    let mut tables: Vec<(&'static str, Vec<OutColumn>)> = Vec::new();
+    let mut write = |name: &'static str, columns: Vec<OutColumn>| -> anyhow::Result<()> {
         let path = out.join(name);
         write_table(&path, OutFormat::Csv, &columns)
             .with_context(|| format!("writing {}", path.display()))?;
         written.push(path);
+        tables.push((name.trim_end_matches(".csv"), columns));
         Ok(())
     };
 
@@ -1204,8 +1233,11 @@ fn write_outputs(
     let path = out.join("areas.geojson");
     write_geojson(&path, &features)?;
     written.push(path);
+    let area_features = features;
 
-    // municipalities.geojson: every unit with its memberships.
+    // municipalities.geojson: every unit with its memberships, as lists and as scalar fields
+    // (the primary area) that GIS software can style by.
+    let colours = crate::report::area_colours(region, areas);
     let features: Vec<OutFeature> = (0..region.len())
         .filter_map(|u| {
             let shape = region.shape(u)?.clone();
@@ -1214,6 +1246,8 @@ fn write_outputs(
                 .enumerate()
                 .filter_map(|(k, a)| a.members.iter().find(|m| m.unit == u).map(|m| (k, m)))
                 .collect();
+            let primary = primary_membership(&mine);
+            let text_or_null = |v: Option<String>| v.map_or(PropValue::Null, PropValue::Text);
             Some(OutFeature {
                 shape,
                 properties: vec![
@@ -1244,6 +1278,26 @@ fn write_outputs(
                         "shares",
                         PropValue::List(mine.iter().map(|(_, m)| share_text(m.share())).collect()),
                     ),
+                    ("area_count", PropValue::Int(mine.len() as i64)),
+                    (
+                        "primary_area",
+                        text_or_null(primary.map(|(k, _)| ids[k].clone())),
+                    ),
+                    (
+                        "primary_tier",
+                        text_or_null(primary.map(|(_, m)| m.tier.label().to_string())),
+                    ),
+                    (
+                        "primary_share",
+                        primary
+                            .map(|(_, m)| m.share())
+                            .filter(|x| x.is_finite())
+                            .map_or(PropValue::Null, PropValue::Float),
+                    ),
+                    (
+                        "colour",
+                        text_or_null(primary.map(|(k, _)| colours[k].hex())),
+                    ),
                     ("isolated", PropValue::Bool(region.adjacency.is_isolated(u))),
                 ],
             })
@@ -1252,7 +1306,44 @@ fn write_outputs(
     let path = out.join("municipalities.geojson");
     write_geojson(&path, &features)?;
     written.push(path);
-    Ok(written)
+    Ok(Outputs {
+        written,
+        tables,
+        municipalities: features,
+        areas: area_features,
+    })
+}
+
+/// What `write_outputs` wrote, kept for the workbook and the GeoPackage.
+struct Outputs {
+    written: Vec<PathBuf>,
+    /// CSV tables by file stem, in the order written.
+    tables: Vec<(&'static str, Vec<OutColumn>)>,
+    /// The features of municipalities.geojson and areas.geojson.
+    municipalities: Vec<OutFeature>,
+    areas: Vec<OutFeature>,
+}
+
+/// The membership a map colours a unit by: the area it is the centre of, else the one whose
+/// centre draws the largest share of its commuters (exact comparison of persons/denominator;
+/// the earlier area on a tie).
+fn primary_membership<'m>(
+    mine: &[(usize, &'m crate::areas::Membership)],
+) -> Option<(usize, &'m crate::areas::Membership)> {
+    if let Some(&c) = mine.iter().find(|(_, m)| m.tier == Tier::Centre) {
+        return Some(c);
+    }
+    let mut best: Option<(usize, &crate::areas::Membership)> = None;
+    for &(k, m) in mine {
+        let better = best.is_none_or(|(_, b)| {
+            u128::from(m.persons) * u128::from(b.denominator)
+                > u128::from(b.persons) * u128::from(m.denominator)
+        });
+        if better {
+            best = Some((k, m));
+        }
+    }
+    best
 }
 
 /// A share with four decimals; empty when it has no denominator.

@@ -140,6 +140,43 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
+    /// The record as item/value rows for a workbook's run sheet: tool and version, the command
+    /// line, every parameter, every input with its size, SHA-256, source and as-of date, and
+    /// the warnings.
+    pub fn summary_rows(&self) -> Vec<(String, String)> {
+        let mut rows = vec![
+            (
+                "tool".to_string(),
+                format!("{} {}", self.tool, self.version),
+            ),
+            ("command".to_string(), self.command.clone()),
+            ("arguments".to_string(), self.arguments.join(" ")),
+        ];
+        for (k, v) in &self.parameters {
+            rows.push((format!("parameter: {k}"), v.clone()));
+        }
+        for input in &self.inputs {
+            let mut parts = vec![input.path.clone()];
+            if let Some(b) = input.bytes {
+                parts.push(format!("{b} bytes"));
+            }
+            if let Some(h) = &input.sha256 {
+                parts.push(format!("SHA-256 {h}"));
+            }
+            if let Some(s) = &input.source {
+                parts.push(format!("source: {s}"));
+            }
+            if let Some(d) = &input.as_of {
+                parts.push(format!("as of {d}"));
+            }
+            rows.push((format!("input: {}", input.role), parts.join("; ")));
+        }
+        for w in &self.warnings {
+            rows.push(("warning".to_string(), w.clone()));
+        }
+        rows
+    }
+
     /// A record for `command` with the process's arguments.
     pub fn new(command: &str) -> Self {
         RunRecord {

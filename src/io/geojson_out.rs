@@ -71,3 +71,55 @@ pub fn write_geojson(path: &Path, features: &[OutFeature]) -> Result<(), WriteEr
         out.flush()
     })
 }
+
+/// The features' properties as table columns (no geometry): a property is an integer or a
+/// number column when every value is that or missing, else text (`true`/`false`, and lists
+/// joined with `;` as in the CSVs).
+pub fn feature_columns(features: &[OutFeature]) -> Vec<super::write::OutColumn> {
+    use super::write::{OutColumn, OutValues};
+    let Some(first) = features.first() else {
+        return Vec::new();
+    };
+    first
+        .properties
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| {
+            let values = || features.iter().map(move |f| &f.properties[i].1);
+            let all = |ok: fn(&PropValue) -> bool| values().all(|v| ok(v) || *v == PropValue::Null);
+            let values = if all(|v| matches!(v, PropValue::Int(_))) {
+                OutValues::I64(
+                    values()
+                        .map(|v| match v {
+                            PropValue::Int(i) => Some(*i),
+                            _ => None,
+                        })
+                        .collect(),
+                )
+            } else if all(|v| matches!(v, PropValue::Float(_))) {
+                OutValues::F64(
+                    values()
+                        .map(|v| match v {
+                            PropValue::Float(x) => Some(*x),
+                            _ => None,
+                        })
+                        .collect(),
+                )
+            } else {
+                OutValues::Text(
+                    values()
+                        .map(|v| match v {
+                            PropValue::Text(s) => Some(s.clone()),
+                            PropValue::Int(i) => Some(i.to_string()),
+                            PropValue::Float(x) => Some(x.to_string()),
+                            PropValue::Bool(b) => Some(b.to_string()),
+                            PropValue::List(l) => Some(l.join(";")),
+                            PropValue::Null => None,
+                        })
+                        .collect(),
+                )
+            };
+            OutColumn { name, values }
+        })
+        .collect()
+}

@@ -1,6 +1,6 @@
 //! Every reader and writer. The only module that names polars, serde_json, geojson or TopoJSON
 //! types: the rest of the crate sees `RawOd`, `MasterRow`, `PopulationRow`, `BoundaryFeature`
-//! (`geo` polygons) and `OutColumn`.
+//! (`geo` polygons) and `OutColumn`; `xlsx.rs` is the only one that names rust_xlsxwriter.
 
 mod boundaries;
 mod census_json;
@@ -14,12 +14,13 @@ mod population;
 mod rules_data;
 mod table;
 mod write;
+mod xlsx;
 mod zones;
 
 pub use boundaries::{read_boundaries, BoundaryFeature, CODE_PROPERTIES};
 pub use census_json::{read_census_json_dir, read_census_json_file};
 pub use error::ReadError;
-pub use geojson_out::{write_geojson, OutFeature, PropValue};
+pub use geojson_out::{feature_columns, write_geojson, OutFeature, PropValue};
 pub use master::read_master;
 pub use od_table::read_od_table;
 pub use population::{read_population, PopulationRow};
@@ -31,6 +32,9 @@ pub use rules_data::{
 };
 pub use write::{
     write_atomic, write_json, write_table, write_text, OutColumn, OutFormat, OutValues, WriteError,
+};
+pub use xlsx::{
+    column_info, sheet_name, write_workbook, CellStyle, XlsxTable, COLUMNS, RUN_SHEET, SHEETS,
 };
 pub use zones::{
     is_zone_table, read_zone_od, read_zone_population, u32_column, ZoneOdWriter, ZONE_COLUMN,

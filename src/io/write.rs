@@ -61,6 +61,15 @@ pub enum WriteError {
         #[source]
         source: std::io::Error,
     },
+    /// The workbook could not be built.
+    #[error("{path}: cannot build the workbook: {source}")]
+    Workbook {
+        /// Path.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: rust_xlsxwriter::XlsxError,
+    },
     /// polars refused the table.
     #[error("{path}: cannot encode the table: {source}")]
     Encode {

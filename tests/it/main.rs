@@ -8,6 +8,7 @@ mod errors;
 mod fixture;
 mod fuzz;
 mod maps;
+mod outputs;
 mod props;
 mod real_data;
 mod zones;

@@ -1,0 +1,190 @@
+//! Files a planner opens outside toshiken: the Excel workbook (read back with calamine).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+
+use crate::common::{real_dir, text, toshiken};
+
+/// Rows of a CSV written by toshiken (BOM, header, RFC 4180 quoting).
+fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let bytes = std::fs::read(path).unwrap();
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "{}: no BOM",
+        path.display()
+    );
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let mut rows = Vec::new();
+    let (mut row, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            _ => field.push(c),
+        }
+    }
+    rows
+}
+
+/// A cell as the CSV writes it: numbers compared as numbers by the caller.
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.clone(),
+        Data::Bool(b) => b.to_string(),
+        Data::Empty => String::new(),
+        Data::Float(x) => format!("#number {x}"),
+        other => format!("#unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn the_workbook_holds_every_table_with_codes_as_text_and_the_csv_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path();
+    let data = real_dir();
+    let run = toshiken(&[
+        "delineate",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--xlsx",
+        "--sweep",
+        "0.05:0.2:0.05",
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let mut book: Xlsx<_> = open_workbook(out.join("toshiken.xlsx")).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "中心市の判定",
+            "複眼型の組合せ",
+            "圏域",
+            "構成市町村",
+            "重複所属",
+            "市町村",
+            "基準割合の感度",
+            "要件と根拠",
+            "実行条件"
+        ]
+    );
+    let csvs = [
+        ("中心市の判定", "centres.csv"),
+        ("複眼型の組合せ", "pairs.csv"),
+        ("圏域", "areas.csv"),
+        ("構成市町村", "memberships.csv"),
+        ("重複所属", "overlaps.csv"),
+        ("基準割合の感度", "sweep.csv"),
+        ("要件と根拠", "clauses.csv"),
+    ];
+    for (sheet, file) in csvs {
+        let range = book.worksheet_range(sheet).unwrap();
+        let rows: Vec<&[Data]> = range.rows().collect();
+        let csv = read_csv(&out.join(file));
+        // Row 1 is the CSV's header; row 0 its Japanese labels, one for every column.
+        let english: Vec<String> = rows[1].iter().map(cell_text).collect();
+        assert_eq!(english, csv[0], "{sheet}");
+        for (ja, en) in rows[0].iter().zip(&english) {
+            let ja = cell_text(ja);
+            assert!(
+                ja != *en && !ja.is_ascii(),
+                "{sheet}: column {en} has no Japanese header ({ja})"
+            );
+        }
+        assert_eq!(rows.len() - 2, csv.len() - 1, "{sheet}: row count");
+        for (r, (xlsx_row, csv_row)) in rows[2..].iter().zip(&csv[1..]).enumerate() {
+            for (c, (cell, want)) in xlsx_row.iter().zip(csv_row).enumerate() {
+                let at = format!("{sheet} row {} column {}", r + 3, english[c]);
+                match cell {
+                    // The same number as the CSV, bit for bit (the CSV prints the shortest
+                    // text that reads back as the same f64).
+                    Data::Float(x) => assert_eq!(*x, want.parse::<f64>().unwrap(), "{at}"),
+                    other => assert_eq!(cell_text(other), *want, "{at}"),
+                }
+            }
+        }
+    }
+    // Codes keep their leading zero as text: 札幌市 01100, the first centre.
+    let centres = book.worksheet_range("中心市の判定").unwrap();
+    assert_eq!(
+        centres.get_value((2, 0)),
+        Some(&Data::String("01100".into()))
+    );
+    assert_eq!(
+        centres.get_value((2, 1)),
+        Some(&Data::String("札幌市".into()))
+    );
+
+    // The municipalities sheet: scalar fields a planner can sort by; the primary area is the
+    // one a unit is the centre of, else the one with the larger share (persons/denominator).
+    let munis = book.worksheet_range("市町村").unwrap();
+    let rows: Vec<&[Data]> = munis.rows().collect();
+    let header: Vec<String> = rows[1].iter().map(cell_text).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let by_code: HashMap<String, &[Data]> = rows[2..]
+        .iter()
+        .map(|r| (cell_text(&r[col("code")]), *r))
+        .collect();
+    assert_eq!(by_code.len(), 1741);
+    let memberships = read_csv(&out.join("memberships.csv"));
+    let share = |area: &str, code: &str| -> (u64, u64) {
+        let m = memberships
+            .iter()
+            .find(|m| m[0] == area && m[2] == code)
+            .unwrap();
+        (m[5].parse().unwrap(), m[6].parse().unwrap())
+    };
+    // 早島町: 岡山市 and 倉敷市 both draw at least 10 %; 倉敷市 draws more.
+    let (p_okayama, d_okayama) = share("C33100", "33423");
+    let (p_kurashiki, d_kurashiki) = share("C33202", "33423");
+    assert!(p_kurashiki * d_okayama > p_okayama * d_kurashiki);
+    let hayashima = by_code["33423"];
+    assert_eq!(cell_text(&hayashima[col("primary_area")]), "C33202");
+    assert_eq!(cell_text(&hayashima[col("primary_tier")]), "1");
+    assert_eq!(
+        hayashima[col("primary_share")],
+        Data::Float(p_kurashiki as f64 / d_kurashiki as f64)
+    );
+    assert_eq!(hayashima[col("area_count")], Data::Float(2.0));
+    assert_eq!(cell_text(&hayashima[col("areas")]), "C33100;C33202");
+    // 倉敷市 is a tier-1 member of 岡山's area but the centre of its own: primary is its own.
+    assert_eq!(cell_text(&by_code["33202"][col("primary_area")]), "C33202");
+    assert_eq!(cell_text(&by_code["33202"][col("primary_tier")]), "centre");
+    // A unit in no area has no primary area and no colour.
+    let none = rows[2..]
+        .iter()
+        .find(|r| r[col("area_count")] == Data::Float(0.0))
+        .unwrap();
+    assert_eq!(none[col("primary_area")], Data::Empty);
+    assert_eq!(none[col("colour")], Data::Empty);
+
+    // The run sheet names the inputs with their hashes.
+    let run_sheet = book.worksheet_range("実行条件").unwrap();
+    let items: Vec<String> = run_sheet
+        .rows()
+        .map(|r| format!("{} = {}", cell_text(&r[0]), cell_text(&r[1])))
+        .collect();
+    assert!(
+        items
+            .iter()
+            .any(|i| i.starts_with("parameter: threshold = 0.1")),
+        "{items:?}"
+    );
+    assert!(
+        items
+            .iter()
+            .any(|i| i.starts_with("input: od = ") && i.contains("SHA-256 ")),
+        "{items:?}"
+    );
+}
