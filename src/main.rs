@@ -180,6 +180,11 @@ enum Command {
         /// the English ones, codes as text, shares as percentages, the run's parameters and sources.
         #[arg(long)]
         xlsx: bool,
+        /// Also write OUT/toshiken.gpkg (GeoPackage for QGIS/GDAL): layers `municipalities`
+        /// (scalar fields to style by: primary_area, primary_tier, primary_share, area_count,
+        /// colour) and `areas`, in JGD2011 (EPSG:6668).
+        #[arg(long)]
+        gpkg: bool,
     },
     /// Audit declared memberships (areas.csv + members.csv) → OUT/audit.csv and audit.md.
     Audit {
@@ -292,6 +297,7 @@ impl RuleArgs {
             day_night: self.day_night.clone(),
             pair: self.pair.clone(),
             xlsx: false,
+            gpkg: false,
         }
     }
 }
@@ -544,6 +550,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             scheme,
             sweep,
             xlsx,
+            gpkg,
         } => {
             if scheme != "renkei" {
                 return Err(commands::UsageError(format!(
@@ -554,6 +561,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let config = common.config(g);
             let options = DelineateOptions {
                 xlsx: *xlsx,
+                gpkg: *gpkg,
                 ..common.rules.options(sweep.clone())
             };
             commands::run_delineate(&config, &options)?;

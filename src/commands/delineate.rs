@@ -61,10 +61,15 @@ pub struct DelineateOptions {
     pub pair: Option<String>,
     /// `--xlsx`: also write [`XLSX_FILE`] (delineate only).
     pub xlsx: bool,
+    /// `--gpkg`: also write [`GPKG_FILE`] (delineate only).
+    pub gpkg: bool,
 }
 
 /// The workbook `delineate --xlsx` writes.
 pub const XLSX_FILE: &str = "toshiken.xlsx";
+
+/// The GeoPackage `delineate --gpkg` writes.
+pub const GPKG_FILE: &str = "toshiken.gpkg";
 
 /// What a run produced.
 #[derive(Debug)]
@@ -472,6 +477,27 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
         );
         timings.time("xlsx", || {
             io::write_workbook(&path, &tables, &record.summary_rows())
+        })?;
+        written.push(path);
+    }
+    if options.gpkg {
+        let path = config.out.join(GPKG_FILE);
+        timings.time("gpkg", || {
+            io::write_geopackage(
+                &path,
+                &[
+                    io::GpkgLayer {
+                        name: "municipalities",
+                        description: "every municipality: code, name, population, 昼夜間人口比率, its candidate areas (primary_area, primary_tier, primary_share, area_count, colour; all areas, tiers and shares as ;-joined text)",
+                        features: &outputs.municipalities,
+                    },
+                    io::GpkgLayer {
+                        name: "areas",
+                        description: "candidate 連携中枢都市圏: one dissolved polygon per area",
+                        features: &outputs.areas,
+                    },
+                ],
+            )
         })?;
         written.push(path);
     }

@@ -6,6 +6,7 @@ mod boundaries;
 mod census_json;
 mod error;
 mod geojson_out;
+mod gpkg;
 mod guard;
 mod master;
 mod od_table;
@@ -21,6 +22,7 @@ pub use boundaries::{read_boundaries, BoundaryFeature, CODE_PROPERTIES};
 pub use census_json::{read_census_json_dir, read_census_json_file};
 pub use error::ReadError;
 pub use geojson_out::{feature_columns, write_geojson, OutFeature, PropValue};
+pub use gpkg::{write_geopackage, GpkgLayer};
 pub use master::read_master;
 pub use od_table::read_od_table;
 pub use population::{read_population, PopulationRow};
@@ -31,7 +33,8 @@ pub use rules_data::{
     BUILTIN_METRO_AREAS,
 };
 pub use write::{
-    write_atomic, write_json, write_table, write_text, OutColumn, OutFormat, OutValues, WriteError,
+    write_atomic, write_atomic_path, write_json, write_table, write_text, OutColumn, OutFormat,
+    OutValues, WriteError,
 };
 pub use xlsx::{
     column_info, sheet_name, write_workbook, CellStyle, XlsxTable, COLUMNS, RUN_SHEET, SHEETS,

@@ -70,6 +70,15 @@ pub enum WriteError {
         #[source]
         source: rust_xlsxwriter::XlsxError,
     },
+    /// SQLite refused the GeoPackage.
+    #[error("{path}: cannot write the GeoPackage: {source}")]
+    GeoPackage {
+        /// Path.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: rusqlite::Error,
+    },
     /// polars refused the table.
     #[error("{path}: cannot encode the table: {source}")]
     Encode {
@@ -153,6 +162,23 @@ pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> Result<(), WriteError> {
+    write_atomic_path(path, |tmp| {
+        let mut file = File::create(tmp)?;
+        fill(&mut file)?;
+        file.sync_all()
+    })
+}
+
+/// As [`write_atomic`], for a writer that opens the file itself (SQLite): `fill` creates and
+/// completes the file at the temporary path it is given, which is then synced and renamed.
+///
+/// # Errors
+/// [`WriteError::Io`] when `fill`, the folder or the rename fails (the temporary file is
+/// removed).
+pub fn write_atomic_path(
+    path: &Path,
+    fill: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> Result<(), WriteError> {
     let io = |source| WriteError::Io {
         path: path.to_path_buf(),
         source,
@@ -170,9 +196,12 @@ pub fn write_atomic(
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.partial-{}", std::process::id()));
     let outcome = (|| {
-        let mut file = File::create(&tmp)?;
-        fill(&mut file)?;
-        file.sync_all()?;
+        // A leftover of this process id (a killed run) must not be opened as a database.
+        if tmp.exists() {
+            std::fs::remove_file(&tmp)?;
+        }
+        fill(&tmp)?;
+        File::open(&tmp)?.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
     if outcome.is_err() {

@@ -188,3 +188,118 @@ fn the_workbook_holds_every_table_with_codes_as_text_and_the_csv_numbers() {
         "{items:?}"
     );
 }
+
+#[test]
+fn the_geopackage_has_both_layers_with_scalar_fields_and_opens_in_gdal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path();
+    let data = real_dir();
+    let run = toshiken(&[
+        "delineate",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--gpkg",
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let path = out.join("toshiken.gpkg");
+    let areas = read_csv(&out.join("areas.csv")).len() - 1;
+
+    // The GeoPackage tables, read with SQLite itself.
+    let db = rusqlite::Connection::open(&path).unwrap();
+    let application_id: i64 = db
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(application_id, 0x4750_4B47, "'GPKG'");
+    let contents: Vec<(String, String, i64)> = db
+        .prepare("SELECT table_name, data_type, srs_id FROM gpkg_contents ORDER BY table_name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        contents,
+        [
+            ("areas".to_string(), "features".to_string(), 6668),
+            ("municipalities".to_string(), "features".to_string(), 6668)
+        ]
+    );
+    // 早島町's row: the scalar fields and a geometry blob with the GP header, JGD2011 and an xy
+    // envelope that holds its town office (133.828°E, 34.600°N).
+    let (primary, tier, count, blob): (String, String, i64, Vec<u8>) = db
+        .query_row(
+            "SELECT primary_area, primary_tier, area_count, geom FROM municipalities WHERE code = '33423'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!((primary.as_str(), tier.as_str(), count), ("C33202", "1", 2));
+    assert_eq!(&blob[..4], b"GP\x00\x03");
+    assert_eq!(i32::from_le_bytes(blob[4..8].try_into().unwrap()), 6668);
+    let envelope: Vec<f64> = (0..4)
+        .map(|i| f64::from_le_bytes(blob[8 + 8 * i..16 + 8 * i].try_into().unwrap()))
+        .collect();
+    assert!(
+        envelope[0] < 133.828 && 133.828 < envelope[1],
+        "{envelope:?}"
+    );
+    assert!(envelope[2] < 34.600 && 34.600 < envelope[3], "{envelope:?}");
+    // WKB: little-endian MultiPolygon.
+    assert_eq!(blob[40], 1);
+    assert_eq!(u32::from_le_bytes(blob[41..45].try_into().unwrap()), 6);
+
+    // GDAL reads it (Debian's gdal-bin; installed by .ci/run). Without GDAL outside CI the
+    // check is skipped with a note rather than failing a newcomer's `cargo test`.
+    let ogr = std::process::Command::new("ogrinfo")
+        .args(["-so", "-al"])
+        .arg(&path)
+        .output();
+    let ogr = match ogr {
+        Ok(o) => o,
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!("note: ogrinfo not found (apt-get install gdal-bin); GDAL check skipped");
+            return;
+        }
+        Err(e) => panic!("ogrinfo is needed in CI: {e}"),
+    };
+    let stdout = text(&ogr.stdout);
+    let stderr = text(&ogr.stderr);
+    assert!(ogr.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("ERROR") && !stderr.contains("Warning"),
+        "{stderr}"
+    );
+    let municipalities = stdout.find("Layer name: municipalities").unwrap();
+    let areas_at = stdout.find("Layer name: areas").unwrap();
+    let (m, a) = if municipalities < areas_at {
+        (&stdout[municipalities..areas_at], &stdout[areas_at..])
+    } else {
+        (&stdout[municipalities..], &stdout[areas_at..municipalities])
+    };
+    for want in [
+        "Geometry: Multi Polygon",
+        "Feature Count: 1741",
+        "ID[\"EPSG\",6668]",
+        "code: String",
+        "population: Integer64",
+        "day_night_ratio: Real",
+        "primary_area: String",
+        "primary_tier: String",
+        "primary_share: Real",
+        "area_count: Integer64",
+        "colour: String",
+        "isolated: Integer(Boolean)",
+    ] {
+        assert!(m.contains(want), "municipalities layer: no {want}\n{m}");
+    }
+    for want in [
+        "Geometry: Multi Polygon".to_string(),
+        format!("Feature Count: {areas}"),
+        "area_id: String".to_string(),
+        "contiguous: Integer(Boolean)".to_string(),
+    ] {
+        assert!(a.contains(&want), "areas layer: no {want}\n{a}");
+    }
+}
