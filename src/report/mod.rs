@@ -3,6 +3,7 @@
 
 mod colour;
 mod html;
+mod labels;
 mod map_data;
 mod png;
 mod projection;

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use geo::{coord, BoundingRect, MultiPolygon, Rect, Simplify};
 
 use super::colour::Rgb;
+use super::labels::{around, text_width, Bbox, Placer};
 use super::map_data::MapData;
 use super::projection::Frame;
 use super::CREDIT;
@@ -18,7 +19,9 @@ const NONE_FILL: &str = "#dedede";
 pub const FONT_FAMILY: &str =
     "IPAGothic, 'IPAexGothic', 'Noto Sans CJK JP', 'Noto Sans JP', sans-serif";
 
-/// The national map's frames: name, lon/lat window, pixel box (x, y, w, h), inset border.
+/// The national map's frames: name, lon/lat window, pixel box (x, y, w, h), inset border. An
+/// inset's window says which areas it is for; it is drawn around those areas' members, in at
+/// most its pixel box, or left out when no area is there.
 pub const NATIONAL_FRAMES: [(&str, [f64; 4], [f64; 4], bool); 3] = [
     (
         "main",
@@ -29,7 +32,7 @@ pub const NATIONAL_FRAMES: [(&str, [f64; 4], [f64; 4], bool); 3] = [
     (
         "okinawa",
         [122.9, 24.0, 131.4, 30.1],
-        [20.0, 70.0, 300.0, 270.0],
+        [20.0, 70.0, 240.0, 220.0],
         true,
     ),
     (
@@ -137,30 +140,6 @@ fn defs(patterns: &BTreeMap<String, (Rgb, Rgb)>) -> String {
     s
 }
 
-fn legend(s: &mut String, x: f64, y: f64, sample: Rgb) {
-    let items = [
-        (sample.hex(), "中心市・1次圏（通勤通学割合 ≥ 基準）"),
-        (sample.tint(0.55).hex(), "2次圏（候補）"),
-        ("url(#legend-ov)".to_string(), "複数の圏域に属する市町村"),
-        (NONE_FILL.to_string(), "圏域外"),
-    ];
-    let _ = write!(
-        s,
-        r#"<defs><pattern id="legend-ov" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect width="3" height="6" fill="{}"/><rect x="3" width="3" height="6" fill="{}"/></pattern></defs>"#,
-        sample.hex(),
-        super::colour::PALETTE[1].hex()
-    );
-    for (i, (fill, label)) in items.iter().enumerate() {
-        let yy = y + i as f64 * 16.0;
-        let _ = write!(
-            s,
-            r##"<rect x="{x}" y="{yy}" width="14" height="11" fill="{fill}" stroke="#666" stroke-width="0.5"/><text x="{}" y="{}" font-size="11">{label}</text>"##,
-            x + 20.0,
-            yy + 10.0
-        );
-    }
-}
-
 fn scale_bar(s: &mut String, f: &Frame, x: f64, y: f64, km: f64) {
     let w = km * f.px_per_km();
     let _ = write!(
@@ -174,14 +153,13 @@ fn scale_bar(s: &mut String, f: &Frame, x: f64, y: f64, km: f64) {
     );
 }
 
-/// Draws every unit seen by `f`, the area outlines and the centre labels.
+/// Draws every unit seen by `f` and the area outlines (labels come after every frame).
 fn draw_frame(
     s: &mut String,
     data: &MapData,
     f: &Frame,
     clip: &str,
     focus: Option<usize>,
-    labels: Labels,
     patterns: &mut BTreeMap<String, (Rgb, Rgb)>,
 ) {
     let region = data.region;
@@ -198,23 +176,14 @@ fn draw_frame(
             continue;
         }
         let fill = fill(data, u, focus, patterns);
-        let centre = data.records[u]
-            .iter()
-            .any(|r| r.tier == Tier::Centre && focus.is_none_or(|k| r.area == k));
-        let (stroke, width) = if centre {
-            ("#111", 1.0)
-        } else {
-            ("#ffffff", 0.35)
-        };
         let _ = write!(
             s,
-            r#"<path class="u" data-code="{}" d="{}" fill="{fill}" fill-rule="evenodd" stroke="{stroke}" stroke-width="{width}"><title>{}</title></path>"#,
+            r##"<path class="u" data-code="{}" d="{}" fill="{fill}" fill-rule="evenodd" stroke="#ffffff" stroke-width="0.35"><title>{}</title></path>"##,
             region.code(u),
             path_d(shape, f),
             esc(&region.names[u])
         );
     }
-    // Area outlines.
     for (k, outline) in data.outlines.iter().enumerate() {
         if focus.is_some_and(|fk| fk != k) || !outline.bounding_rect().is_some_and(|b| f.sees(&b)) {
             continue;
@@ -232,116 +201,286 @@ fn draw_frame(
             darker.hex()
         );
     }
-    // Labels: centres on the national map; every member with its share on an area map.
-    // Greedy placement without overlaps: larger areas (by population) first.
-    let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
-    let mut text = |u: usize, line2: Option<String>, bold: bool, size: f64| {
-        let Some(p) = data.label_point(u) else { return };
-        let (x, y) = f.project(p);
-        let name = &data.region.names[u];
-        let lines = if line2.is_some() { 2.0 } else { 1.0 };
-        let w = name.chars().count() as f64 * size + 4.0;
-        let bbox = (
-            x - w / 2.0,
-            y - size - 1.0,
-            x + w / 2.0,
-            y + (lines - 1.0) * (size + 2.0) + 2.0,
-        );
-        if placed
-            .iter()
-            .any(|b| bbox.0 < b.2 && b.0 < bbox.2 && bbox.1 < b.3 && b.1 < bbox.3)
-        {
-            return;
-        }
-        placed.push(bbox);
-        let weight = if bold { "bold" } else { "normal" };
-        let _ = write!(
-            s,
-            r##"<text x="{x:.1}" y="{y:.1}" font-size="{size}" font-weight="{weight}" text-anchor="middle" stroke="#fff" stroke-width="{}" paint-order="stroke" pointer-events="none">{}"##,
-            size / 4.5,
-            esc(name)
-        );
-        if let Some(l) = line2 {
-            let _ = write!(
-                s,
-                r#"<tspan x="{x:.1}" dy="{}" font-size="{}">{l}</tspan>"#,
-                size + 1.0,
-                size - 1.0
-            );
-        }
-        s.push_str("</text>");
-    };
-    match labels {
-        Labels::Centres => {
-            let mut order: Vec<usize> = (0..data.areas.len()).collect();
-            order
-                .sort_by_key(|&k| std::cmp::Reverse(data.areas[k].population(region).unwrap_or(0)));
-            for k in order {
-                if let Some(&u) = data.areas[k].centre.units.first() {
-                    if data.bboxes[u].is_some_and(|b| f.sees(&b)) {
-                        text(u, None, true, 9.0);
-                    }
-                }
-            }
-        }
-        Labels::Members(k) => {
-            let mut members: Vec<&crate::areas::Membership> =
-                data.areas[k].members.iter().collect();
-            members.sort_by_key(|m| (m.tier != Tier::Centre, std::cmp::Reverse(m.persons)));
-            for m in members {
-                let share = format!("{:.1}%", 100.0 * m.share());
-                text(m.unit, Some(share), m.tier == Tier::Centre, 11.0);
-            }
-        }
-    }
     s.push_str("</g>");
 }
 
-#[derive(Clone, Copy)]
-enum Labels {
-    Centres,
-    Members(usize),
+/// The centre symbol: a white dot with a dark ring, and the box it blocks.
+fn symbol(s: &mut String, code: &str, x: f64, y: f64) -> Bbox {
+    let _ = write!(
+        s,
+        r##"<circle class="centre" data-code="{code}" cx="{x:.1}" cy="{y:.1}" r="3.4" fill="#fff" stroke="#111" stroke-width="1.5" pointer-events="none"/>"##
+    );
+    [x - 4.5, y - 4.5, x + 4.5, y + 4.5]
 }
 
-/// The national map: mainland, Okinawa and Ogasawara insets, legend, scale bar, credit.
+/// One line of text at the left of `b`, baseline near its bottom, with a white halo.
+fn text_in(s: &mut String, class: &str, attr: &str, b: &Bbox, size: f64, bold: bool, text: &str) {
+    let weight = if bold { "bold" } else { "normal" };
+    let _ = write!(
+        s,
+        r##"<text class="{class}" {attr} x="{:.1}" y="{:.1}" font-size="{size}" font-weight="{weight}" stroke="#fff" stroke-width="{}" paint-order="stroke" pointer-events="none">{}</text>"##,
+        b[0] + 1.0,
+        b[3] - size * 0.22,
+        size / 4.0,
+        esc(text)
+    );
+}
+
+/// Legend rows: a swatch (fill, or a centre symbol) and its text.
+fn legend(s: &mut String, x: f64, y: f64, rows: &[(String, String)]) {
+    for (i, (fill, label)) in rows.iter().enumerate() {
+        let yy = y + i as f64 * 16.0;
+        if fill == "symbol" {
+            symbol(s, "", x + 7.0, yy + 5.5);
+        } else {
+            let _ = write!(
+                s,
+                r##"<rect x="{x}" y="{yy}" width="14" height="11" fill="{fill}" stroke="#666" stroke-width="0.5"/>"##
+            );
+        }
+        let _ = write!(
+            s,
+            r##"<text x="{}" y="{}" font-size="11">{}</text>"##,
+            x + 20.0,
+            yy + 10.0,
+            esc(label)
+        );
+    }
+}
+
+/// A stripe pattern for a legend swatch.
+fn legend_stripes(s: &mut String, id: &str, a: Rgb, b: Rgb) -> String {
+    let _ = write!(
+        s,
+        r#"<defs><pattern id="{id}" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect width="3" height="6" fill="{}"/><rect x="3" width="3" height="6" fill="{}"/></pattern></defs>"#,
+        a.hex(),
+        b.hex()
+    );
+    format!("url(#{id})")
+}
+
+/// The lon/lat box of the members of the areas whose members lie in `window`, padded; `None`
+/// when no area reaches it (the inset is then left out).
+fn inset_content(data: &MapData, window: [f64; 4]) -> Option<Rect<f64>> {
+    let inside = |b: &Rect<f64>| {
+        let c = b.center();
+        c.x >= window[0] && c.x <= window[2] && c.y >= window[1] && c.y <= window[3]
+    };
+    let mut content: Option<Rect<f64>> = None;
+    for a in data.areas {
+        for m in &a.members {
+            let Some(b) = data.bboxes[m.unit].filter(inside) else {
+                continue;
+            };
+            content = Some(match content {
+                None => b,
+                Some(c) => Rect::new(
+                    coord! { x: c.min().x.min(b.min().x), y: c.min().y.min(b.min().y) },
+                    coord! { x: c.max().x.max(b.max().x), y: c.max().y.max(b.max().y) },
+                ),
+            });
+        }
+    }
+    let c = content?;
+    let pad = (c.width().max(c.height()) * 0.25).max(0.08);
+    Some(Rect::new(
+        coord! { x: c.min().x - pad, y: c.min().y - pad },
+        coord! { x: c.max().x + pad, y: c.max().y + pad },
+    ))
+}
+
+/// A frame for `content` inside the pixel box `max` (x, y, w, h), shrunk to the content's
+/// shape; `right` keeps the box's right edge where it was (the Ogasawara corner).
+fn inset_frame(content: Rect<f64>, max: [f64; 4], right: bool) -> Frame {
+    let probe = Frame::fit(content, (0.0, 0.0, max[2], max[3]));
+    let (x0, y0) = probe.project(coord! { x: content.min().x, y: content.max().y });
+    let (x1, y1) = probe.project(coord! { x: content.max().x, y: content.min().y });
+    let (w, h) = ((x1 - x0).ceil(), (y1 - y0).ceil());
+    let x = if right { max[0] + max[2] - w } else { max[0] };
+    Frame::fit(content, (x, max[1], w, h))
+}
+
+/// Where centre unit `u` is drawn: the frame that shows it and its pixel position.
+fn locate(data: &MapData, frames: &[(Frame, Bbox)], u: usize) -> Option<(usize, f64, f64)> {
+    let p = data.label_point(u)?;
+    // Insets first: they cover the main frame where they sit.
+    for (i, (f, b)) in frames.iter().enumerate().rev() {
+        let (x, y) = f.project(p);
+        let seen = f.sees(&Rect::new(p, p));
+        let inside = x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3];
+        let under_inset = i == 0
+            && frames[1..]
+                .iter()
+                .any(|(_, ib)| x >= ib[0] && x <= ib[2] && y >= ib[1] && y <= ib[3]);
+        if seen && inside && !under_inset {
+            return Some((i, x, y));
+        }
+    }
+    None
+}
+
+/// The national map: the main frame, insets for the areas beyond it (Okinawa, Ogasawara; left
+/// out when no area is there), every centre marked, every area named where its name fits and
+/// numbered with a key where it does not, legend, scale bar, credit.
 pub fn national_svg(data: &MapData) -> String {
     let (w, h) = (1000.0, 1080.0);
     let mut body = String::new();
     let mut patterns = BTreeMap::new();
-    let mut main_frame = None;
-    for (name, window, px, inset) in NATIONAL_FRAMES {
-        let f = frame(window, px);
-        if inset {
-            let _ = write!(
-                body,
-                r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#f4f8fb" stroke="#888" stroke-width="0.8"/>"##,
-                px[0], px[1], px[2], px[3]
-            );
-        }
+    let (_, window, px, _) = NATIONAL_FRAMES[0];
+    let main = frame(window, px);
+    draw_frame(&mut body, data, &main, "clip-main", None, &mut patterns);
+    let mut frames: Vec<(Frame, Bbox)> = vec![(main, [px[0], px[1], px[0] + px[2], px[1] + px[3]])];
+    for (name, window, px, _) in &NATIONAL_FRAMES[1..] {
+        let Some(content) = inset_content(data, *window) else {
+            continue;
+        };
+        let f = inset_frame(content, *px, *name == "ogasawara");
+        let b = [f.px.0, f.px.1, f.px.0 + f.px.2, f.px.1 + f.px.3];
+        let _ = write!(
+            body,
+            r##"<rect class="inset" data-inset="{name}" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#f4f8fb" stroke="#888" stroke-width="0.8"/>"##,
+            f.px.0, f.px.1, f.px.2, f.px.3
+        );
         draw_frame(
             &mut body,
             data,
             &f,
             &format!("clip-{name}"),
             None,
-            Labels::Centres,
             &mut patterns,
         );
-        if inset {
-            let label = if name == "okinawa" {
-                "沖縄・奄美・トカラ"
-            } else {
-                "小笠原"
-            };
-            let _ = write!(
-                body,
-                r##"<text x="{}" y="{}" font-size="10" fill="#555">{label}</text>"##,
-                px[0] + 4.0,
-                px[1] + 12.0
-            );
+        let label = if *name == "okinawa" {
+            "沖縄（拡大）"
         } else {
-            main_frame = Some(f);
+            "小笠原（拡大）"
+        };
+        let _ = write!(
+            body,
+            r##"<text x="{}" y="{}" font-size="10" fill="#555">{label}</text>"##,
+            f.px.0 + 4.0,
+            f.px.1 + 12.0
+        );
+        scale_bar(
+            &mut body,
+            &f,
+            f.px.0 + 6.0,
+            f.px.1 + f.px.3 - 16.0,
+            nice_km(f.px.2 * 0.35 / f.px_per_km()),
+        );
+        frames.push((f, b));
+    }
+    // The key of numbered areas sits in the Sea of Japan below the Okinawa inset (no land
+    // there west of 133°E and north of 37°N); it is reserved before any label is placed.
+    let key_top = frames
+        .iter()
+        .skip(1)
+        .map(|(_, b)| b)
+        .filter(|b| b[0] < 100.0)
+        .map(|b| b[3] + 18.0)
+        .fold(80.0, f64::max);
+    let key_box: Bbox = [20.0, key_top - 12.0, 300.0, 575.0];
+    let mut placers: Vec<Placer> = frames
+        .iter()
+        .enumerate()
+        .map(|(i, (_, b))| {
+            let mut p = Placer::new(*b);
+            if i == 0 {
+                p.block(key_box);
+                for (_, ib) in &frames[1..] {
+                    p.block([ib[0] - 3.0, ib[1] - 3.0, ib[2] + 3.0, ib[3] + 3.0]);
+                }
+            }
+            p
+        })
+        .collect();
+    // Centre symbols first, so that no label covers one.
+    let mut anchors: Vec<Option<(usize, f64, f64)>> = Vec::with_capacity(data.areas.len());
+    let mut marks = String::new();
+    for a in data.areas {
+        let mut first = None;
+        for &u in &a.centre.units {
+            if let Some((i, x, y)) = locate(data, &frames, u) {
+                let b = symbol(&mut marks, &data.region.code(u).to_string(), x, y);
+                placers[i].block(b);
+                first = first.or(Some((i, x, y)));
+            }
         }
+        anchors.push(first);
+    }
+    // Names, larger areas first; what does not fit gets a number and a key entry.
+    let mut order: Vec<usize> = (0..data.areas.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(data.areas[k].population(data.region).unwrap_or(0)));
+    let mut unplaced = Vec::new();
+    let mut labels = String::new();
+    for &k in &order {
+        let Some((i, x, y)) = anchors[k] else {
+            unplaced.push(k);
+            continue;
+        };
+        let name = &data.titles[k];
+        let size = 9.0;
+        let candidates = around(x, y, text_width(name, size) + 2.0, size + 3.0, 5.0, false);
+        match placers[i].place(&candidates) {
+            Some(c) => {
+                let attr = format!(r#"data-area="{}""#, esc(&data.ids[k]));
+                text_in(
+                    &mut labels,
+                    "label",
+                    &attr,
+                    &candidates[c],
+                    size,
+                    true,
+                    name,
+                );
+            }
+            None => unplaced.push(k),
+        }
+    }
+    // Numbers in area order, so that the key reads north to south.
+    unplaced.sort_unstable();
+    let mut key = String::new();
+    if !unplaced.is_empty() {
+        let _ = write!(
+            key,
+            r##"<text x="20" y="{key_top:.1}" font-size="11" font-weight="bold">地図上の番号</text>"##
+        );
+    }
+    let rows = ((key_box[3] - key_top - 6.0) / 14.0).floor().max(1.0) as usize;
+    for (n, &k) in unplaced.iter().enumerate() {
+        let number = (n + 1).to_string();
+        let attr = format!(r#"data-area="{}""#, esc(&data.ids[k]));
+        if let Some((i, x, y)) = anchors[k] {
+            let size = 9.0;
+            let candidates = around(
+                x,
+                y,
+                text_width(&number, size) + 2.0,
+                size + 3.0,
+                4.0,
+                false,
+            );
+            let c = placers[i].place(&candidates).unwrap_or(0);
+            if c == 0 {
+                placers[i].block(candidates[0]);
+            }
+            text_in(
+                &mut labels,
+                "badge",
+                &attr,
+                &candidates[c],
+                size,
+                true,
+                &number,
+            );
+        }
+        let (col, row) = (n / rows, n % rows);
+        let _ = write!(
+            key,
+            r##"<text class="key" {attr} x="{:.1}" y="{:.1}" font-size="10.5"><tspan font-weight="bold">{number}</tspan> {}</text>"##,
+            20.0 + col as f64 * 140.0,
+            key_top + 16.0 + row as f64 * 14.0,
+            esc(&data.titles[k])
+        );
     }
     let mut s = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT_FAMILY}"><rect id="sea" width="{w}" height="{h}" fill="#f4f8fb"/>"##
@@ -353,16 +492,39 @@ pub fn national_svg(data: &MapData) -> String {
         esc(&data.title)
     );
     s.push_str(&body);
-    legend(&mut s, 20.0, 995.0, super::colour::PALETTE[0]);
-    if let Some(f) = main_frame {
-        scale_bar(&mut s, &f, 320.0, 1010.0, 200.0);
-    }
+    s.push_str(&marks);
+    s.push_str(&labels);
+    s.push_str(&key);
+    let sample = super::colour::PALETTE[0];
+    let stripes = legend_stripes(&mut s, "legend-ov", sample, super::colour::PALETTE[1]);
+    legend(
+        &mut s,
+        20.0,
+        995.0 - 16.0,
+        &[
+            ("symbol".into(), "中心市".into()),
+            (sample.hex(), "中心市・1次圏（通勤通学割合 ≥ 基準）".into()),
+            (sample.tint(0.55).hex(), "2次圏（候補）".into()),
+            (stripes, "複数の圏域に属する市町村".into()),
+            (NONE_FILL.into(), "圏域外".into()),
+        ],
+    );
+    scale_bar(&mut s, &main, 320.0, 1010.0, 200.0);
+    // Municipalities beyond every frame are in no area (an inset covers every area's members); the
+    // footer says how many are not drawn.
+    let off_map = (0..data.region.len())
+        .filter(|&u| data.bboxes[u].is_some_and(|b| !frames.iter().any(|(f, _)| f.sees(&b))))
+        .count();
     let _ = write!(
         s,
-        r##"<text x="320" y="1040" font-size="10" fill="#444">{} 候補圏域 {} ／ 市町村 {}</text>"##,
-        esc(&data.title),
+        r##"<text x="320" y="1040" font-size="10" fill="#444">候補圏域 {} ／ 市町村 {}{}</text>"##,
         data.areas.len(),
-        data.region.len()
+        data.region.len(),
+        if off_map == 0 {
+            String::new()
+        } else {
+            format!("（地図の範囲外 {off_map} 市町村：いずれの候補圏域にも属さない）")
+        }
     );
     let _ = write!(
         s,
@@ -373,10 +535,30 @@ pub fn national_svg(data: &MapData) -> String {
     s
 }
 
+/// A round scale-bar length near `km`.
+fn nice_km(km: f64) -> f64 {
+    [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0]
+        .into_iter()
+        .rev()
+        .find(|&n| n <= km)
+        .unwrap_or(1.0)
+}
+
+/// The tier in words, for tables and labels.
+fn tier_ja(tier: Tier) -> &'static str {
+    match tier {
+        Tier::Centre => "中心市",
+        Tier::One => "1次",
+        Tier::Two => "2次",
+    }
+}
+
 /// One area zoomed: its members coloured (stripes where shared with another area), every
-/// other municipality in view grey, names and shares on members.
+/// other municipality in view grey; each member named with its share where the name fits,
+/// numbered where it does not, and every member listed in the numbered table beside the map.
 pub fn area_svg(data: &MapData, k: usize) -> String {
     let area = &data.areas[k];
+    let region = data.region;
     let mut bbox: Option<Rect<f64>> = None;
     for m in &area.members {
         if let Some(b) = data.bboxes[m.unit] {
@@ -398,36 +580,165 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
         bbox.max().x + pad,
         bbox.max().y + pad,
     ];
-    let (w, h) = (800.0, 900.0);
-    let f = frame(window, [0.0, 40.0, w, 760.0]);
+    let map_w = 800.0;
+    let f = frame(window, [0.0, 40.0, map_w, 760.0]);
     let mut body = String::new();
     let mut patterns = BTreeMap::new();
-    draw_frame(
-        &mut body,
-        data,
-        &f,
-        "clip-area",
-        Some(k),
-        Labels::Members(k),
-        &mut patterns,
+    draw_frame(&mut body, data, &f, "clip-area", Some(k), &mut patterns);
+
+    // Members in table order: centre, then tier 1 and tier 2, each by share (exact).
+    let mut members: Vec<&crate::areas::Membership> = area.members.iter().collect();
+    members.sort_by(|a, b| {
+        let rank = |t: Tier| match t {
+            Tier::Centre => 0,
+            Tier::One => 1,
+            Tier::Two => 2,
+        };
+        rank(a.tier).cmp(&rank(b.tier)).then_with(|| {
+            (u128::from(b.persons) * u128::from(a.denominator))
+                .cmp(&(u128::from(a.persons) * u128::from(b.denominator)))
+        })
+    });
+    let mut placer = Placer::new([0.0, 40.0, map_w, 800.0]);
+    let mut marks = String::new();
+    let anchors: Vec<Option<(f64, f64)>> = members
+        .iter()
+        .map(|m| data.label_point(m.unit).map(|p| f.project(p)))
+        .collect();
+    for (m, a) in members.iter().zip(&anchors) {
+        if let (Tier::Centre, Some((x, y))) = (m.tier, a) {
+            placer.block(symbol(&mut marks, &region.code(m.unit).to_string(), *x, *y));
+        }
+    }
+    let share_text = |m: &crate::areas::Membership| {
+        if m.tier == Tier::Centre {
+            format!("市内 {:.1}%", 100.0 * m.share())
+        } else {
+            format!("{:.1}%", 100.0 * m.share())
+        }
+    };
+    let mut labels = String::new();
+    let mut numbered = vec![false; members.len()];
+    for (n, (m, a)) in members.iter().zip(&anchors).enumerate() {
+        let Some((x, y)) = *a else {
+            numbered[n] = true;
+            continue;
+        };
+        let name = &region.names[m.unit];
+        let line2 = if m.tier == Tier::Centre {
+            "中心市".to_string()
+        } else {
+            share_text(m)
+        };
+        let (size, size2) = (11.0, 10.0);
+        let w = text_width(name, size).max(text_width(&line2, size2)) + 4.0;
+        let h = size + size2 + 5.0;
+        let centred = m.tier != Tier::Centre;
+        let candidates = around(x, y, w, h, 5.0, centred);
+        let attr = format!(r#"data-code="{}""#, region.code(m.unit));
+        match placer.place(&candidates) {
+            Some(c) => {
+                let b = candidates[c];
+                let cx = (b[0] + b[2]) / 2.0;
+                let weight = if m.tier == Tier::Centre {
+                    "bold"
+                } else {
+                    "normal"
+                };
+                let _ = write!(
+                    labels,
+                    r##"<text class="label" {attr} x="{cx:.1}" y="{:.1}" font-size="{size}" font-weight="{weight}" text-anchor="middle" stroke="#fff" stroke-width="2.6" paint-order="stroke" pointer-events="none">{}<tspan x="{cx:.1}" dy="{}" font-size="{size2}" font-weight="normal">{}</tspan></text>"##,
+                    b[1] + size,
+                    esc(name),
+                    size2 + 2.0,
+                    esc(&line2)
+                );
+            }
+            None => numbered[n] = true,
+        }
+    }
+    for (n, (m, a)) in members.iter().zip(&anchors).enumerate() {
+        let (true, Some((x, y))) = (numbered[n], *a) else {
+            continue;
+        };
+        let number = (n + 1).to_string();
+        let size = 10.0;
+        let candidates = around(x, y, text_width(&number, size) + 3.0, size + 3.0, 3.0, true);
+        let c = placer.place(&candidates).unwrap_or(0);
+        let attr = format!(r#"data-code="{}""#, region.code(m.unit));
+        text_in(
+            &mut labels,
+            "badge",
+            &attr,
+            &candidates[c],
+            size,
+            true,
+            &number,
+        );
+    }
+
+    // The table: every member with its number, tier and share.
+    let rows_per_col = 66usize;
+    let cols = members.len().div_ceil(rows_per_col).max(1);
+    let col_w = 150.0;
+    let w = map_w + 16.0 + cols as f64 * col_w;
+    let h = 900.0;
+    let mut table = String::new();
+    let _ = write!(
+        table,
+        r##"<text x="{}" y="58" font-size="11" font-weight="bold">番号・市町村・区分・割合</text>"##,
+        map_w + 12.0
     );
+    for (n, m) in members.iter().enumerate() {
+        let (col, row) = (n / rows_per_col, n % rows_per_col);
+        let x = map_w + 12.0 + col as f64 * col_w;
+        let y = 74.0 + row as f64 * 12.2;
+        let _ = write!(
+            table,
+            r##"<text class="key" data-code="{}" x="{x:.1}" y="{y:.1}" font-size="9.5"><tspan font-weight="bold">{}</tspan> {} <tspan fill="#555">{} {}</tspan></text>"##,
+            region.code(m.unit),
+            n + 1,
+            esc(&region.names[m.unit]),
+            tier_ja(m.tier),
+            share_text(m)
+        );
+    }
+
     let mut s = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT_FAMILY}"><rect width="{w}" height="{h}" fill="#f4f8fb"/>"##
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT_FAMILY}"><rect width="{w}" height="{h}" fill="#f4f8fb"/><rect x="{map_w}" width="{}" height="{h}" fill="#fff"/>"##,
+        w - map_w
     );
     s.push_str(&defs(&patterns));
-    let members = area
-        .members
-        .iter()
-        .filter(|m| m.tier != Tier::Centre)
-        .count();
+    let count = |t: Tier| area.members.iter().filter(|m| m.tier == t).count();
     let _ = write!(
         s,
-        r##"<text x="16" y="26" font-size="17" font-weight="bold">{} {}</text><text x="784" y="26" font-size="11" text-anchor="end" fill="#444">構成市町村 {members}</text>"##,
-        esc(&data.ids[k]),
-        esc(&data.titles[k])
+        r##"<text x="16" y="26" font-size="17" font-weight="bold">{}</text><text x="{}" y="26" font-size="11" text-anchor="end" fill="#444">中心市 {} ＋ 構成市町村 {}（1次 {}・2次 {}）</text>"##,
+        esc(&data.titles[k]),
+        map_w - 16.0,
+        count(Tier::Centre),
+        count(Tier::One) + count(Tier::Two),
+        count(Tier::One),
+        count(Tier::Two)
     );
     s.push_str(&body);
-    legend(&mut s, 16.0, 808.0, data.colours[k]);
+    s.push_str(&marks);
+    s.push_str(&labels);
+    s.push_str(&table);
+    let c = data.colours[k];
+    let mut rows = vec![
+        ("symbol".to_string(), "中心市".to_string()),
+        (c.hex(), "中心市・1次（通勤通学割合 ≥ 基準）".to_string()),
+    ];
+    if count(Tier::Two) > 0 {
+        rows.push((c.tint(0.55).hex(), "2次（候補）".to_string()));
+    }
+    // The stripes exactly as drawn: the first pattern of this map, if any.
+    if let Some((a, b)) = patterns.values().next() {
+        let fill = legend_stripes(&mut s, "legend-ov", *a, *b);
+        rows.push((fill, "他の圏域にも属する".to_string()));
+    }
+    rows.push((NONE_FILL.to_string(), "圏域外".to_string()));
+    legend(&mut s, 16.0, 800.0, &rows);
     scale_bar(
         &mut s,
         &f,
@@ -437,7 +748,8 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
     );
     let _ = write!(
         s,
-        r##"<text x="16" y="892" font-size="8.5" fill="#444">{}</text>"##,
+        r##"<text x="330" y="852" font-size="10" fill="#444">{}</text><text x="16" y="892" font-size="8.5" fill="#444">{}</text>"##,
+        esc(&data.title),
         esc(CREDIT)
     );
     s.push_str("</svg>");

@@ -7,9 +7,10 @@ use std::sync::OnceLock;
 
 use geo::coord;
 use resvg::tiny_skia::Pixmap;
-use toshiken::areas::delineate;
+use toshiken::areas::{delineate, Area};
 use toshiken::commands::{build_region, Config, Timings, MAP_TITLE};
 use toshiken::io::read_metro_areas;
+use toshiken::region::Region;
 use toshiken::report::{Frame, MapData, NATIONAL_FRAMES};
 use toshiken::rules::{evaluate_centres, find_centres, MetroAreas, RenkeiParams};
 
@@ -56,6 +57,103 @@ fn maps_dir() -> &'static Path {
     })
 }
 
+/// The national region and its candidate areas with the default rules, as `map` draws them.
+fn national_areas() -> &'static (Region, Vec<Area>) {
+    static AREAS: OnceLock<(Region, Vec<Area>)> = OnceLock::new();
+    AREAS.get_or_init(|| {
+        let config = Config {
+            data: Some(real_dir()),
+            verbose: false,
+            ..Config::default()
+        };
+        let region = build_region(&config, &[], &mut Timings::default()).unwrap();
+        let params = RenkeiParams::new(MetroAreas::from_rows(
+            &read_metro_areas(None).unwrap().0,
+            "built in",
+        ));
+        let areas = delineate(
+            &region,
+            &find_centres(&region, &evaluate_centres(&region, &params), &params),
+            &params,
+        );
+        (region, areas)
+    })
+}
+
+/// Values of `attr` on elements of `class` in an SVG written by toshiken.
+fn tagged<'a>(svg: &'a str, class: &str, attr: &str) -> std::collections::BTreeSet<&'a str> {
+    svg.split(&format!("class=\"{class}\" {attr}=\""))
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect()
+}
+
+#[test]
+fn every_area_and_every_member_is_identified_on_its_map() {
+    if !fonts_available() {
+        return;
+    }
+    let dir = maps_dir();
+    let (region, areas) = national_areas();
+    let data = MapData::new(region, areas, None, MAP_TITLE);
+    // National: each area by its name, or by a number that the key explains.
+    let svg = std::fs::read_to_string(dir.join("map.svg")).unwrap();
+    let named = tagged(&svg, "label", "data-area");
+    let numbered = tagged(&svg, "badge", "data-area");
+    let keyed = tagged(&svg, "key", "data-area");
+    let ids: std::collections::BTreeSet<&str> = data.ids.iter().map(String::as_str).collect();
+    assert_eq!(&named | &numbered, ids, "areas neither named nor numbered");
+    assert!(named.is_disjoint(&numbered));
+    assert_eq!(numbered, keyed, "every number is in the key");
+    // Every centre carries the centre symbol.
+    let marked = tagged(&svg, "centre", "data-code");
+    for a in areas {
+        for &u in &a.centre.units {
+            let code = region.code(u).to_string();
+            assert!(marked.contains(code.as_str()), "centre {code} unmarked");
+        }
+    }
+    // Municipalities not drawn (beyond the frames) are in no area, and the footer counts them.
+    let drawn: std::collections::BTreeSet<&str> = tagged(&svg, "u", "data-code");
+    let off: Vec<usize> = (0..region.len())
+        .filter(|&u| !drawn.contains(region.code(u).to_string().as_str()))
+        .collect();
+    for &u in &off {
+        assert!(
+            data.records[u].is_empty(),
+            "{} is in an area but not drawn",
+            region.code(u)
+        );
+    }
+    assert!(
+        svg.contains(&format!("地図の範囲外 {} 市町村", off.len())),
+        "footer does not count the {} municipalities off the map",
+        off.len()
+    );
+    // Area maps: every member named with its share or numbered, and listed in the table.
+    for (k, a) in areas.iter().enumerate() {
+        let svg = std::fs::read_to_string(dir.join("areas").join(format!("{}.svg", data.ids[k])))
+            .unwrap();
+        let named = tagged(&svg, "label", "data-code");
+        let numbered = tagged(&svg, "badge", "data-code");
+        let listed = tagged(&svg, "key", "data-code");
+        let members: std::collections::BTreeSet<String> = a
+            .members
+            .iter()
+            .map(|m| region.code(m.unit).to_string())
+            .collect();
+        let members: std::collections::BTreeSet<&str> =
+            members.iter().map(String::as_str).collect();
+        assert_eq!(
+            &named | &numbered,
+            members,
+            "{}: members not identified",
+            data.ids[k]
+        );
+        assert_eq!(listed, members, "{}: table", data.ids[k]);
+    }
+}
+
 fn pixel(p: &Pixmap, x: f64, y: f64) -> (u8, u8, u8) {
     let c = p
         .pixel(x.round() as u32, y.round() as u32)
@@ -73,22 +171,8 @@ fn national_png_has_the_area_colour_in_okayama_and_sea_elsewhere() {
     let png = Pixmap::load_png(dir.join("map.png")).unwrap();
     assert_eq!((png.width(), png.height()), (1500, 1620)); // 1000×1080 at 1.5×
                                                            // Colours the same way the map did.
-    let config = Config {
-        data: Some(real_dir()),
-        verbose: false,
-        ..Config::default()
-    };
-    let region = build_region(&config, &[], &mut Timings::default()).unwrap();
-    let params = RenkeiParams::new(MetroAreas::from_rows(
-        &read_metro_areas(None).unwrap().0,
-        "built in",
-    ));
-    let areas = delineate(
-        &region,
-        &find_centres(&region, &evaluate_centres(&region, &params), &params),
-        &params,
-    );
-    let data = MapData::new(&region, &areas, None, MAP_TITLE);
+    let (region, areas) = national_areas();
+    let data = MapData::new(region, areas, None, MAP_TITLE);
     let k = data.ids.iter().position(|id| id == "C33100").unwrap();
     let (_, window, px, _) = NATIONAL_FRAMES[0];
     let f = Frame::fit(
@@ -213,13 +297,8 @@ fn map_html_works_in_headless_chromium() {
     }
     let svg = std::fs::read_to_string(dir.join("map.svg")).unwrap();
     let expected_paths = svg.matches("<path class=\"u\"").count();
-    // Every municipality is drawn in the mainland or an inset (三島村 and 十島村 in the inset).
-    let drawn: std::collections::HashSet<&str> = svg
-        .split("<path class=\"u\" data-code=\"")
-        .skip(1)
-        .map(|s| &s[..5])
-        .collect();
-    assert_eq!(drawn.len(), 1741);
+    // Every municipality drawn in the mainland or an inset is in the page (the others, in no
+    // area, are checked in every_area_and_every_member_is_identified_on_its_map).
     let profile = tempfile::tempdir().unwrap();
     let url = format!("file://{}#click=33207", dir.join("map.html").display());
     let dom = headless(&browser, profile.path())
