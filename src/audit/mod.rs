@@ -45,6 +45,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// Label in audit.html and on audit maps.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Status::Centre => "中心市",
+            Status::Meets => "宣言済み・基準以上",
+            Status::AgreementOnly => "宣言済み・基準未満（協定のみ）",
+            Status::Missing => "基準以上だが宣言なし",
+        }
+    }
+
     /// Label in audit.csv.
     pub fn label(self) -> &'static str {
         match self {

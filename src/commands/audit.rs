@@ -54,8 +54,21 @@ pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Reg
     if options.html {
         let areas = declared_areas(&region, &result, &params);
         let titles = result.areas.iter().map(|a| a.name.clone()).collect();
+        let undeclared = result
+            .areas
+            .iter()
+            .map(|a| {
+                result
+                    .lines
+                    .iter()
+                    .filter(|l| l.area == a.id && l.status == Status::Missing)
+                    .map(|l| (l.unit, l.persons, l.denominator))
+                    .collect()
+            })
+            .collect();
         let data = MapData::new(&region, &areas, Some(titles), "宣言済みの連携中枢都市圏")
-            .with_ids(result.areas.iter().map(|a| a.id.clone()).collect());
+            .with_ids(result.areas.iter().map(|a| a.id.clone()).collect())
+            .declared(undeclared);
         let path = config.out.join("audit.html");
         let html = audit_html(&data, &result, &threshold_text(params.get_threshold()));
         io::write_text(&path, &html)?;

@@ -187,7 +187,7 @@ pub fn audit_html(data: &MapData, audit: &Audit, threshold: &str) -> String {
                 r#"<tr class="{class}"><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td><td>{}/{}</td><td>{}</td></tr>"#,
                 region.code(l.unit),
                 esc(&region.names[l.unit]),
-                l.status.label(),
+                l.status.label_ja(),
                 100.0 * l.share(),
                 l.persons,
                 l.denominator,

@@ -49,6 +49,12 @@ pub struct MapData<'a> {
     /// Central-city criteria of the cities evaluated: `None` for units not evaluated, else the
     /// failed criteria in words (empty = eligible).
     pub criteria: Vec<Option<Vec<String>>>,
+    /// Declared areas (an audit): tier 1 means declared and meeting the threshold, tier 2
+    /// declared below it (agreement only); legends and tables say so.
+    pub declared: bool,
+    /// Per area, municipalities meeting the threshold that are not declared members (an
+    /// audit's "missing"): unit, persons to the centre, denominator. Drawn outlined.
+    pub undeclared: Vec<Vec<(usize, u64, u64)>>,
 }
 
 impl<'a> MapData<'a> {
@@ -106,7 +112,16 @@ impl<'a> MapData<'a> {
                 .collect(),
             title: title.to_string(),
             criteria: vec![None; region.len()],
+            declared: false,
+            undeclared: vec![Vec::new(); areas.len()],
         }
+    }
+
+    /// Marks the areas as declared ones, with the municipalities each is missing.
+    pub fn declared(mut self, undeclared: Vec<Vec<(usize, u64, u64)>>) -> Self {
+        self.declared = true;
+        self.undeclared = undeclared;
+        self
     }
 
     /// Attaches the central-city evaluation of each evaluated city.

@@ -232,6 +232,11 @@ fn legend(s: &mut String, x: f64, y: f64, rows: &[(String, String)]) {
         let yy = y + i as f64 * 16.0;
         if fill == "symbol" {
             symbol(s, "", x + 7.0, yy + 5.5);
+        } else if fill == "undeclared" {
+            let _ = write!(
+                s,
+                r##"<rect x="{x}" y="{yy}" width="14" height="11" fill="#fff" stroke="#b00020" stroke-width="2" stroke-dasharray="4 2"/>"##
+            );
         } else {
             let _ = write!(
                 s,
@@ -544,12 +549,31 @@ fn nice_km(km: f64) -> f64 {
         .unwrap_or(1.0)
 }
 
-/// The tier in words, for tables and labels.
-fn tier_ja(tier: Tier) -> &'static str {
-    match tier {
-        Tier::Centre => "中心市",
-        Tier::One => "1次",
-        Tier::Two => "2次",
+/// A row of an area map's table (and its label).
+struct Entry {
+    unit: usize,
+    row: Row,
+    persons: u64,
+    denominator: u64,
+}
+
+/// What a row of an area map's table is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Row {
+    Member(Tier),
+    /// Meets the threshold, not declared (audit maps).
+    Undeclared,
+}
+
+/// The row kind in words: candidate tiers, or an audit's statuses.
+fn row_ja(row: Row, declared: bool) -> &'static str {
+    match (row, declared) {
+        (Row::Member(Tier::Centre), _) => "中心市",
+        (Row::Member(Tier::One), false) => "1次",
+        (Row::Member(Tier::Two), false) => "2次",
+        (Row::Member(Tier::One), true) => "基準以上",
+        (Row::Member(Tier::Two), true) => "基準未満（協定）",
+        (Row::Undeclared, _) => "宣言なし",
     }
 }
 
@@ -560,8 +584,13 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
     let area = &data.areas[k];
     let region = data.region;
     let mut bbox: Option<Rect<f64>> = None;
-    for m in &area.members {
-        if let Some(b) = data.bboxes[m.unit] {
+    let units = area
+        .members
+        .iter()
+        .map(|m| m.unit)
+        .chain(data.undeclared[k].iter().map(|u| u.0));
+    for u in units {
+        if let Some(b) = data.bboxes[u] {
             bbox = Some(match bbox {
                 None => b,
                 Some(a) => Rect::new(
@@ -586,35 +615,69 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
     let mut patterns = BTreeMap::new();
     draw_frame(&mut body, data, &f, "clip-area", Some(k), &mut patterns);
 
-    // Members in table order: centre, then tier 1 and tier 2, each by share (exact).
-    let mut members: Vec<&crate::areas::Membership> = area.members.iter().collect();
+    // Rows in table order: centre, tier 1, tier 2, then (audits) the undeclared, each by
+    // share (exact).
+    let mut members: Vec<Entry> = area
+        .members
+        .iter()
+        .map(|m| Entry {
+            unit: m.unit,
+            row: Row::Member(m.tier),
+            persons: m.persons,
+            denominator: m.denominator,
+        })
+        .chain(
+            data.undeclared[k]
+                .iter()
+                .map(|&(unit, persons, denominator)| Entry {
+                    unit,
+                    row: Row::Undeclared,
+                    persons,
+                    denominator,
+                }),
+        )
+        .collect();
     members.sort_by(|a, b| {
-        let rank = |t: Tier| match t {
-            Tier::Centre => 0,
-            Tier::One => 1,
-            Tier::Two => 2,
+        let rank = |r: Row| match r {
+            Row::Member(Tier::Centre) => 0,
+            Row::Member(Tier::One) => 1,
+            Row::Member(Tier::Two) => 2,
+            Row::Undeclared => 3,
         };
-        rank(a.tier).cmp(&rank(b.tier)).then_with(|| {
+        rank(a.row).cmp(&rank(b.row)).then_with(|| {
             (u128::from(b.persons) * u128::from(a.denominator))
                 .cmp(&(u128::from(a.persons) * u128::from(b.denominator)))
         })
     });
+    // The undeclared: a dashed outline over whatever fill they have.
+    for e in members.iter().filter(|e| e.row == Row::Undeclared) {
+        if let Some(shape) = region.shape(e.unit) {
+            let _ = write!(
+                body,
+                r##"<path class="undeclared" data-code="{}" d="{}" fill="none" stroke="#b00020" stroke-width="2" stroke-dasharray="5 3" pointer-events="none"/>"##,
+                region.code(e.unit),
+                path_d(shape, &f)
+            );
+        }
+    }
     let mut placer = Placer::new([0.0, 40.0, map_w, 800.0]);
     let mut marks = String::new();
     let anchors: Vec<Option<(f64, f64)>> = members
         .iter()
         .map(|m| data.label_point(m.unit).map(|p| f.project(p)))
         .collect();
+    let is_centre = |e: &Entry| e.row == Row::Member(Tier::Centre);
     for (m, a) in members.iter().zip(&anchors) {
-        if let (Tier::Centre, Some((x, y))) = (m.tier, a) {
+        if let (true, Some((x, y))) = (is_centre(m), a) {
             placer.block(symbol(&mut marks, &region.code(m.unit).to_string(), *x, *y));
         }
     }
-    let share_text = |m: &crate::areas::Membership| {
-        if m.tier == Tier::Centre {
-            format!("市内 {:.1}%", 100.0 * m.share())
-        } else {
-            format!("{:.1}%", 100.0 * m.share())
+    // The share as the table shows it (the centre's is of its own residents staying in it).
+    let share_text = |m: &Entry| {
+        let share = 100.0 * m.persons as f64 / m.denominator as f64;
+        match m.row {
+            Row::Member(Tier::Centre) => format!("市内 {share:.1}%"),
+            _ => format!("{share:.1}%"),
         }
     };
     let mut labels = String::new();
@@ -625,26 +688,22 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
             continue;
         };
         let name = &region.names[m.unit];
-        let line2 = if m.tier == Tier::Centre {
-            "中心市".to_string()
-        } else {
-            share_text(m)
+        let line2 = match m.row {
+            Row::Member(Tier::Centre) => "中心市".to_string(),
+            Row::Undeclared => format!("宣言なし {}", share_text(m)),
+            Row::Member(_) => share_text(m),
         };
         let (size, size2) = (11.0, 10.0);
         let w = text_width(name, size).max(text_width(&line2, size2)) + 4.0;
         let h = size + size2 + 5.0;
-        let centred = m.tier != Tier::Centre;
+        let centred = !is_centre(m);
         let candidates = around(x, y, w, h, 5.0, centred);
         let attr = format!(r#"data-code="{}""#, region.code(m.unit));
         match placer.place(&candidates) {
             Some(c) => {
                 let b = candidates[c];
                 let cx = (b[0] + b[2]) / 2.0;
-                let weight = if m.tier == Tier::Centre {
-                    "bold"
-                } else {
-                    "normal"
-                };
+                let weight = if is_centre(m) { "bold" } else { "normal" };
                 let _ = write!(
                     labels,
                     r##"<text class="label" {attr} x="{cx:.1}" y="{:.1}" font-size="{size}" font-weight="{weight}" text-anchor="middle" stroke="#fff" stroke-width="2.6" paint-order="stroke" pointer-events="none">{}<tspan x="{cx:.1}" dy="{}" font-size="{size2}" font-weight="normal">{}</tspan></text>"##,
@@ -680,9 +739,21 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
     // The table: every member with its number, tier and share.
     let rows_per_col = 66usize;
     let cols = members.len().div_ceil(rows_per_col).max(1);
-    let col_w = 150.0;
-    let w = map_w + 16.0 + cols as f64 * col_w;
-    let h = 900.0;
+    let row_text = |n: usize, m: &Entry| {
+        format!(
+            "{} {} {} {}",
+            n + 1,
+            region.names[m.unit],
+            row_ja(m.row, data.declared),
+            share_text(m)
+        )
+    };
+    let col_w = members
+        .iter()
+        .enumerate()
+        .map(|(n, m)| text_width(&row_text(n, m), 9.5) + 14.0)
+        .fold(150.0, f64::max);
+    let w = (map_w + 16.0 + cols as f64 * col_w).ceil();
     let mut table = String::new();
     let _ = write!(
         table,
@@ -699,45 +770,85 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
             region.code(m.unit),
             n + 1,
             esc(&region.names[m.unit]),
-            tier_ja(m.tier),
+            row_ja(m.row, data.declared),
             share_text(m)
         );
     }
 
+    let count = |t: Tier| area.members.iter().filter(|m| m.tier == t).count();
+    // The legend's rows decide the height: centre, tier 1, then tier 2, stripes and
+    // undeclared only when drawn, and outside.
+    let legend_rows = 3
+        + usize::from(count(Tier::Two) > 0)
+        + usize::from(!patterns.is_empty())
+        + usize::from(!data.undeclared[k].is_empty());
+    let credit_y = (800.0 + legend_rows as f64 * 16.0 + 8.0).max(892.0);
+    let h = credit_y + 8.0;
     let mut s = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT_FAMILY}"><rect width="{w}" height="{h}" fill="#f4f8fb"/><rect x="{map_w}" width="{}" height="{h}" fill="#fff"/>"##,
         w - map_w
     );
     s.push_str(&defs(&patterns));
-    let count = |t: Tier| area.members.iter().filter(|m| m.tier == t).count();
     let _ = write!(
         s,
-        r##"<text x="16" y="26" font-size="17" font-weight="bold">{}</text><text x="{}" y="26" font-size="11" text-anchor="end" fill="#444">中心市 {} ＋ 構成市町村 {}（1次 {}・2次 {}）</text>"##,
+        r##"<text x="16" y="26" font-size="17" font-weight="bold">{}</text><text x="{}" y="26" font-size="11" text-anchor="end" fill="#444">{}</text>"##,
         esc(&data.titles[k]),
         map_w - 16.0,
-        count(Tier::Centre),
-        count(Tier::One) + count(Tier::Two),
-        count(Tier::One),
-        count(Tier::Two)
+        if data.declared {
+            format!(
+                "中心市 {} ＋ 構成市町村 {}（基準以上 {}・基準未満 {}）／ 宣言なし {}",
+                count(Tier::Centre),
+                count(Tier::One) + count(Tier::Two),
+                count(Tier::One),
+                count(Tier::Two),
+                data.undeclared[k].len()
+            )
+        } else {
+            format!(
+                "中心市 {} ＋ 構成市町村 {}（1次 {}・2次 {}）",
+                count(Tier::Centre),
+                count(Tier::One) + count(Tier::Two),
+                count(Tier::One),
+                count(Tier::Two)
+            )
+        }
     );
     s.push_str(&body);
     s.push_str(&marks);
     s.push_str(&labels);
     s.push_str(&table);
     let c = data.colours[k];
+    let (one, two, other, outside) = if data.declared {
+        (
+            "中心市・宣言済みで基準以上",
+            "宣言済みで基準未満（協定による構成）",
+            "他の宣言圏域にも属する",
+            "この圏域の宣言外",
+        )
+    } else {
+        (
+            "中心市・1次（通勤通学割合 ≥ 基準）",
+            "2次（候補）",
+            "他の圏域にも属する",
+            "圏域外",
+        )
+    };
     let mut rows = vec![
         ("symbol".to_string(), "中心市".to_string()),
-        (c.hex(), "中心市・1次（通勤通学割合 ≥ 基準）".to_string()),
+        (c.hex(), one.to_string()),
     ];
     if count(Tier::Two) > 0 {
-        rows.push((c.tint(0.55).hex(), "2次（候補）".to_string()));
+        rows.push((c.tint(0.55).hex(), two.to_string()));
     }
     // The stripes exactly as drawn: the first pattern of this map, if any.
     if let Some((a, b)) = patterns.values().next() {
         let fill = legend_stripes(&mut s, "legend-ov", *a, *b);
-        rows.push((fill, "他の圏域にも属する".to_string()));
+        rows.push((fill, other.to_string()));
     }
-    rows.push((NONE_FILL.to_string(), "圏域外".to_string()));
+    if !data.undeclared[k].is_empty() {
+        rows.push(("undeclared".to_string(), "基準以上だが宣言なし".to_string()));
+    }
+    rows.push((NONE_FILL.to_string(), outside.to_string()));
     legend(&mut s, 16.0, 800.0, &rows);
     scale_bar(
         &mut s,
@@ -748,7 +859,7 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
     );
     let _ = write!(
         s,
-        r##"<text x="330" y="852" font-size="10" fill="#444">{}</text><text x="16" y="892" font-size="8.5" fill="#444">{}</text>"##,
+        r##"<text x="330" y="852" font-size="10" fill="#444">{}</text><text x="16" y="{credit_y}" font-size="8.5" fill="#444">{}</text>"##,
         esc(&data.title),
         esc(CREDIT)
     );

@@ -386,3 +386,83 @@ fn map_html_works_in_headless_chromium() {
         colours.len()
     );
 }
+
+#[test]
+fn audit_maps_show_each_status_as_audit_csv_says() {
+    if !fonts_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let data = real_dir();
+    let run = crate::common::toshiken(&[
+        "audit",
+        "-q",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        tmp.path().to_str().unwrap(),
+        "--declared",
+        data.join("declared").to_str().unwrap(),
+        "--html",
+    ]);
+    assert!(run.status.success(), "{}", crate::common::text(&run.stderr));
+    let html = std::fs::read_to_string(tmp.path().join("audit.html")).unwrap();
+    let csv = std::fs::read_to_string(tmp.path().join("audit.csv")).unwrap();
+    // area → (code, status) from audit.csv (the status is the fifth field; quoted when it
+    // holds a comma).
+    let mut by_area: std::collections::BTreeMap<&str, Vec<(&str, &str)>> = Default::default();
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.splitn(5, ',').collect();
+        let status = match f[4].strip_prefix('"') {
+            Some(quoted) => quoted.split('"').next().unwrap(),
+            None => f[4].split(',').next().unwrap(),
+        };
+        by_area.entry(f[0]).or_default().push((f[2], status));
+    }
+    // Every declared area (data/…/declared/areas.csv, after its comment lines) is audited.
+    let declared_areas = std::fs::read_to_string(data.join("declared/areas.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .count()
+        - 1;
+    assert_eq!(by_area.len(), declared_areas);
+    let mut missing_seen = 0;
+    for (area, lines) in &by_area {
+        let start = html.find(&format!("<h2 id=\"{area}\"")).unwrap();
+        let svg_at = start + html[start..].find("<svg").unwrap();
+        let svg = &html[svg_at..svg_at + html[svg_at..].find("</svg>").unwrap()];
+        let undeclared = tagged(svg, "undeclared", "data-code");
+        let listed = tagged(svg, "key", "data-code");
+        let identified = &tagged(svg, "label", "data-code") | &tagged(svg, "badge", "data-code");
+        for &(code, status) in lines {
+            // Every line of the audit is on its area's map, named or numbered, and listed.
+            assert!(
+                listed.contains(code) && identified.contains(code),
+                "{area} {code}"
+            );
+            let outlined = undeclared.contains(code);
+            assert_eq!(
+                outlined,
+                status == "missing: meets threshold but not declared",
+                "{area} {code} {status}"
+            );
+            missing_seen += usize::from(outlined);
+        }
+        let has = |s: &str| lines.iter().any(|l| l.1 == s);
+        assert_eq!(
+            svg.contains("基準以上だが宣言なし"),
+            has("missing: meets threshold but not declared"),
+            "{area}: legend"
+        );
+        assert_eq!(
+            svg.contains("宣言済みで基準未満"),
+            has("declared, below threshold (agreement only)"),
+            "{area}: legend"
+        );
+    }
+    // 坂出市 (37203) in 瀬戸・高松 (A08) and 倉敷市 (33202) in 岡山 (A21) meet 0.1 but are not
+    // declared there.
+    assert!(missing_seen >= 2);
+    assert!(html.contains("基準以上だが宣言なし"));
+}
