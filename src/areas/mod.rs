@@ -96,6 +96,8 @@ impl Area {
 
 /// Rule texts used in decision records.
 pub const RULE_CENTRE: &str = "eligible central city";
+/// Rule text of each city of a two-centre (複眼型) pair: neither qualifies alone.
+pub const RULE_PAIR_CENTRE: &str = "city of a two-centre pair (要綱第9)";
 /// Tier-1 rule text.
 pub const RULE_TIER1: &str = "share to centre ≥ threshold";
 /// Tier-2 rule text.
@@ -116,7 +118,11 @@ pub fn delineate(region: &Region, centres: &[Centre], params: &RenkeiParams) -> 
                     persons: region.persons_to(u, &c.units),
                     denominator: region.denominator(u),
                     threshold,
-                    rule: RULE_CENTRE,
+                    rule: if c.is_pair() {
+                        RULE_PAIR_CENTRE
+                    } else {
+                        RULE_CENTRE
+                    },
                 })
                 .collect();
             for u in 0..region.len() {

@@ -47,7 +47,7 @@ pub struct MapData<'a> {
     /// Title of the map.
     pub title: String,
     /// Central-city criteria of the cities evaluated: `None` for units not evaluated, else the
-    /// failed criteria in words (empty = eligible).
+    /// failed criteria in Japanese words (empty = eligible).
     pub criteria: Vec<Option<Vec<String>>>,
     /// Declared areas (an audit): tier 1 means declared and meeting the threshold, tier 2
     /// declared below it (agreement only); legends and tables say so.
@@ -131,7 +131,7 @@ impl<'a> MapData<'a> {
         params: &crate::rules::RenkeiParams,
     ) -> Self {
         for e in evaluations {
-            self.criteria[e.unit] = Some(e.failures(params));
+            self.criteria[e.unit] = Some(e.failures_ja(params));
         }
         self
     }

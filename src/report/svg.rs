@@ -328,6 +328,12 @@ fn locate(data: &MapData, frames: &[(Frame, Bbox)], u: usize) -> Option<(usize, 
 /// out when no area is there), every centre marked, every area named where its name fits and
 /// numbered with a key where it does not, legend, scale bar, credit.
 pub fn national_svg(data: &MapData) -> String {
+    national_svg_with(data, false)
+}
+
+/// [`national_svg`], with (for map.html) every municipality's name in a hidden group
+/// `<g id="names">` that the page shows when zoomed in.
+pub fn national_svg_with(data: &MapData, names: bool) -> String {
     let (w, h) = (1000.0, 1080.0);
     let mut body = String::new();
     let mut patterns = BTreeMap::new();
@@ -497,6 +503,19 @@ pub fn national_svg(data: &MapData) -> String {
         esc(&data.title)
     );
     s.push_str(&body);
+    if names {
+        s.push_str(r##"<g id="names" display="none" pointer-events="none">"##);
+        for u in 0..data.region.len() {
+            if let Some((_, x, y)) = locate(data, &frames, u) {
+                let _ = write!(
+                    s,
+                    r##"<text class="mn" x="{x:.1}" y="{y:.1}" font-size="3" text-anchor="middle" stroke="#fff" stroke-width="0.6" paint-order="stroke">{}</text>"##,
+                    esc(&data.region.names[u])
+                );
+            }
+        }
+        s.push_str("</g>");
+    }
     s.push_str(&marks);
     s.push_str(&labels);
     s.push_str(&key);

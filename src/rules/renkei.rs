@@ -396,6 +396,37 @@ impl CentreEvaluation {
         })
     }
 
+    /// [`failures`](Self::failures) in Japanese, for map.html's panel.
+    pub fn failures_ja(&self, params: &RenkeiParams) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.designation_ok() {
+            out.push(format!(
+                "c1 指定都市・中核市でない（{} 時点）",
+                params.as_of
+            ));
+        }
+        if !self.ratio_ok {
+            let floor = 1.0 - tolerance_f64(params.dn_tolerance);
+            out.push(match self.day_night_ratio {
+                Some(r) => format!(
+                    "c2 昼夜間人口比率 {r:.4} が {floor:.4} 未満（{:.4} 不足）",
+                    floor - r
+                ),
+                None => "c2 昼夜間人口比率が不明（人口または通勤通学の行がない）".to_string(),
+            });
+        }
+        if !self.metro_ok {
+            if let (Some(m), Some((p, d))) = (&self.metro, self.metro_share) {
+                out.push(format!(
+                    "c3 {m}にあり、指定都市・特別区への通勤通学割合 {:.4}（{p}/{d}）が {} 未満でない",
+                    p as f64 / d as f64,
+                    threshold_text(params.metro_threshold)
+                ));
+            }
+        }
+        out
+    }
+
     /// The clauses that fail, each with its value and how far off it is.
     pub fn failures(&self, params: &RenkeiParams) -> Vec<String> {
         let mut out = Vec::new();

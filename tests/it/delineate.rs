@@ -313,6 +313,16 @@ fn pair_rule_needs_adjacent_cities_and_one_pairing_per_city() {
     let centres = find_centres(&r, &e, &p);
     let got: Vec<Vec<u32>> = centres.iter().map(|c| codes(&r, c.units.clone())).collect();
     assert_eq!(got, vec![vec![98100, 98201]]);
+    // The decision record of each pair city says it is a centre as one of a pair, not as an
+    // eligible central city (neither is eligible alone).
+    let areas = delineate(&r, &centres, &p);
+    let rules: Vec<&str> = areas[0]
+        .members
+        .iter()
+        .filter(|m| m.tier == Tier::Centre)
+        .map(|m| m.rule)
+        .collect();
+    assert_eq!(rules, ["city of a two-centre pair (要綱第9)"; 2]);
     // The one-hour proxy: the offices of 湊市 and 山市 are 25.7 km apart.
     let p = p.pair_max_km(25.0);
     let e = evaluate_centres(&r, &p);

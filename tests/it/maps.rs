@@ -349,6 +349,63 @@ fn map_html_works_in_headless_chromium() {
         dom.contains("class=\"u sel\""),
         "clicked shape not selected"
     );
+    // The panel speaks Japanese only: the kind and the rule in words, no English record text.
+    assert!(
+        info.contains("市 ／ 人口 38,406"),
+        "{}",
+        &info[..info.len().min(600)]
+    );
+    for english in ["share to centre", "city ／", "eligible central city"] {
+        assert!(
+            !info[..info.find("</div>").unwrap()].contains(english),
+            "{english} in the panel"
+        );
+    }
+
+    // Choosing an area zooms to it: the viewBox shrinks around 岡山's area, municipality
+    // names appear and the area labels give way to them.
+    let dom = headless(&browser, profile.path())
+        .arg("--window-size=1400,1000")
+        .arg("--dump-dom")
+        .arg(format!(
+            "file://{}#area=C33100",
+            dir.join("map.html").display()
+        ))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let svg_tag = &dom[dom.find("<svg").unwrap()..];
+    let svg_tag = &svg_tag[..svg_tag.find('>').unwrap()];
+    let vb: Vec<f64> = svg_tag
+        .split("viewBox=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .split(' ')
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert!(vb[2] < 200.0, "not zoomed: viewBox {vb:?}");
+    // 岡山市's office (133.93°E, 34.66°N) is inside the view.
+    let (_, window, px, _) = NATIONAL_FRAMES[0];
+    let f = Frame::fit(
+        geo::Rect::new(
+            coord! { x: window[0], y: window[1] },
+            coord! { x: window[2], y: window[3] },
+        ),
+        (px[0], px[1], px[2], px[3]),
+    );
+    let (x, y) = f.project(coord! { x: 133.93, y: 34.66 });
+    assert!(
+        vb[0] < x && x < vb[0] + vb[2] && vb[1] < y && y < vb[1] + vb[3],
+        "岡山 ({x}, {y}) outside {vb:?}"
+    );
+    assert!(svg_tag.contains("zoomed"), "{svg_tag}");
+    assert!(
+        dom.contains("id=\"names\" display=\"inline\""),
+        "names hidden when zoomed"
+    );
 
     // A screenshot that is not blank, kept as an artefact in target/tmp.
     let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("map-html-screenshot.png");
