@@ -197,6 +197,13 @@ enum Command {
         #[arg(long)]
         html: bool,
     },
+    /// A printable report → OUT/report.html: national summary and map, the cities' criteria,
+    /// one page per candidate area (criteria, members with shares, overlaps, map); with --merge,
+    /// the areas the mergers change before and after.
+    Report {
+        #[command(flatten)]
+        common: RuleCommandArgs,
+    },
     /// Maps: OUT/map.svg, map.png, areas/<area>.svg|png and the interactive OUT/map.html.
     Map {
         #[command(flatten)]
@@ -580,6 +587,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     html: *html,
                 },
             )?;
+        }
+        Command::Report { common } => {
+            let config = common.config(g);
+            commands::run_report(&config, &common.rules.options(None))?;
         }
         Command::Map {
             common,

@@ -6,6 +6,7 @@ mod audit;
 mod delineate;
 mod map;
 mod metrics;
+mod report;
 mod run_record;
 mod shares;
 mod zones;
@@ -14,6 +15,7 @@ pub use audit::{run_audit, AuditOptions};
 pub use delineate::{build_region, run_delineate, DelineateOptions, DelineateRun, BOUNDARIES_FILE};
 pub use map::{declared_areas, run_map, MapOptions, MAP_TITLE};
 pub use metrics::{metrics_columns, run_metrics, MetricsOptions, MetricsRun};
+pub use report::{run_report, REPORT_FILE};
 pub use run_record::{InputFile, RunRecord};
 pub use shares::{run_shares, share_rows, ShareRow, SharesOptions};
 pub use zones::{

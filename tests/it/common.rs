@@ -60,7 +60,15 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// The subcommands: options go after them.
-pub const SUBCOMMANDS: [&str; 6] = ["metrics", "synth", "delineate", "audit", "map", "shares"];
+pub const SUBCOMMANDS: [&str; 7] = [
+    "metrics",
+    "synth",
+    "delineate",
+    "audit",
+    "map",
+    "report",
+    "shares",
+];
 
 /// Runs the `toshiken` binary with `args` (no `TOSHIKEN_DATA` from the environment). The
 /// subcommand is moved to the front, where the command line wants it, so that a test can list

@@ -303,3 +303,93 @@ fn the_geopackage_has_both_layers_with_scalar_fields_and_opens_in_gdal() {
         assert!(a.contains(&want), "areas layer: no {want}\n{a}");
     }
 }
+
+#[test]
+fn the_report_has_a_page_per_area_with_every_member_and_shows_mergers_before_and_after() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = real_dir();
+    let run_in = |dir: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let run = toshiken(&args);
+        assert!(run.status.success(), "{}", text(&run.stderr));
+    };
+    let csv_dir = tmp.path().join("csv");
+    run_in(&csv_dir, &["delineate"]);
+    let report_dir = tmp.path().join("report");
+    run_in(&report_dir, &["report"]);
+    let html = std::fs::read_to_string(report_dir.join("report.html")).unwrap();
+    // Self-contained.
+    for needle in ["<script src", "<link", "@import", "url(http", "src=\"http"] {
+        assert!(!html.contains(needle), "{needle}");
+    }
+    // One section per area of areas.csv, with one table row per membership of memberships.csv.
+    let areas = read_csv(&csv_dir.join("areas.csv"));
+    let memberships = read_csv(&csv_dir.join("memberships.csv"));
+    for area in &areas[1..] {
+        let id = &area[0];
+        let start = html
+            .find(&format!("<section class=\"area\" id=\"{id}\">"))
+            .unwrap_or_else(|| panic!("no section for {id}"));
+        let end = html[start + 10..]
+            .find("<section")
+            .map_or(html.len(), |e| start + 10 + e);
+        let section = &html[start..end];
+        let table = &section[..section.find("<svg").unwrap()];
+        for m in memberships[1..].iter().filter(|m| &m[0] == id) {
+            assert!(
+                table.contains(&format!(
+                    "<tr class=\"{}\" data-code=\"{}\">",
+                    if m[4] == "2" { "t2" } else { "" },
+                    m[2]
+                )),
+                "{id}: member {} {} missing",
+                m[2],
+                m[3]
+            );
+        }
+        let rows = table.matches(" data-code=\"").count();
+        let want = memberships[1..].iter().filter(|m| &m[0] == id).count();
+        assert_eq!(rows, want, "{id}: rows");
+    }
+    assert_eq!(
+        html.matches("<section class=\"area\"").count(),
+        areas.len() - 1
+    );
+    // The summary counts agree with the CSVs: tier-1 memberships.
+    let tier1 = memberships[1..].iter().filter(|m| m[4] == "1").count();
+    assert!(
+        html.contains(&format!(
+            "<tr><td>1次の構成（通勤通学割合 ≥ 基準）</td><td class=\"n\">{tier1}</td></tr>"
+        )),
+        "tier-1 count {tier1} not in the summary"
+    );
+    // 倉敷市's share to 岡山市 in 岡山's table, with persons as in memberships.csv.
+    let kurashiki = memberships[1..]
+        .iter()
+        .find(|m| m[0] == "C33100" && m[2] == "33202")
+        .unwrap();
+    let persons: u64 = kurashiki[5].parse().unwrap();
+    let denominator: u64 = kurashiki[6].parse().unwrap();
+    let share = format!("{:.1}%", 100.0 * persons as f64 / denominator as f64);
+    assert!(html.contains(&share), "{share}");
+
+    // With a merger: 倉敷's area before and after, side by side.
+    let merged_dir = tmp.path().join("merged");
+    run_in(&merged_dir, &["report", "--merge", "33202+33205"]);
+    let html = std::fs::read_to_string(merged_dir.join("report.html")).unwrap();
+    assert!(html.contains("合併後（33202+33205）"));
+    let start = html.find("<section class=\"area\" id=\"C33202\">").unwrap();
+    let section = &html[start..start + html[start + 10..].find("<section").unwrap()];
+    assert!(
+        section.contains("構成市町村：合併前と合併後"),
+        "no before/after"
+    );
+    // Before: 倉敷市 alone as centre; after: the merged unit.
+    assert!(section.contains("<td>倉敷市</td>") && section.contains("<td>倉敷市+笠岡市</td>"));
+}

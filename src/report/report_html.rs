@@ -1,0 +1,357 @@
+//! `report.html`: one self-contained, printable (A4) document for a council report — the
+//! national summary and map, the evaluated cities clause by clause, then one page per candidate
+//! area with its centre's criteria, its members (tier, persons, share), the members it shares
+//! with other areas (share to each centre) and its map. With mergers, each area they touch is
+//! shown before and after, side by side.
+
+use std::fmt::Write as _;
+
+use super::map_data::MapData;
+use super::svg::{area_svg, national_svg};
+use super::CREDIT;
+use crate::areas::{Area, Tier};
+use crate::rules::{CentreEvaluation, RenkeiParams};
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// An SVG with its ids made unique in the document (several maps share one page).
+fn inline_svg(svg: &str, prefix: &str) -> String {
+    svg.replace("id=\"", &format!("id=\"{prefix}-"))
+        .replace("url(#", &format!("url(#{prefix}-"))
+}
+
+/// One run's results: the map data (region, areas, colours) and the centre evaluations.
+pub struct ReportRun<'a> {
+    /// Areas and what the maps need.
+    pub data: &'a MapData<'a>,
+    /// Every evaluated city.
+    pub evaluations: &'a [CentreEvaluation],
+}
+
+const STYLE: &str = r#"
+@page{size:A4;margin:12mm}
+body{font-family:'IPAGothic','Noto Sans CJK JP','Hiragino Sans',Meiryo,sans-serif;color:#222;max-width:190mm;margin:0 auto;font-size:10.5pt}
+h1{font-size:17pt;margin:4mm 0 2mm}h2{font-size:13.5pt;margin:0 0 2mm;border-bottom:2px solid #444}h3{font-size:11pt;margin:3mm 0 1mm}
+table{border-collapse:collapse;margin:1mm 0 3mm;width:100%}td,th{border:1px solid #bbb;padding:1px 4px;font-size:9pt;text-align:left}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#eef2f6}
+section.area,section.page{break-before:page}svg{max-width:100%;height:auto;display:block}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:3mm}.muted{color:#666;font-size:9pt}
+.fail{color:#a00}.ok{color:#060}tr.t2 td{color:#555}
+.pair td,.pair th{font-size:7.5pt;padding:1px 2px}table.kv td:first-child{white-space:nowrap;width:30%}
+"#;
+
+/// An integer with thousands separators (186,575).
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn pct(persons: u64, denominator: u64) -> String {
+    if denominator == 0 {
+        "—".to_string()
+    } else {
+        format!("{:.1}%", 100.0 * persons as f64 / denominator as f64)
+    }
+}
+
+fn tier_ja(t: Tier) -> &'static str {
+    match t {
+        Tier::Centre => "中心市",
+        Tier::One => "1次",
+        Tier::Two => "2次",
+    }
+}
+
+fn designation_ja(e: &CentreEvaluation) -> &'static str {
+    match e.designation.label() {
+        "designated_city" => "指定都市",
+        "core_city" => "中核市",
+        _ => "—",
+    }
+}
+
+/// The national summary numbers of a run.
+fn summary(run: &ReportRun) -> Vec<(&'static str, String)> {
+    let areas = run.data.areas;
+    let count = |t: Tier| {
+        areas
+            .iter()
+            .flat_map(|a| &a.members)
+            .filter(|m| m.tier == t)
+            .count()
+    };
+    let pairs = areas.iter().filter(|a| a.centre.is_pair()).count();
+    let overlapping = (0..run.data.region.len())
+        .filter(|&u| run.data.records[u].len() > 1)
+        .count();
+    vec![
+        (
+            "評価した都市（指定都市・中核市・人口10万人以上の市）",
+            run.evaluations.len().to_string(),
+        ),
+        (
+            "連携中枢都市の要件（c1–c3）をすべて満たす都市",
+            run.evaluations
+                .iter()
+                .filter(|e| e.eligible)
+                .count()
+                .to_string(),
+        ),
+        (
+            "候補圏域（うち複眼型）",
+            format!("{}（{pairs}）", areas.len()),
+        ),
+        (
+            "1次の構成（通勤通学割合 ≥ 基準）",
+            count(Tier::One).to_string(),
+        ),
+        ("2次の構成（候補）", count(Tier::Two).to_string()),
+        ("複数の圏域に属する市町村", overlapping.to_string()),
+    ]
+}
+
+/// The evaluated cities, clause by clause.
+fn criteria_table(h: &mut String, run: &ReportRun, params: &RenkeiParams) {
+    let region = run.data.region;
+    h.push_str(r#"<table><tr><th>コード</th><th>市</th><th>c1 指定都市・中核市</th><th class="n">c2 昼夜間人口比率</th><th class="n">c3 指定都市・特別区への割合</th><th>判定</th></tr>"#);
+    for e in run.evaluations {
+        let failures = e.failures_ja(params);
+        let verdict = if failures.is_empty() {
+            r#"<span class="ok">すべて満たす</span>"#.to_string()
+        } else {
+            format!(r#"<span class="fail">{}</span>"#, esc(&failures.join("；")))
+        };
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td>{verdict}</td></tr>"#,
+            region.code(e.unit),
+            esc(&region.names[e.unit]),
+            designation_ja(e),
+            e.day_night_ratio.map_or("—".into(), |r| format!("{r:.4}")),
+            e.metro_share.map_or("圏外".into(), |(p, d)| {
+                format!("{}（{}/{}）", pct(p, d), thousands(p), thousands(d))
+            }),
+        );
+    }
+    h.push_str("</table>");
+}
+
+/// Members of area `k`: tier, code, name, persons, denominator, share; and the other areas
+/// of each member that belongs to more than one, with its share to each centre.
+fn members_table(h: &mut String, data: &MapData, k: usize) {
+    let region = data.region;
+    let area = &data.areas[k];
+    let mut members: Vec<_> = area.members.iter().collect();
+    // Centre, tier 1, tier 2; each by share, compared exactly.
+    let rank = |t: Tier| match t {
+        Tier::Centre => 0,
+        Tier::One => 1,
+        Tier::Two => 2,
+    };
+    members.sort_by(|a, b| {
+        rank(a.tier).cmp(&rank(b.tier)).then_with(|| {
+            (u128::from(b.persons) * u128::from(a.denominator))
+                .cmp(&(u128::from(a.persons) * u128::from(b.denominator)))
+        })
+    });
+    h.push_str(r#"<table><tr><th>区分</th><th>コード</th><th>市町村</th><th class="n">中心市への通勤通学者</th><th class="n">通勤通学者（常住地）</th><th class="n">割合</th><th>他の候補圏域（その中心市への割合）</th></tr>"#);
+    for m in members {
+        let others: Vec<String> = data.records[m.unit]
+            .iter()
+            .filter(|r| r.area != k)
+            .map(|r| {
+                format!(
+                    "{}（{} {}）",
+                    data.titles[r.area],
+                    tier_ja(r.tier),
+                    pct(r.persons, r.denominator)
+                )
+            })
+            .collect();
+        let class = if m.tier == Tier::Two { "t2" } else { "" };
+        let share = if m.tier == Tier::Centre {
+            format!("市内 {}", pct(m.persons, m.denominator))
+        } else {
+            pct(m.persons, m.denominator)
+        };
+        let _ = write!(
+            h,
+            r#"<tr class="{class}" data-code="{}"><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{share}</td><td>{}</td></tr>"#,
+            region.code(m.unit),
+            tier_ja(m.tier),
+            region.code(m.unit),
+            esc(&region.names[m.unit]),
+            thousands(m.persons),
+            thousands(m.denominator),
+            esc(&others.join("、"))
+        );
+    }
+    h.push_str("</table>");
+}
+
+/// The centre's criteria in one line per city.
+fn centre_lines(h: &mut String, run: &ReportRun, area: &Area, params: &RenkeiParams) {
+    let region = run.data.region;
+    for &u in &area.centre.units {
+        let Some(e) = run.evaluations.iter().find(|e| e.unit == u) else {
+            continue;
+        };
+        let failures = e.failures_ja(params);
+        let verdict = if failures.is_empty() {
+            "連携中枢都市の要件（要綱第3）をすべて満たす".to_string()
+        } else if area.centre.is_pair() {
+            format!(
+                "単独では満たさない（{}）；複眼型の中心市（要綱第9）",
+                failures.join("；")
+            )
+        } else {
+            format!("満たさない：{}", failures.join("；"))
+        };
+        let _ = write!(
+            h,
+            r#"<p>{} {}：{}、昼夜間人口比率 {}、人口 {}。{}</p>"#,
+            region.code(u),
+            esc(&region.names[u]),
+            designation_ja(e),
+            e.day_night_ratio.map_or("—".into(), |r| format!("{r:.4}")),
+            e.population.map_or("—".into(), thousands),
+            esc(&verdict)
+        );
+    }
+}
+
+/// The report as one HTML document. `before`: the run without the mergers, when there are
+/// mergers (`merged`: the codes of the merged units, as `A+B`).
+pub fn report_html(
+    run: &ReportRun,
+    params: &RenkeiParams,
+    parameters: &[(String, String)],
+    before: Option<(&ReportRun, &[String])>,
+) -> String {
+    let data = run.data;
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        r#"<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>{}</title><style>{STYLE}</style></head><body><h1>{}</h1><p class="muted">{}</p>"#,
+        esc(&data.title),
+        esc(&data.title),
+        esc(CREDIT)
+    );
+    // National summary (before and after with mergers).
+    h.push_str("<h3>全国の概要</h3><table>");
+    match before {
+        Some((b, merged)) => {
+            let _ = write!(
+                h,
+                "<tr><th></th><th class=\"n\">合併前</th><th class=\"n\">合併後（{}）</th></tr>",
+                esc(&merged.join("、"))
+            );
+            for ((label, x), (_, y)) in summary(b).into_iter().zip(summary(run)) {
+                let _ = write!(
+                    h,
+                    r#"<tr><td>{label}</td><td class="n">{x}</td><td class="n">{y}</td></tr>"#
+                );
+            }
+        }
+        None => {
+            for (label, x) in summary(run) {
+                let _ = write!(h, r#"<tr><td>{label}</td><td class="n">{x}</td></tr>"#);
+            }
+        }
+    }
+    h.push_str("</table><h3>条件</h3><table class=\"kv\">");
+    for (k, v) in parameters {
+        let _ = write!(h, "<tr><td>{}</td><td>{}</td></tr>", esc(k), esc(v));
+    }
+    h.push_str("</table>");
+    h.push_str(r#"<section class="page"><h2>候補圏域（全国）</h2>"#);
+    h.push_str(&inline_svg(&national_svg(data), "national"));
+    h.push_str("</section>");
+    h.push_str(r#"<section class="page"><h2>連携中枢都市の要件（要綱第3）の判定</h2>"#);
+    criteria_table(&mut h, run, params);
+    h.push_str("</section>");
+    for (k, area) in data.areas.iter().enumerate() {
+        let _ = write!(
+            h,
+            r#"<section class="area" id="{}"><h2>{}<span class="muted"> {}</span></h2><h3>中心市</h3>"#,
+            esc(&data.ids[k]),
+            esc(&data.titles[k]),
+            esc(&data.ids[k])
+        );
+        centre_lines(&mut h, run, area, params);
+        let earlier = before.and_then(|(b, _)| {
+            b.data
+                .ids
+                .iter()
+                .position(|id| *id == data.ids[k])
+                .map(|j| (b, j))
+        });
+        let changed = earlier.is_some_and(|(b, j)| {
+            let codes = |d: &MapData, a: &Area| {
+                let mut c: Vec<String> = a
+                    .members
+                    .iter()
+                    .map(|m| d.region.code(m.unit).to_string())
+                    .collect();
+                c.sort();
+                c
+            };
+            codes(b.data, &b.data.areas[j]) != codes(data, area)
+        });
+        match earlier {
+            Some((b, j)) if changed => {
+                h.push_str(r#"<h3>構成市町村：合併前と合併後</h3><div class="pair"><div><p class="muted">合併前</p>"#);
+                members_table(&mut h, b.data, j);
+                h.push_str(&inline_svg(&area_svg(b.data, j), &format!("b{k}")));
+                h.push_str(r#"</div><div><p class="muted">合併後</p>"#);
+                members_table(&mut h, data, k);
+                h.push_str(&inline_svg(&area_svg(data, k), &format!("a{k}")));
+                h.push_str("</div></div>");
+            }
+            _ => {
+                h.push_str("<h3>構成市町村</h3>");
+                members_table(&mut h, data, k);
+                h.push_str(&inline_svg(&area_svg(data, k), &format!("a{k}")));
+            }
+        }
+        h.push_str("</section>");
+    }
+    if let Some((b, _)) = before {
+        let gone: Vec<usize> = (0..b.data.areas.len())
+            .filter(|&j| !data.ids.contains(&b.data.ids[j]))
+            .collect();
+        if !gone.is_empty() {
+            h.push_str(r#"<section class="page"><h2>合併後になくなる候補圏域</h2>"#);
+            for j in gone {
+                let _ = write!(h, "<h3>{}</h3>", esc(&b.data.titles[j]));
+                members_table(&mut h, b.data, j);
+            }
+            h.push_str("</section>");
+        }
+    }
+    h.push_str("</body></html>\n");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(186_575), "186,575");
+        assert_eq!(super::thousands(1_975_065), "1,975,065");
+    }
+}
