@@ -37,7 +37,8 @@ pub use write::{
     OutValues, WriteError,
 };
 pub use xlsx::{
-    column_info, sheet_name, write_workbook, CellStyle, XlsxTable, COLUMNS, RUN_SHEET, SHEETS,
+    column_info, sheet_name, value_ja, write_workbook, CellStyle, XlsxTable, COLUMNS, RUN_SHEET,
+    SHEETS, VALUES,
 };
 pub use zones::{
     is_zone_table, read_zone_od, read_zone_population, u32_column, ZoneOdWriter, ZONE_COLUMN,

@@ -2,7 +2,8 @@
 //! sheet per table, codes as text (`01100` keeps its zero), a Japanese header row above the
 //! English column name (the CSV's header, so the two can be matched), shares shown as
 //! percentages with one decimal but stored at full precision (the same numbers as the CSV),
-//! `true`/`false` as Excel booleans, and a last sheet with the run's parameters and sources.
+//! `true`/`false` as Excel booleans, statuses in Japanese (`VALUES`), and a last sheet with the
+//! run's parameters and sources.
 
 use std::path::Path;
 
@@ -176,6 +177,70 @@ pub const COLUMNS: &[(&str, &str, CellStyle)] = &[
     ),
 ];
 
+/// Japanese words for the enumerated values of some columns (the CSV keeps the English ones):
+/// column, value, Japanese. List columns (`tiers`) translate each `;`-separated element.
+pub const VALUES: &[(&str, &str, &str)] = &[
+    ("tier", "centre", "中心市"),
+    ("tier", "1", "1次"),
+    ("tier", "2", "2次"),
+    ("type", "single", "単独"),
+    ("type", "pair (複眼型)", "複眼型"),
+    ("kind", "designated_city", "指定都市"),
+    ("kind", "core_city", "中核市"),
+    ("kind", "city", "市"),
+    ("kind", "town", "町"),
+    ("kind", "village", "村"),
+    ("kind", "special_ward", "特別区"),
+    ("c1_designation", "designated_city", "指定都市"),
+    ("c1_designation", "core_city", "中核市"),
+    ("c1_designation", "none", "—"),
+    ("c3_metro_status", "in", "圏内"),
+    ("c3_metro_status", "in_inferred", "圏内（消去法による）"),
+    ("c3_metro_status", "unknown", "不明（圏内として扱う）"),
+    (
+        "rule",
+        "eligible central city",
+        "連携中枢都市の要件を満たす中心市",
+    ),
+    (
+        "rule",
+        "city of a two-centre pair (要綱第9)",
+        "複眼型の中心市（要綱第9）",
+    ),
+    (
+        "rule",
+        "share to centre ≥ threshold",
+        "中心市への通勤通学割合が基準以上",
+    ),
+    (
+        "rule",
+        "largest centre destination, share ≥ tier-2 floor, borders the area",
+        "最も多く通う中心市への割合が2次の下限以上で、圏域に隣接",
+    ),
+];
+
+/// Columns whose values are `;`-separated lists of another column's values.
+const LISTS: &[(&str, &str)] = &[("tiers", "tier"), ("primary_tier", "tier")];
+
+/// The value of `column` as the workbook shows it: Japanese where [`VALUES`] has it, else as
+/// in the CSV.
+pub fn value_ja(column: &str, value: &str) -> String {
+    let find = |col: &str, v: &str| {
+        VALUES
+            .iter()
+            .find(|(c, e, _)| *c == col && *e == v)
+            .map(|(_, _, ja)| *ja)
+    };
+    if let Some(&(_, of)) = LISTS.iter().find(|(c, _)| *c == column) {
+        return value
+            .split(';')
+            .map(|v| find(of, v).unwrap_or(v))
+            .collect::<Vec<_>>()
+            .join(";");
+    }
+    find(column, value).map_or_else(|| value.to_string(), str::to_string)
+}
+
 /// Japanese sheet name of each table (by the CSV's file stem).
 pub const SHEETS: &[(&str, &str)] = &[
     ("centres", "中心市の判定"),
@@ -301,7 +366,12 @@ fn fill_sheet(sheet: &mut Worksheet, stem: &str, columns: &[OutColumn]) -> Resul
                     match (style, x.as_str()) {
                         (CellStyle::Flag, "true") => sheet.write_boolean(r, col, true)?,
                         (CellStyle::Flag, "false") => sheet.write_boolean(r, col, false)?,
-                        _ => sheet.write_string_with_format(r, col, x, &text)?,
+                        _ => sheet.write_string_with_format(
+                            r,
+                            col,
+                            value_ja(column.name, x),
+                            &text,
+                        )?,
                     };
                 }
             }

@@ -110,11 +110,24 @@ fn the_workbook_holds_every_table_with_codes_as_text_and_the_csv_numbers() {
                     // The same number as the CSV, bit for bit (the CSV prints the shortest
                     // text that reads back as the same f64).
                     Data::Float(x) => assert_eq!(*x, want.parse::<f64>().unwrap(), "{at}"),
-                    other => assert_eq!(cell_text(other), *want, "{at}"),
+                    // Enumerated values in Japanese (tier 1 → 1次), the rest as in the CSV.
+                    other => assert_eq!(
+                        cell_text(other),
+                        toshiken::io::value_ja(&english[c], want),
+                        "{at}"
+                    ),
                 }
             }
         }
     }
+    // Statuses read in Japanese: 倉敷市 in 岡山's area is 1次, the type of 岡山's area 単独.
+    let members = book.worksheet_range("構成市町村").unwrap();
+    let kurashiki = members
+        .rows()
+        .find(|r| cell_text(&r[0]) == "C33100" && cell_text(&r[2]) == "33202")
+        .unwrap();
+    assert_eq!(cell_text(&kurashiki[4]), "1次");
+    assert_eq!(cell_text(&kurashiki[9]), "中心市への通勤通学割合が基準以上");
     // Codes keep their leading zero as text: 札幌市 01100, the first centre.
     let centres = book.worksheet_range("中心市の判定").unwrap();
     assert_eq!(
@@ -151,7 +164,7 @@ fn the_workbook_holds_every_table_with_codes_as_text_and_the_csv_numbers() {
     assert!(p_kurashiki * d_okayama > p_okayama * d_kurashiki);
     let hayashima = by_code["33423"];
     assert_eq!(cell_text(&hayashima[col("primary_area")]), "C33202");
-    assert_eq!(cell_text(&hayashima[col("primary_tier")]), "1");
+    assert_eq!(cell_text(&hayashima[col("primary_tier")]), "1次");
     assert_eq!(
         hayashima[col("primary_share")],
         Data::Float(p_kurashiki as f64 / d_kurashiki as f64)
@@ -160,7 +173,7 @@ fn the_workbook_holds_every_table_with_codes_as_text_and_the_csv_numbers() {
     assert_eq!(cell_text(&hayashima[col("areas")]), "C33100;C33202");
     // 倉敷市 is a tier-1 member of 岡山's area but the centre of its own: primary is its own.
     assert_eq!(cell_text(&by_code["33202"][col("primary_area")]), "C33202");
-    assert_eq!(cell_text(&by_code["33202"][col("primary_tier")]), "centre");
+    assert_eq!(cell_text(&by_code["33202"][col("primary_tier")]), "中心市");
     // A unit in no area has no primary area and no colour.
     let none = rows[2..]
         .iter()
