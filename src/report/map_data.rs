@@ -41,6 +41,8 @@ pub struct MapData<'a> {
     pub records: Vec<Vec<UnitRecord>>,
     /// Bounding box per unit.
     pub bboxes: Vec<Option<Rect<f64>>>,
+    /// A point inside each unit for its label (see [`MapData::label_point`]), computed once.
+    pub label_points: Vec<Option<geo::Coord<f64>>>,
     /// The dissolved outline of each area, computed once (in parallel, collected in area
     /// order) for every frame and map that draws it.
     pub outlines: Vec<MultiPolygon<f64>>,
@@ -104,6 +106,10 @@ impl<'a> MapData<'a> {
                 .iter()
                 .map(|s| s.as_ref().and_then(|s| s.bounding_rect()))
                 .collect(),
+            label_points: (0..region.len())
+                .into_par_iter()
+                .map(|u| inner_point(region, u))
+                .collect(),
             outlines: areas
                 .par_iter()
                 .map(|a| {
@@ -142,13 +148,17 @@ impl<'a> MapData<'a> {
         self
     }
 
-    /// A point inside unit `u` for its label.
+    /// A point inside unit `u` for its label: inside its largest part, so that an island does
+    /// not carry the label.
     pub fn label_point(&self, u: usize) -> Option<geo::Coord<f64>> {
-        let shape = self.region.shape(u)?;
-        // The largest part, so that an island does not carry the label.
-        let largest = shape
-            .iter()
-            .max_by(|a, b| geo::Area::unsigned_area(*a).total_cmp(&geo::Area::unsigned_area(*b)))?;
-        largest.simplify(1e-4).interior_point().map(|p| p.0)
+        self.label_points[u]
     }
+}
+
+fn inner_point(region: &Region, u: usize) -> Option<geo::Coord<f64>> {
+    let shape = region.shape(u)?;
+    let largest = shape
+        .iter()
+        .max_by(|a, b| geo::Area::unsigned_area(*a).total_cmp(&geo::Area::unsigned_area(*b)))?;
+    largest.simplify(1e-4).interior_point().map(|p| p.0)
 }
