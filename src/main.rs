@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use toshiken::commands::{
-    self, AuditOptions, Config, DelineateOptions, MapOptions, MetricsOptions, SharesOptions,
+    self, AuditOptions, CompareOptions, Config, DelineateOptions, MapOptions, MetricsOptions,
+    SharesOptions,
 };
 use toshiken::io::{is_zone_table, OutFormat};
 use toshiken::matrix::{MetricsParams, ShareDenominator, UnknownInDaytime};
@@ -203,6 +204,22 @@ enum Command {
     Report {
         #[command(flatten)]
         common: RuleCommandArgs,
+    },
+    /// How two delineations differ → stdout and OUT/compare_areas.csv, compare_moved.csv,
+    /// compare.json: adjusted Rand index, NMI, each area's best match (Jaccard), the
+    /// municipalities that moved with their shares under both.
+    Compare {
+        /// The first table: a run's memberships.csv, or any table with a code and an area_id
+        /// (or area) column.
+        #[arg(value_name = "A")]
+        a: PathBuf,
+        /// The second table, as A.
+        #[arg(value_name = "B")]
+        b: PathBuf,
+        #[command(flatten)]
+        inputs: InputArgs,
+        #[command(flatten)]
+        out: OutArgs,
     },
     /// Maps: OUT/map.svg, map.png, areas/<area>.svg|png and the interactive OUT/map.html.
     Map {
@@ -585,6 +602,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     declared: declared.clone(),
                     rules: common.rules.options(None),
                     html: *html,
+                },
+            )?;
+        }
+        Command::Compare { a, b, inputs, out } => {
+            let config = config(
+                g,
+                Parts {
+                    inputs: Some(inputs),
+                    out: Some(out),
+                    ..Parts::default()
+                },
+            );
+            commands::run_compare(
+                &config,
+                &CompareOptions {
+                    a: a.clone(),
+                    b: b.clone(),
                 },
             )?;
         }

@@ -10,8 +10,10 @@
 //! 0.05) and the unit borders the area (its centre, tier-1 or already accepted tier-2
 //! members; repeated until nothing changes, in code order).
 
+mod compare;
 mod sweep;
 
+pub use compare::{compare, AreaMatch, Comparison, Partition};
 pub use sweep::{sweep, SweepRow};
 
 use crate::matrix::Threshold;

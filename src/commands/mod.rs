@@ -3,6 +3,7 @@
 //! files under `--out` (or stdout for `shares`).
 
 mod audit;
+mod compare;
 mod delineate;
 mod map;
 mod metrics;
@@ -12,6 +13,7 @@ mod shares;
 mod zones;
 
 pub use audit::{run_audit, AuditOptions};
+pub use compare::{run_compare, CompareOptions};
 pub use delineate::{build_region, run_delineate, DelineateOptions, DelineateRun, BOUNDARIES_FILE};
 pub use map::{declared_areas, run_map, MapOptions, MAP_TITLE};
 pub use metrics::{metrics_columns, run_metrics, MetricsOptions, MetricsRun};

@@ -2,6 +2,7 @@
 //! types: the rest of the crate sees `RawOd`, `MasterRow`, `PopulationRow`, `BoundaryFeature`
 //! (`geo` polygons) and `OutColumn`; `xlsx.rs` is the only one that names rust_xlsxwriter.
 
+mod assignments;
 mod boundaries;
 mod census_json;
 mod error;
@@ -18,6 +19,7 @@ mod write;
 mod xlsx;
 mod zones;
 
+pub use assignments::{read_assignments, AssignmentRow};
 pub use boundaries::{read_boundaries, BoundaryFeature, CODE_PROPERTIES};
 pub use census_json::{read_census_json_dir, read_census_json_file};
 pub use error::ReadError;

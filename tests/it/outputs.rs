@@ -406,3 +406,69 @@ fn the_report_has_a_page_per_area_with_every_member_and_shows_mergers_before_and
     // Before: 倉敷市 alone as centre; after: the merged unit.
     assert!(section.contains("<td>倉敷市</td>") && section.contains("<td>倉敷市+笠岡市</td>"));
 }
+
+#[test]
+fn compare_reports_the_agreement_of_two_tables_by_hand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // The tiny fixture has six municipalities: 97201, 98100, 98201, 98202, 98301, 98302.
+    // A: X = {98100, 98201, 98202}, Y = {98301, 98302}; B moves 98202 川市 to Y. 97201 is in
+    // no area (a singleton in both).
+    std::fs::write(
+        dir.join("a.csv"),
+        "area_id,code\nX,98100\nX,98201\nX,98202\nY,98301\nY,98302\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("b.csv"),
+        "area,municipality_code\nX,98100\nX,98201\nY,98202\nY,98301\nY,98302\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let run = toshiken(&[
+        "compare",
+        dir.join("a.csv").to_str().unwrap(),
+        dir.join("b.csv").to_str().unwrap(),
+        "--data",
+        crate::common::tiny_dir().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let stdout = text(&run.stdout);
+    // Contingency cells 2, 1, 2, 1: index 2; ΣC(a,2) = ΣC(b,2) = 4; C(6,2) = 15:
+    // ARI = (2 − 16/15) / (4 − 16/15) = 14/44 = 0.3182.
+    assert!(
+        stdout.contains("adjusted Rand index             0.3182"),
+        "{stdout}"
+    );
+    // X ↔ X (2 of 3 in common: 2/3), Y ↔ Y (2/3); 5 units in areas, 川市 moved.
+    assert!(
+        stdout.contains("in an area in A or B: 5; in matched areas: 4 (80.0%); moved: 1"),
+        "{stdout}"
+    );
+    let moved = read_csv(&out.join("compare_moved.csv"));
+    assert_eq!(moved[1][..3], ["98202", "川市", "X"]);
+    assert_eq!(moved[1][5], "Y");
+    let areas = read_csv(&out.join("compare_areas.csv"));
+    assert_eq!(areas[1][..5], ["X", "X", "3", "2", "2"]);
+    assert_eq!(areas[1][5].parse::<f64>().unwrap(), 2.0 / 3.0);
+    // A code the data does not know is named with its file and line.
+    std::fs::write(dir.join("c.csv"), "area_id,code\nX,98100\nX,04423\n").unwrap();
+    let run = toshiken(&[
+        "compare",
+        dir.join("a.csv").to_str().unwrap(),
+        dir.join("c.csv").to_str().unwrap(),
+        "--data",
+        crate::common::tiny_dir().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = text(&run.stderr);
+    assert!(
+        stderr.contains("c.csv: line 3: code 04423 is not a municipality of the data"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,290 @@
+//! `toshiken compare A B`: how two delineations of the same municipalities differ (see
+//! `areas::compare`). A and B are `memberships.csv` of two runs (any schemes, thresholds or
+//! mergers-free what-ifs) or any published table with a code and an area column.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::{paths_list, Config, InputFile, RunRecord, Timings};
+use crate::areas::{compare, Partition};
+use crate::io::{
+    self, read_assignments, write_table, AssignmentRow, OutColumn, OutFormat, OutValues,
+};
+
+/// Options of `compare`.
+#[derive(Clone, Debug)]
+pub struct CompareOptions {
+    /// The first table.
+    pub a: PathBuf,
+    /// The second table.
+    pub b: PathBuf,
+}
+
+fn tier_rank(t: Option<&str>) -> u8 {
+    match t {
+        Some("centre") => 0,
+        Some("1") => 1,
+        Some("2") => 2,
+        _ => 3,
+    }
+}
+
+/// A table's partition over the registry's units: areas in order of first appearance, every
+/// member, and each unit's primary area (centre first, then tier 1, tier 2, each by share
+/// compared exactly; a table without tiers or counts: the first row of the unit).
+fn partition(
+    path: &Path,
+    rows: &[AssignmentRow],
+    index_of: &dyn Fn(crate::registry::MuniCode) -> Option<usize>,
+    n: usize,
+) -> anyhow::Result<(Partition, Vec<Option<usize>>)> {
+    let mut p = Partition {
+        areas: Vec::new(),
+        members: Vec::new(),
+        primary: vec![None; n],
+    };
+    // The row each unit's primary area comes from.
+    let mut chosen: Vec<Option<usize>> = vec![None; n];
+    for (r, row) in rows.iter().enumerate() {
+        let u = index_of(row.code).with_context(|| {
+            format!(
+                "{}: {}: code {} is not a municipality of the data (another census year's codes, a ward, or a merged unit?)",
+                path.display(),
+                row.record,
+                row.code
+            )
+        })?;
+        let k = match p.areas.iter().position(|a| *a == row.area) {
+            Some(k) => k,
+            None => {
+                p.areas.push(row.area.clone());
+                p.members.push(Vec::new());
+                p.areas.len() - 1
+            }
+        };
+        if !p.members[k].contains(&u) {
+            p.members[k].push(u);
+        }
+        let better = chosen[u].is_none_or(|c| {
+            let old = &rows[c];
+            let (ra, rb) = (
+                tier_rank(row.tier.as_deref()),
+                tier_rank(old.tier.as_deref()),
+            );
+            ra < rb
+                || (ra == rb
+                    && match (row.persons, old.persons) {
+                        (Some((p1, d1)), Some((p0, d0))) => {
+                            u128::from(p1) * u128::from(d0) > u128::from(p0) * u128::from(d1)
+                        }
+                        _ => false,
+                    })
+        });
+        if better {
+            chosen[u] = Some(r);
+            p.primary[u] = Some(k);
+        }
+    }
+    for m in &mut p.members {
+        m.sort_unstable();
+    }
+    Ok((p, chosen))
+}
+
+fn share_text(row: Option<&AssignmentRow>) -> Option<String> {
+    row.and_then(|r| r.persons)
+        .filter(|&(_, d)| d > 0)
+        .map(|(p, d)| (p as f64 / d as f64).to_string())
+}
+
+/// Prints the comparison and writes compare_areas.csv, compare_moved.csv and run.json.
+///
+/// # Errors
+/// A table that cannot be read, a code that is not a municipality of the data, a write failure.
+pub fn run_compare(config: &Config, options: &CompareOptions) -> anyhow::Result<Vec<PathBuf>> {
+    let mut timings = Timings::default();
+    // The two tables first: a wrong path fails before the data is loaded.
+    let (a_rows, b_rows) = timings.time("read", || -> anyhow::Result<_> {
+        Ok((read_assignments(&options.a)?, read_assignments(&options.b)?))
+    })?;
+    let dataset = timings.time("load", || config.load())?;
+    let units = &dataset.units;
+    let n = units.len();
+    let index_of = |c| units.index_of(c).map(|m| m.index());
+    let (a, a_chosen) = partition(&options.a, &a_rows, &index_of, n)?;
+    let (b, b_chosen) = partition(&options.b, &b_rows, &index_of, n)?;
+    let c = timings.time("compare", || compare(&a, &b));
+    let name = |u: usize| {
+        dataset
+            .registry
+            .get(units.codes()[u])
+            .map(|e| e.name.clone())
+            .unwrap_or_default()
+    };
+    let code = |u: usize| units.codes()[u].to_string();
+
+    RunRecord::begin(&config.out, "compare")?;
+    let mut written = Vec::new();
+    let path = config.out.join("compare_areas.csv");
+    let size = |p: &Partition, k: usize| p.members[k].len() as u64;
+    write_table(
+        &path,
+        OutFormat::Csv,
+        &[
+            text_col(
+                "area_a",
+                c.matches.iter().map(|m| a.areas[m.a].clone()).collect(),
+            ),
+            text_col(
+                "area_b",
+                c.matches
+                    .iter()
+                    .map(|m| m.b.map(|j| b.areas[j].clone()).unwrap_or_default())
+                    .collect(),
+            ),
+            OutColumn {
+                name: "members_a",
+                values: OutValues::U64(c.matches.iter().map(|m| Some(size(&a, m.a))).collect()),
+            },
+            OutColumn {
+                name: "members_b",
+                values: OutValues::U64(
+                    c.matches.iter().map(|m| m.b.map(|j| size(&b, j))).collect(),
+                ),
+            },
+            OutColumn {
+                name: "common",
+                values: OutValues::U64(c.matches.iter().map(|m| Some(m.common as u64)).collect()),
+            },
+            OutColumn {
+                name: "jaccard",
+                values: OutValues::F64(c.matches.iter().map(|m| Some(m.jaccard)).collect()),
+            },
+        ],
+    )
+    .with_context(|| format!("writing {}", path.display()))?;
+    written.push(path);
+    let path = config.out.join("compare_moved.csv");
+    let area_of = |p: &Partition, u: usize| p.primary[u].map(|k| p.areas[k].clone());
+    let row_of = |rows: &[AssignmentRow], chosen: &[Option<usize>], u: usize| {
+        chosen[u].map(|r| rows[r].clone())
+    };
+    write_table(
+        &path,
+        OutFormat::Csv,
+        &[
+            text_col("code", c.moved.iter().map(|&u| code(u)).collect()),
+            text_col("name", c.moved.iter().map(|&u| name(u)).collect()),
+            opt_col("area_a", c.moved.iter().map(|&u| area_of(&a, u)).collect()),
+            opt_col(
+                "tier_a",
+                c.moved
+                    .iter()
+                    .map(|&u| row_of(&a_rows, &a_chosen, u).and_then(|r| r.tier))
+                    .collect(),
+            ),
+            opt_col(
+                "share_a",
+                c.moved
+                    .iter()
+                    .map(|&u| share_text(row_of(&a_rows, &a_chosen, u).as_ref()))
+                    .collect(),
+            ),
+            opt_col("area_b", c.moved.iter().map(|&u| area_of(&b, u)).collect()),
+            opt_col(
+                "tier_b",
+                c.moved
+                    .iter()
+                    .map(|&u| row_of(&b_rows, &b_chosen, u).and_then(|r| r.tier))
+                    .collect(),
+            ),
+            opt_col(
+                "share_b",
+                c.moved
+                    .iter()
+                    .map(|&u| share_text(row_of(&b_rows, &b_chosen, u).as_ref()))
+                    .collect(),
+            ),
+        ],
+    )
+    .with_context(|| format!("writing {}", path.display()))?;
+    written.push(path);
+
+    // The result goes to stdout: it is what the user asked for.
+    println!(
+        "A: {} ({} areas, {} memberships)\nB: {} ({} areas, {} memberships)",
+        options.a.display(),
+        a.areas.len(),
+        a_rows.len(),
+        options.b.display(),
+        b.areas.len(),
+        b_rows.len()
+    );
+    println!(
+        "{} municipalities; primary area per municipality (a municipality in no area is its own singleton)",
+        c.units
+    );
+    println!("adjusted Rand index             {:.4}", c.ari);
+    println!("normalised mutual information   {:.4} (arithmetic)", c.nmi);
+    let mean_j = if c.matches.is_empty() {
+        f64::NAN
+    } else {
+        c.matches.iter().map(|m| m.jaccard).sum::<f64>() / c.matches.len() as f64
+    };
+    println!("mean Jaccard of A's areas with their best B match  {mean_j:.4}");
+    println!(
+        "in an area in A or B: {}; in matched areas: {} ({:.1}%); moved: {}",
+        c.in_areas,
+        c.in_matched,
+        if c.in_areas == 0 {
+            100.0
+        } else {
+            100.0 * c.in_matched as f64 / c.in_areas as f64
+        },
+        c.moved.len()
+    );
+    let path = config.out.join("compare.json");
+    io::write_json(
+        &path,
+        &serde_json::json!({
+            "a": options.a.display().to_string(),
+            "b": options.b.display().to_string(),
+            "units": c.units,
+            "ari": c.ari,
+            "nmi": c.nmi,
+            "mean_jaccard": mean_j,
+            "in_areas": c.in_areas,
+            "in_matched": c.in_matched,
+            "moved": c.moved.len(),
+        }),
+    )?;
+    written.push(path);
+    if config.verbose {
+        eprintln!("wrote {}", paths_list(&written));
+    }
+    let mut record = RunRecord::new("compare");
+    record.inputs.push(InputFile::at("A", &options.a));
+    record.inputs.push(InputFile::at("B", &options.b));
+    record.parameters.insert(
+        "primary_area".into(),
+        "centre, then tier 1, tier 2, each by share".into(),
+    );
+    record.parameters.insert("nmi".into(), "arithmetic".into());
+    written.push(record.write(&config.out, &written, &timings)?);
+    Ok(written)
+}
+
+fn text_col(name: &'static str, values: Vec<String>) -> OutColumn {
+    OutColumn {
+        name,
+        values: OutValues::Text(values.into_iter().map(Some).collect()),
+    }
+}
+
+fn opt_col(name: &'static str, values: Vec<Option<String>>) -> OutColumn {
+    OutColumn {
+        name,
+        values: OutValues::Text(values),
+    }
+}
