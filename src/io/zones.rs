@@ -202,6 +202,16 @@ struct ParquetSource {
     metadata: polars::io::parquet::metadata::FileMetadataRef,
     columns: [String; 3],
     rows: usize,
+    /// The parquet crate's reader and the leaf index of each column, when all three are
+    /// 32-bit integers that the column readers can decode straight into `u32` buffers.
+    native: Option<NativeReader>,
+}
+
+/// The parquet crate's reader of a zone OD and, per column (origin, destination, persons),
+/// its leaf index, whether it is unsigned and its maximum definition level.
+struct NativeReader {
+    reader: parquet::file::serialized_reader::SerializedFileReader<File>,
+    leaves: [(usize, bool, i16); 3],
 }
 
 type GroupFn<'a> = dyn FnMut(u64, &[u32], &[u32], &[u32]) -> Result<bool, ReadError> + 'a;
@@ -236,11 +246,13 @@ impl ParquetSource {
             .ok_or_else(|| not_parquet(path))?
             .map_err(table_err)?;
         let rows = metadata.num_rows;
+        let native = native_reader(path, &columns);
         Ok(ParquetSource {
             path: path.to_path_buf(),
             metadata,
             columns,
             rows,
+            native,
         })
     }
 
@@ -277,7 +289,9 @@ impl ParquetSource {
         let mut row0 = 0usize;
         // At most a sixth of the file per window, so that the matrix (two thirds of the OD's
         // three columns) plus one decoded window stay under the OD's size.
-        let per_window = (lengths.len() / 6).clamp(1, SORTED_WINDOW_GROUPS);
+        // At least four groups, so that the window's group × column decodes keep every
+        // thread busy (10^7 flows: 48 MB of window beside 80 MB of matrix).
+        let per_window = (lengths.len() / 6).clamp(4, SORTED_WINDOW_GROUPS);
         for window in lengths.chunks(per_window) {
             let len: usize = window.iter().sum();
             if len == 0 {
@@ -360,9 +374,67 @@ impl ParquetSource {
         Ok(())
     }
 
-    /// Decodes rows `row0 .. row0 + len` and checks their values; one batch per chunk that
-    /// polars produced (a row group), without copying where the chunks line up.
+    /// Decodes rows `row0 .. row0 + len` (whole row groups) and checks their values: with the
+    /// parquet crate's column readers when the columns allow it (every row group and column a
+    /// task of its own, decoded straight into a `u32` buffer), else through polars.
     fn decode(&self, row0: usize, len: usize) -> Result<Vec<(usize, [U32Values; 3])>, ReadError> {
+        if let Some(batches) = self.decode_native(row0, len) {
+            return Ok(batches);
+        }
+        self.decode_polars(row0, len)
+    }
+
+    /// The column readers' decode of the row groups that make up rows `row0 .. row0 + len`;
+    /// `None` when anything is unusual (a null, a negative signed value, a codec or encoding
+    /// the crate does not read, a damaged page): polars then decodes the same rows and reports
+    /// the problem with its row, as before.
+    fn decode_native(&self, row0: usize, len: usize) -> Option<Vec<(usize, [U32Values; 3])>> {
+        use parquet::file::reader::FileReader;
+        use rayon::prelude::*;
+        let NativeReader { reader, leaves } = self.native.as_ref()?;
+        let lengths = self.group_lengths();
+        let mut start = 0usize;
+        let mut groups = Vec::new();
+        for (g, &l) in lengths.iter().enumerate() {
+            if start >= row0 && start < row0 + len {
+                groups.push((g, start, l));
+            }
+            start += l;
+        }
+        if groups.iter().map(|g| g.2).sum::<usize>() != len {
+            return None;
+        }
+        let tasks: Vec<(usize, usize, usize)> = groups
+            .iter()
+            .flat_map(|&(g, _, l)| (0..3).map(move |c| (g, c, l)))
+            .collect();
+        let columns: Vec<Option<Vec<u32>>> = tasks
+            .par_iter()
+            .with_max_len(1)
+            .map(|&(g, c, l)| {
+                let group = reader.get_row_group(g).ok()?;
+                let (leaf, unsigned, max_def) = leaves[c];
+                let column = group.get_column_reader(leaf).ok()?;
+                read_u32_column(column, l, unsigned, max_def)
+            })
+            .collect();
+        let mut columns = columns.into_iter();
+        groups
+            .iter()
+            .map(|&(_, start, _)| {
+                let mut next = || columns.next().flatten().map(U32Values::Converted);
+                Some((start, [next()?, next()?, next()?]))
+            })
+            .collect()
+    }
+
+    /// Decodes rows `row0 .. row0 + len` through polars and checks their values; one batch per
+    /// chunk that polars produced (a row group), without copying where the chunks line up.
+    fn decode_polars(
+        &self,
+        row0: usize,
+        len: usize,
+    ) -> Result<Vec<(usize, [U32Values; 3])>, ReadError> {
         let path = &self.path;
         let table_err = table_error(path);
         let mut reader = ParquetReader::new(open_file(path)?)
@@ -401,6 +473,81 @@ impl ParquetSource {
         Ok(batches)
     }
 }
+
+/// The parquet crate's reader of `path` and the leaf index of each of `columns`, when every
+/// one is a flat INT32 column (unsigned, or signed: a negative value then sends the rows to
+/// polars); `None` otherwise (the polars path reads everything else).
+fn native_reader(path: &Path, columns: &[String; 3]) -> Option<NativeReader> {
+    use parquet::basic::{ConvertedType, LogicalType, Type as Physical};
+    use parquet::file::reader::FileReader;
+    let reader = parquet::file::serialized_reader::SerializedFileReader::new(
+        File::open(path).ok()?,
+    )
+    .ok()?;
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    let mut leaves = [(0usize, false, 0i16); 3];
+    for (k, name) in columns.iter().enumerate() {
+        let (i, leaf) = schema
+            .columns()
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.path().parts() == [name.as_str()])?;
+        if leaf.physical_type() != Physical::INT32 || leaf.max_rep_level() != 0 {
+            return None;
+        }
+        let unsigned = matches!(
+            leaf.logical_type_ref(),
+            Some(LogicalType::Integer {
+                is_signed: false,
+                ..
+            })
+        ) || leaf.converted_type() == ConvertedType::UINT_32;
+        leaves[k] = (i, unsigned, leaf.max_def_level());
+    }
+    Some(NativeReader { reader, leaves })
+}
+
+/// Values of one INT32 column chunk of `rows` rows as `u32`: `None` on a null, on a negative
+/// value of a signed column, or on any decoding error (the caller falls back to polars).
+fn read_u32_column(
+    column: parquet::column::reader::ColumnReader,
+    rows: usize,
+    unsigned: bool,
+    max_def: i16,
+) -> Option<Vec<u32>> {
+    use parquet::column::reader::ColumnReader;
+    let ColumnReader::Int32ColumnReader(mut r) = column else {
+        return None;
+    };
+    let mut values: Vec<i32> = Vec::with_capacity(rows);
+    // Definition levels in bounded chunks: a nullable column (as polars writes it) has one
+    // per row; they are only checked to be all present, never kept.
+    let mut defs: Vec<i16> = Vec::with_capacity(CHUNK_ROWS.min(rows));
+    while values.len() < rows {
+        defs.clear();
+        let before = values.len();
+        let want = CHUNK_ROWS.min(rows - before);
+        let (records, read, _) = r
+            .read_records(
+                want,
+                (max_def > 0).then_some(&mut defs),
+                None,
+                &mut values,
+            )
+            .ok()?;
+        if records == 0 || read != records || defs.iter().any(|&d| d != max_def) {
+            return None;
+        }
+    }
+    if values.len() != rows || (!unsigned && values.iter().any(|&v| v < 0)) {
+        return None;
+    }
+    // Same size and alignment: the conversion reuses the allocation.
+    Some(values.into_iter().map(|v| v as u32).collect())
+}
+
+/// Rows decoded per call of a column reader (bounds the definition levels held).
+const CHUNK_ROWS: usize = 1 << 16;
 
 /// Checks one decoded batch (rows from `start`, 0-based) and copies its destinations and
 /// persons into `dest` and `persons`; returns where each origin starts in it, or `None` when
