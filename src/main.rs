@@ -166,7 +166,7 @@ enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
-    /// Central cities, candidate 連携中枢都市圏, memberships, overlaps and maps → OUT/centres.csv,
+    /// Central cities, candidate 連携中枢都市圏, memberships, overlaps → OUT/centres.csv,
     /// areas.csv, memberships.csv, overlaps.csv, areas.geojson, municipalities.geojson.
     Delineate {
         #[command(flatten)]

@@ -92,6 +92,110 @@ fn partition(
     Ok((p, chosen))
 }
 
+/// The row of each (area, unit) membership of a table (the first, if repeated).
+fn membership_rows(
+    p: &Partition,
+    rows: &[AssignmentRow],
+    index_of: &dyn Fn(crate::registry::MuniCode) -> Option<usize>,
+) -> std::collections::HashMap<(usize, usize), usize> {
+    let mut out = std::collections::HashMap::new();
+    for (r, row) in rows.iter().enumerate() {
+        if let (Some(k), Some(u)) = (
+            p.areas.iter().position(|a| *a == row.area),
+            index_of(row.code),
+        ) {
+            out.entry((k, u)).or_insert(r);
+        }
+    }
+    out
+}
+
+/// A membership that differs between A and B, seen through the area matching: `left` (in A's
+/// area, not in its match), `joined` (in a B area, not in the A area matched to it, or in a B
+/// area that no A area matches), `tier` (in both, another tier).
+struct Change {
+    area_a: Option<usize>,
+    area_b: Option<usize>,
+    unit: usize,
+    what: &'static str,
+}
+
+fn membership_changes(
+    a: &Partition,
+    b: &Partition,
+    matches: &[crate::areas::AreaMatch],
+    a_rows: &[AssignmentRow],
+    b_rows: &[AssignmentRow],
+    a_at: &std::collections::HashMap<(usize, usize), usize>,
+    b_at: &std::collections::HashMap<(usize, usize), usize>,
+) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut matched_b = vec![false; b.areas.len()];
+    for m in matches {
+        let ma = &a.members[m.a];
+        match m.b {
+            Some(j) => {
+                matched_b[j] = true;
+                let mb = &b.members[j];
+                for &u in ma {
+                    if mb.binary_search(&u).is_err() {
+                        out.push(Change {
+                            area_a: Some(m.a),
+                            area_b: Some(j),
+                            unit: u,
+                            what: "left",
+                        });
+                    } else {
+                        let ta = a_at.get(&(m.a, u)).and_then(|&r| a_rows[r].tier.clone());
+                        let tb = b_at.get(&(j, u)).and_then(|&r| b_rows[r].tier.clone());
+                        if ta != tb {
+                            out.push(Change {
+                                area_a: Some(m.a),
+                                area_b: Some(j),
+                                unit: u,
+                                what: "tier",
+                            });
+                        }
+                    }
+                }
+                for &u in mb {
+                    if ma.binary_search(&u).is_err() {
+                        out.push(Change {
+                            area_a: Some(m.a),
+                            area_b: Some(j),
+                            unit: u,
+                            what: "joined",
+                        });
+                    }
+                }
+            }
+            None => {
+                for &u in ma {
+                    out.push(Change {
+                        area_a: Some(m.a),
+                        area_b: None,
+                        unit: u,
+                        what: "left",
+                    });
+                }
+            }
+        }
+    }
+    for (j, mb) in b.members.iter().enumerate() {
+        if !matched_b[j] {
+            for &u in mb {
+                out.push(Change {
+                    area_a: None,
+                    area_b: Some(j),
+                    unit: u,
+                    what: "joined",
+                });
+            }
+        }
+    }
+    out
+}
+
 fn share_text(row: Option<&AssignmentRow>) -> Option<String> {
     row.and_then(|r| r.persons)
         .filter(|&(_, d)| d > 0)
@@ -115,6 +219,9 @@ pub fn run_compare(config: &Config, options: &CompareOptions) -> anyhow::Result<
     let (a, a_chosen) = partition(&options.a, &a_rows, &index_of, n)?;
     let (b, b_chosen) = partition(&options.b, &b_rows, &index_of, n)?;
     let c = timings.time("compare", || compare(&a, &b));
+    let a_at = membership_rows(&a, &a_rows, &index_of);
+    let b_at = membership_rows(&b, &b_rows, &index_of);
+    let changes = membership_changes(&a, &b, &c.matches, &a_rows, &b_rows, &a_at, &b_at);
     let name = |u: usize| {
         dataset
             .registry
@@ -210,6 +317,69 @@ pub fn run_compare(config: &Config, options: &CompareOptions) -> anyhow::Result<
     )
     .with_context(|| format!("writing {}", path.display()))?;
     written.push(path);
+    let path = config.out.join("compare_memberships.csv");
+    let at =
+        |table: &std::collections::HashMap<(usize, usize), usize>,
+         rows: &[AssignmentRow],
+         k: Option<usize>,
+         u: usize| { k.and_then(|k| table.get(&(k, u))).map(|&r| rows[r].clone()) };
+    write_table(
+        &path,
+        OutFormat::Csv,
+        &[
+            opt_col(
+                "area_a",
+                changes
+                    .iter()
+                    .map(|x| x.area_a.map(|k| a.areas[k].clone()))
+                    .collect(),
+            ),
+            opt_col(
+                "area_b",
+                changes
+                    .iter()
+                    .map(|x| x.area_b.map(|k| b.areas[k].clone()))
+                    .collect(),
+            ),
+            text_col("code", changes.iter().map(|x| code(x.unit)).collect()),
+            text_col("name", changes.iter().map(|x| name(x.unit)).collect()),
+            text_col(
+                "change",
+                changes.iter().map(|x| x.what.to_string()).collect(),
+            ),
+            opt_col(
+                "tier_a",
+                changes
+                    .iter()
+                    .map(|x| at(&a_at, &a_rows, x.area_a, x.unit).and_then(|r| r.tier))
+                    .collect(),
+            ),
+            opt_col(
+                "share_a",
+                changes
+                    .iter()
+                    .map(|x| share_text(at(&a_at, &a_rows, x.area_a, x.unit).as_ref()))
+                    .collect(),
+            ),
+            opt_col(
+                "tier_b",
+                changes
+                    .iter()
+                    .map(|x| at(&b_at, &b_rows, x.area_b, x.unit).and_then(|r| r.tier))
+                    .collect(),
+            ),
+            opt_col(
+                "share_b",
+                changes
+                    .iter()
+                    .map(|x| share_text(at(&b_at, &b_rows, x.area_b, x.unit).as_ref()))
+                    .collect(),
+            ),
+        ],
+    )
+    .with_context(|| format!("writing {}", path.display()))?;
+    written.push(path);
+    let count = |w: &str| changes.iter().filter(|x| x.what == w).count();
 
     // The result goes to stdout: it is what the user asked for.
     println!(
@@ -244,6 +414,12 @@ pub fn run_compare(config: &Config, options: &CompareOptions) -> anyhow::Result<
         },
         c.moved.len()
     );
+    println!(
+        "memberships (area by area, through the matching): left {}, joined {}, tier changed {} (compare_memberships.csv)",
+        count("left"),
+        count("joined"),
+        count("tier")
+    );
     let path = config.out.join("compare.json");
     io::write_json(
         &path,
@@ -257,6 +433,9 @@ pub fn run_compare(config: &Config, options: &CompareOptions) -> anyhow::Result<
             "in_areas": c.in_areas,
             "in_matched": c.in_matched,
             "moved": c.moved.len(),
+            "memberships_left": count("left"),
+            "memberships_joined": count("joined"),
+            "tier_changed": count("tier"),
         }),
     )?;
     written.push(path);

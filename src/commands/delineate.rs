@@ -940,16 +940,22 @@ fn write_outputs(
     let unit_col = |name: &'static str, side: usize, f: &dyn Fn(usize) -> String| {
         text_col(name, pr.iter().map(|c| f(c.units[side])).collect())
     };
-    let ratio_of = |u: usize| {
-        evaluate_unit(region, params, u)
-            .day_night_ratio
-            .map(|r| format!("{r:.4}"))
-            .unwrap_or_default()
+    // Numbers as numbers, at full precision, like every other table.
+    let ratio_col = |name: &'static str, side: usize| OutColumn {
+        name,
+        values: OutValues::F64(
+            pr.iter()
+                .map(|c| evaluate_unit(region, params, c.units[side]).day_night_ratio)
+                .collect(),
+        ),
     };
-    let pop_of = |u: usize| {
-        region.population[u]
-            .map(|p| p.to_string())
-            .unwrap_or_default()
+    let pop_col = |name: &'static str, side: usize| OutColumn {
+        name,
+        values: OutValues::U64(
+            pr.iter()
+                .map(|c| region.population[c.units[side]])
+                .collect(),
+        ),
     };
     write(
         "pairs.csv",
@@ -958,14 +964,14 @@ fn write_outputs(
             unit_col("name_a", 0, &|u| region.names[u].clone()),
             unit_col("code_b", 1, &|u| region.code(u).to_string()),
             unit_col("name_b", 1, &|u| region.names[u].clone()),
-            unit_col("population_a", 0, &pop_of),
-            unit_col("population_b", 1, &pop_of),
+            pop_col("population_a", 0),
+            pop_col("population_b", 1),
             OutColumn {
                 name: "combined_population",
                 values: OutValues::U64(pr.iter().map(|c| c.combined_population).collect()),
             },
-            unit_col("day_night_ratio_a", 0, &ratio_of),
-            unit_col("day_night_ratio_b", 1, &ratio_of),
+            ratio_col("day_night_ratio_a", 0),
+            ratio_col("day_night_ratio_b", 1),
             OutColumn {
                 name: "office_distance_km",
                 values: opt_f(pr.iter().map(|c| c.distance_km).collect()),

@@ -69,9 +69,15 @@ pub fn run_report(config: &Config, options: &DelineateOptions) -> anyhow::Result
                     data: &b_data,
                     evaluations: b_evaluations,
                 };
-                report_html(&run, &params, &parameters, Some((&b_run, &options.merges)))
+                report_html(
+                    &run,
+                    &params,
+                    &parameters,
+                    &record.warnings,
+                    Some((&b_run, &options.merges)),
+                )
             }
-            None => report_html(&run, &params, &parameters, None),
+            None => report_html(&run, &params, &parameters, &record.warnings, None),
         };
         io::write_text(&path, &html)?;
         Ok(())

@@ -421,7 +421,9 @@ fn fill_sheet(sheet: &mut Worksheet, stem: &str, columns: &[OutColumn]) -> Resul
     if !columns.is_empty() {
         let last_col =
             u16::try_from(columns.len() - 1).map_err(|_| XlsxError::RowColumnLimitError)?;
-        sheet.autofilter(1, 0, row_index(rows)?.max(1), last_col)?;
+        // The filter spans the English header row and the data rows (2 .. rows + 1).
+        let last_row = if rows == 0 { 1 } else { row_index(rows - 1)? };
+        sheet.autofilter(1, 0, last_row, last_col)?;
     }
     Ok(())
 }

@@ -480,10 +480,8 @@ impl ParquetSource {
 fn native_reader(path: &Path, columns: &[String; 3]) -> Option<NativeReader> {
     use parquet::basic::{ConvertedType, LogicalType, Type as Physical};
     use parquet::file::reader::FileReader;
-    let reader = parquet::file::serialized_reader::SerializedFileReader::new(
-        File::open(path).ok()?,
-    )
-    .ok()?;
+    let reader =
+        parquet::file::serialized_reader::SerializedFileReader::new(File::open(path).ok()?).ok()?;
     let schema = reader.metadata().file_metadata().schema_descr_ptr();
     let mut leaves = [(0usize, false, 0i16); 3];
     for (k, name) in columns.iter().enumerate() {
@@ -528,12 +526,7 @@ fn read_u32_column(
         let before = values.len();
         let want = CHUNK_ROWS.min(rows - before);
         let (records, read, _) = r
-            .read_records(
-                want,
-                (max_def > 0).then_some(&mut defs),
-                None,
-                &mut values,
-            )
+            .read_records(want, (max_def > 0).then_some(&mut defs), None, &mut values)
             .ok()?;
         if records == 0 || read != records || defs.iter().any(|&d| d != max_def) {
             return None;

@@ -59,11 +59,17 @@ impl Placer {
 /// the right, left, above, below and the four diagonals at `gap` pixels, then the same twice as
 /// far out.
 pub fn around(x: f64, y: f64, w: f64, h: f64, gap: f64, centred: bool) -> Vec<Bbox> {
-    let mut out = Vec::with_capacity(17);
+    around_rings(x, y, w, h, &[gap, 2.5 * gap], centred)
+}
+
+/// [`around`] with the rings at the given gaps (for numbers, which may sit further out
+/// rather than on someone else's label).
+pub fn around_rings(x: f64, y: f64, w: f64, h: f64, gaps: &[f64], centred: bool) -> Vec<Bbox> {
+    let mut out = Vec::with_capacity(1 + 8 * gaps.len());
     if centred {
         out.push([x - w / 2.0, y - h / 2.0, x + w / 2.0, y + h / 2.0]);
     }
-    for g in [gap, 2.5 * gap] {
+    for &g in gaps {
         out.extend([
             [x + g, y - h / 2.0, x + g + w, y + h / 2.0],
             [x - g - w, y - h / 2.0, x - g, y + h / 2.0],

@@ -37,13 +37,51 @@ const STYLE: &str = r#"
 @page{size:A4;margin:12mm}
 body{font-family:'IPAGothic','Noto Sans CJK JP','Hiragino Sans',Meiryo,sans-serif;color:#222;max-width:190mm;margin:0 auto;font-size:10.5pt}
 h1{font-size:17pt;margin:4mm 0 2mm}h2{font-size:13.5pt;margin:0 0 2mm;border-bottom:2px solid #444}h3{font-size:11pt;margin:3mm 0 1mm}
-table{border-collapse:collapse;margin:1mm 0 3mm;width:100%}td,th{border:1px solid #bbb;padding:1px 4px;font-size:9pt;text-align:left}
+table{border-collapse:collapse;margin:1mm 0 3mm;width:100%}td.nw{white-space:nowrap}ul.warnings{color:#a00;font-size:9pt}td,th{border:1px solid #bbb;padding:1px 4px;font-size:9pt;text-align:left}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#eef2f6}
 section.area,section.page{break-before:page}svg{max-width:100%;height:auto;display:block}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:3mm}.muted{color:#666;font-size:9pt}
 .fail{color:#a00}.ok{color:#060}tr.t2 td{color:#555}
 .pair td,.pair th{font-size:7.5pt;padding:1px 2px}table.kv td:first-child{white-space:nowrap;width:30%}
 "#;
+
+/// A run-sheet item in Japanese (`parameter: threshold` → 構成市町村の基準割合 (threshold)).
+fn item_ja(item: &str) -> String {
+    const NAMES: &[(&str, &str)] = &[
+        ("threshold", "構成市町村の基準割合"),
+        ("metro_threshold", "三大都市圏内の中心市の基準割合"),
+        ("dn_tolerance", "昼夜間人口比率「おおむね1以上」の幅"),
+        ("pair_dn_tolerance", "複眼型の昼夜間人口比率の幅"),
+        ("pair_min_population", "複眼型の各市の人口"),
+        ("pair_min_combined", "複眼型の合計人口"),
+        ("pair_max_km", "複眼型の市役所間距離 (km)"),
+        ("pair", "指定した複眼型の組合せ"),
+        ("as_of", "指定都市・中核市の基準日"),
+        ("merge", "合併の想定"),
+        ("sweep", "基準割合の感度分析"),
+        ("level", "分析単位"),
+        ("share_denominator", "割合の分母"),
+        ("unknown_daytime", "従業地不詳の扱い"),
+        ("tier2_floor", "2次の下限割合"),
+        ("allow_missing_shapes", "形状のない市町村を許す"),
+        ("od", "通勤通学 OD"),
+        ("population", "人口"),
+        ("master", "市町村マスタ"),
+        ("boundaries", "行政区域"),
+        ("designated cities", "指定都市の一覧"),
+        ("core cities", "中核市の一覧"),
+        ("三大都市圏 (metro areas)", "三大都市圏の一覧"),
+    ];
+    let (kind, key) = match item.split_once(": ") {
+        Some(("parameter", k)) => ("", k),
+        Some(("input", k)) => ("入力：", k),
+        _ => ("", item),
+    };
+    match NAMES.iter().find(|(k, _)| *k == key) {
+        Some((_, ja)) => format!("{kind}{ja} ({key})"),
+        None => format!("{kind}{key}"),
+    }
+}
 
 /// An integer with thousands separators (186,575).
 fn thousands(n: u64) -> String {
@@ -135,7 +173,7 @@ fn criteria_table(h: &mut String, run: &ReportRun, params: &RenkeiParams) {
         };
         let _ = write!(
             h,
-            r#"<tr><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td>{verdict}</td></tr>"#,
+            r#"<tr><td>{}</td><td class="nw">{}</td><td class="nw">{}</td><td class="n">{}</td><td class="n">{}</td><td>{verdict}</td></tr>"#,
             region.code(e.unit),
             esc(&region.names[e.unit]),
             designation_ja(e),
@@ -238,6 +276,7 @@ pub fn report_html(
     run: &ReportRun,
     params: &RenkeiParams,
     parameters: &[(String, String)],
+    warnings: &[String],
     before: Option<(&ReportRun, &[String])>,
 ) -> String {
     let data = run.data;
@@ -271,9 +310,22 @@ pub fn report_html(
             }
         }
     }
-    h.push_str("</table><h3>条件</h3><table class=\"kv\">");
+    h.push_str("</table>");
+    if !warnings.is_empty() {
+        h.push_str(r#"<h3>警告</h3><ul class="warnings">"#);
+        for w in warnings {
+            let _ = write!(h, "<li>{}</li>", esc(w));
+        }
+        h.push_str("</ul>");
+    }
+    h.push_str(r#"<h3>条件</h3><table class="kv">"#);
     for (k, v) in parameters {
-        let _ = write!(h, "<tr><td>{}</td><td>{}</td></tr>", esc(k), esc(v));
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td></tr>",
+            esc(&item_ja(k)),
+            esc(v)
+        );
     }
     h.push_str("</table>");
     h.push_str(r#"<section class="page"><h2>候補圏域（全国）</h2>"#);
@@ -299,11 +351,17 @@ pub fn report_html(
                 .map(|j| (b, j))
         });
         let changed = earlier.is_some_and(|(b, j)| {
+            // Members by code and name: a merged unit keeps its first code, not its name.
             let codes = |d: &MapData, a: &Area| {
-                let mut c: Vec<String> = a
+                let mut c: Vec<(String, String)> = a
                     .members
                     .iter()
-                    .map(|m| d.region.code(m.unit).to_string())
+                    .map(|m| {
+                        (
+                            d.region.code(m.unit).to_string(),
+                            d.region.names[m.unit].clone(),
+                        )
+                    })
                     .collect();
                 c.sort();
                 c

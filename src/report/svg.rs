@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use geo::{coord, BoundingRect, MultiPolygon, Rect, Simplify};
 
 use super::colour::Rgb;
-use super::labels::{around, text_width, Bbox, Placer};
+use super::labels::{around, around_rings, text_width, Bbox, Placer};
 use super::map_data::MapData;
 use super::projection::Frame;
 use super::CREDIT;
@@ -462,12 +462,12 @@ pub fn national_svg_with(data: &MapData, names: bool) -> String {
         let attr = format!(r#"data-area="{}""#, esc(&data.ids[k]));
         if let Some((i, x, y)) = anchors[k] {
             let size = 9.0;
-            let candidates = around(
+            let candidates = around_rings(
                 x,
                 y,
                 text_width(&number, size) + 2.0,
                 size + 3.0,
-                4.0,
+                &[4.0, 10.0, 16.0, 24.0],
                 false,
             );
             let c = placers[i].place(&candidates).unwrap_or(0);
@@ -686,8 +686,15 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
         .map(|m| data.label_point(m.unit).map(|p| f.project(p)))
         .collect();
     let is_centre = |e: &Entry| e.row == Row::Member(Tier::Centre);
+    // A member that is the centre of another area: that area's title.
+    let centre_elsewhere = |e: &Entry| {
+        data.records[e.unit]
+            .iter()
+            .find(|r| r.tier == Tier::Centre && r.area != k)
+            .map(|r| data.titles[r.area].clone())
+    };
     for (m, a) in members.iter().zip(&anchors) {
-        if let (true, Some((x, y))) = (is_centre(m), a) {
+        if let (true, Some((x, y))) = (is_centre(m) || centre_elsewhere(m).is_some(), a) {
             placer.block(symbol(&mut marks, &region.code(m.unit).to_string(), *x, *y));
         }
     }
@@ -741,7 +748,14 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
         };
         let number = (n + 1).to_string();
         let size = 10.0;
-        let candidates = around(x, y, text_width(&number, size) + 3.0, size + 3.0, 3.0, true);
+        let candidates = around_rings(
+            x,
+            y,
+            text_width(&number, size) + 3.0,
+            size + 3.0,
+            &[3.0, 8.0, 14.0, 22.0],
+            true,
+        );
         let c = placer.place(&candidates).unwrap_or(0);
         let attr = format!(r#"data-code="{}""#, region.code(m.unit));
         text_in(
@@ -758,13 +772,19 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
     // The table: every member with its number, tier and share.
     let rows_per_col = 66usize;
     let cols = members.len().div_ceil(rows_per_col).max(1);
+    let elsewhere = |m: &Entry| {
+        centre_elsewhere(m)
+            .map(|t| format!("（{t}圏の中心市）"))
+            .unwrap_or_default()
+    };
     let row_text = |n: usize, m: &Entry| {
         format!(
-            "{} {} {} {}",
+            "{} {} {} {}{}",
             n + 1,
             region.names[m.unit],
             row_ja(m.row, data.declared),
-            share_text(m)
+            share_text(m),
+            elsewhere(m)
         )
     };
     let col_w = members
@@ -785,12 +805,13 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
         let y = 74.0 + row as f64 * 12.2;
         let _ = write!(
             table,
-            r##"<text class="key" data-code="{}" x="{x:.1}" y="{y:.1}" font-size="9.5"><tspan font-weight="bold">{}</tspan> {} <tspan fill="#555">{} {}</tspan></text>"##,
+            r##"<text class="key" data-code="{}" x="{x:.1}" y="{y:.1}" font-size="9.5"><tspan font-weight="bold">{}</tspan> {} <tspan fill="#555">{} {}{}</tspan></text>"##,
             region.code(m.unit),
             n + 1,
             esc(&region.names[m.unit]),
             row_ja(m.row, data.declared),
-            share_text(m)
+            share_text(m),
+            esc(&elsewhere(m))
         );
     }
 

@@ -505,7 +505,7 @@ fn delineate_records_its_lists_and_refuses_the_ward_level() {
     let pairs = std::fs::read_to_string(tmp.path().join("pairs.csv")).unwrap();
     let row = pairs.lines().nth(1).unwrap();
     assert!(
-        row.starts_with("98100,湊市,98201,山市,2000,1500,3500,1.0900,1.0150,"),
+        row.starts_with("98100,湊市,98201,山市,2000,1500,3500,1.09,1.015,"),
         "{pairs}"
     );
     assert!(row.contains(",true,,true,"), "{pairs}");

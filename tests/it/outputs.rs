@@ -405,6 +405,20 @@ fn the_report_has_a_page_per_area_with_every_member_and_shows_mergers_before_and
     );
     // Before: 倉敷市 alone as centre; after: the merged unit.
     assert!(section.contains("<td>倉敷市</td>") && section.contains("<td>倉敷市+笠岡市</td>"));
+    // 岡山's area changes too (its member 倉敷市 becomes the merged unit), and the merger's
+    // warning (笠岡市 does not border 倉敷市) is in the report.
+    let start = html.find("<section class=\"area\" id=\"C33100\">").unwrap();
+    let section = &html[start..start + html[start + 10..].find("<section").unwrap()];
+    assert!(
+        section.contains("構成市町村：合併前と合併後"),
+        "岡山 not shown before/after"
+    );
+    let warnings = &html[html.find("<h3>警告</h3>").expect("no warnings")..];
+    let warnings = &warnings[..warnings.find("</ul>").unwrap()];
+    assert!(
+        warnings.contains("33205 笠岡市 does not border 33202 倉敷市"),
+        "{warnings}"
+    );
 }
 
 #[test]
@@ -448,6 +462,14 @@ fn compare_reports_the_agreement_of_two_tables_by_hand() {
         stdout.contains("in an area in A or B: 5; in matched areas: 4 (80.0%); moved: 1"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("left 1, joined 1, tier changed 0"),
+        "{stdout}"
+    );
+    let changes = read_csv(&out.join("compare_memberships.csv"));
+    assert_eq!(changes.len(), 3);
+    assert_eq!(changes[1][..5], ["X", "X", "98202", "川市", "left"]);
+    assert_eq!(changes[2][..5], ["Y", "Y", "98202", "川市", "joined"]);
     let moved = read_csv(&out.join("compare_moved.csv"));
     assert_eq!(moved[1][..3], ["98202", "川市", "X"]);
     assert_eq!(moved[1][5], "Y");
