@@ -1240,11 +1240,13 @@ fn write_outputs(
             .map(|a| dissolve(a.members.iter().filter_map(|m| region.shape(m.unit))))
             .collect()
     };
+    let colours = crate::report::area_colours(region, areas);
     let features: Vec<OutFeature> = areas
         .iter()
         .zip(&ids)
         .zip(shapes)
-        .map(|((a, id), shape)| OutFeature {
+        .enumerate()
+        .map(|(k, ((a, id), shape))| OutFeature {
             shape,
             properties: vec![
                 ("area_id", PropValue::Text(id.clone())),
@@ -1259,6 +1261,11 @@ fn write_outputs(
                         .map_or(PropValue::Null, |p| PropValue::Int(p as i64)),
                 ),
                 ("contiguous", PropValue::Bool(a.is_contiguous())),
+                (
+                    "type",
+                    PropValue::Text(if a.centre.is_pair() { "pair" } else { "single" }.to_string()),
+                ),
+                ("colour", PropValue::Text(colours[k].hex())),
             ],
         })
         .collect();
@@ -1269,7 +1276,6 @@ fn write_outputs(
 
     // municipalities.geojson: every unit with its memberships, as lists and as scalar fields
     // (the primary area) that GIS software can style by.
-    let colours = crate::report::area_colours(region, areas);
     let features: Vec<OutFeature> = (0..region.len())
         .filter_map(|u| {
             let shape = region.shape(u)?.clone();

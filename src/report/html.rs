@@ -99,6 +99,8 @@ const names=svg.getElementById('names');
 function setVB(){svg.setAttribute('viewBox',vb.join(' '));const k=vb[2]/home[2];
 // Labels, centre symbols and names keep their size on screen (names: 11 units at home).
 for(const[e,size,sw]of scaled){const s=e.classList.contains('mn')?11/size:1;e.setAttribute(e.tagName==='circle'?'r':'font-size',size*s*k);e.setAttribute('stroke-width',sw*s*k)}
+// Stripes keep their screen width too.
+for(const p of svg.querySelectorAll('pattern'))p.setAttribute('patternTransform','rotate(45) scale('+k+')');
 // Zoomed in, municipality names replace the area labels (the centres keep their symbol).
 const zoomed=k<0.3;if(names)names.setAttribute('display',zoomed?'inline':'none');svg.classList.toggle('zoomed',zoomed)}
 function pt(e){const r=svg.getBoundingClientRect();const s=Math.max(vb[2]/r.width,vb[3]/r.height);const ox=(r.width*s-vb[2])/2,oy=(r.height*s-vb[3])/2;return[vb[0]+(e.clientX-r.left)*s-ox,vb[1]+(e.clientY-r.top)*s-oy,s]}

@@ -213,6 +213,17 @@ fn symbol(s: &mut String, code: &str, x: f64, y: f64) -> Bbox {
     [x - 4.5, y - 4.5, x + 4.5, y + 4.5]
 }
 
+/// A thin line from a symbol at (`x`, `y`) to a label box that does not touch it.
+fn leader(s: &mut String, x: f64, y: f64, b: &Bbox) {
+    let (px, py) = (b[0].max(x.min(b[2])), b[1].max(y.min(b[3])));
+    if (px - x).hypot(py - y) > 7.0 {
+        let _ = write!(
+            s,
+            r##"<line class="leader" x1="{x:.1}" y1="{y:.1}" x2="{px:.1}" y2="{py:.1}" stroke="#333" stroke-width="0.6" pointer-events="none"/>"##
+        );
+    }
+}
+
 /// One line of text at the left of `b`, baseline near its bottom, with a white halo.
 fn text_in(s: &mut String, class: &str, attr: &str, b: &Bbox, size: f64, bold: bool, text: &str) {
     let weight = if bold { "bold" } else { "normal" };
@@ -407,17 +418,37 @@ pub fn national_svg_with(data: &MapData, names: bool) -> String {
     // Centre symbols first, so that no label covers one.
     let mut anchors: Vec<Option<(usize, f64, f64)>> = Vec::with_capacity(data.areas.len());
     let mut marks = String::new();
-    for a in data.areas {
+    // Every symbol with its frame and area, so that no label sits nearer another centre.
+    let mut symbols: Vec<(usize, usize, f64, f64)> = Vec::new();
+    for (k, a) in data.areas.iter().enumerate() {
         let mut first = None;
         for &u in &a.centre.units {
             if let Some((i, x, y)) = locate(data, &frames, u) {
                 let b = symbol(&mut marks, &data.region.code(u).to_string(), x, y);
                 placers[i].block(b);
+                symbols.push((k, i, x, y));
                 first = first.or(Some((i, x, y)));
             }
         }
         anchors.push(first);
     }
+    // Candidates whose nearest symbol is their own area's (a label beside another centre
+    // reads as that centre's).
+    let own = |k: usize, i: usize, candidates: Vec<Bbox>, x: f64, y: f64| -> Vec<Bbox> {
+        candidates
+            .into_iter()
+            .filter(|b| {
+                let (cx, cy) = (b[0].max(x.min(b[2])), b[1].max(y.min(b[3])));
+                let d0 = (cx - x).hypot(cy - y);
+                !symbols.iter().any(|&(k2, i2, x2, y2)| {
+                    k2 != k && i2 == i && {
+                        let (px, py) = (b[0].max(x2.min(b[2])), b[1].max(y2.min(b[3])));
+                        (px - x2).hypot(py - y2) < d0
+                    }
+                })
+            })
+            .collect()
+    };
     // Names, larger areas first; what does not fit gets a number and a key entry.
     let mut order: Vec<usize> = (0..data.areas.len()).collect();
     order.sort_by_key(|&k| std::cmp::Reverse(data.areas[k].population(data.region).unwrap_or(0)));
@@ -430,10 +461,17 @@ pub fn national_svg_with(data: &MapData, names: bool) -> String {
         };
         let name = &data.titles[k];
         let size = 9.0;
-        let candidates = around(x, y, text_width(name, size) + 2.0, size + 3.0, 5.0, false);
+        let candidates = own(
+            k,
+            i,
+            around(x, y, text_width(name, size) + 2.0, size + 3.0, 5.0, false),
+            x,
+            y,
+        );
         match placers[i].place(&candidates) {
             Some(c) => {
                 let attr = format!(r#"data-area="{}""#, esc(&data.ids[k]));
+                leader(&mut labels, x, y, &candidates[c]);
                 text_in(
                     &mut labels,
                     "label",
@@ -507,9 +545,12 @@ pub fn national_svg_with(data: &MapData, names: bool) -> String {
         s.push_str(r##"<g id="names" display="none" pointer-events="none">"##);
         for u in 0..data.region.len() {
             if let Some((_, x, y)) = locate(data, &frames, u) {
+                // A centre's name goes below its symbol (em: it scales with the font).
+                let centre = data.records[u].iter().any(|r| r.tier == Tier::Centre);
                 let _ = write!(
                     s,
-                    r##"<text class="mn" x="{x:.1}" y="{y:.1}" font-size="3" text-anchor="middle" stroke="#fff" stroke-width="0.6" paint-order="stroke">{}</text>"##,
+                    r##"<text class="mn" x="{x:.1}" y="{y:.1}"{} font-size="3" text-anchor="middle" stroke="#fff" stroke-width="0.6" paint-order="stroke">{}</text>"##,
+                    if centre { r#" dy="1.3em""# } else { "" },
                     esc(&data.region.names[u])
                 );
             }
