@@ -1,5 +1,5 @@
 //! National delineation: boundaries → unit shapes, adjacency (serial vs parallel), the
-//! dissolve behind areas.geojson, and the rules. Run: `cargo bench --bench delineate`.
+//! dissolve behind areas.geojson, the rules, and the commuting-zone clustering. Run: `cargo bench --bench delineate`.
 //! Needs the data directory (`TOSHIKEN_DATA`, `data/jp` or `../shared/data/jp`).
 
 use std::hint::black_box;
@@ -54,6 +54,15 @@ fn national(c: &mut Criterion) {
             let e = evaluate_centres(black_box(&region), &params);
             let c = find_centres(&region, &e, &params);
             delineate(&region, &c, &params)
+        })
+    });
+    let input = toshiken::rules::cz::cz_input(&region, &[]);
+    group.bench_function("commuting_zones_contiguous", |b| {
+        b.iter(|| {
+            toshiken::rules::cz::commuting_zones(
+                black_box(&input),
+                &toshiken::rules::cz::CzParams::default(),
+            )
         })
     });
     group.finish();

@@ -2,6 +2,7 @@
 //! (連携中枢都市圏構想推進要綱); `lists`: the dated designation lists they decide on;
 //! `metro`: the 三大都市圏 lookup; `dates`: the calendar dates of those lists.
 
+pub mod cz;
 mod dates;
 pub mod lists;
 mod metro;
