@@ -171,9 +171,18 @@ enum Command {
     Delineate {
         #[command(flatten)]
         common: RuleCommandArgs,
-        /// Scheme (only `renkei`, the 連携中枢都市圏 rules, for now).
+        /// Scheme: `renkei` (連携中枢都市圏, 連携中枢都市圏構想推進要綱) or `cz` (commuting zones:
+        /// Tolbert–Sizer average linkage across borders; Adachi et al. 2020 for Japan).
         #[arg(long, default_value = "renkei")]
         scheme: String,
+        /// With --scheme cz: clusters merge while their dissimilarity is below this (default
+        /// 0.977, Adachi, Fukai, Kawaguchi and Saito 2020; Tolbert and Sizer used 0.98).
+        #[arg(long, value_name = "CUT")]
+        cz_cut: Option<String>,
+        /// With --scheme cz: merge clusters with commuting between them even if they share no
+        /// boundary (the published method's unconstrained form).
+        #[arg(long)]
+        cz_unconstrained: bool,
         /// Threshold sweep FROM:TO:STEP → OUT/sweep.csv, e.g. 0.05:0.20:0.01.
         #[arg(long, value_name = "FROM:TO:STEP")]
         sweep: Option<String>,
@@ -322,6 +331,7 @@ impl RuleArgs {
             pair: self.pair.clone(),
             xlsx: false,
             gpkg: false,
+            scheme: commands::Scheme::Renkei,
         }
     }
 }
@@ -575,17 +585,65 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             sweep,
             xlsx,
             gpkg,
+            cz_cut,
+            cz_unconstrained,
         } => {
-            if scheme != "renkei" {
-                return Err(commands::UsageError(format!(
-                    "--scheme '{scheme}': only 'renkei' (連携中枢都市圏) is implemented"
-                ))
-                .into());
-            }
+            let usage = |m: String| -> anyhow::Error { commands::UsageError(m).into() };
+            let scheme = match scheme.as_str() {
+                "renkei" => {
+                    if cz_cut.is_some() || *cz_unconstrained {
+                        return Err(usage(
+                            "--cz-cut and --cz-unconstrained apply to --scheme cz only".into(),
+                        ));
+                    }
+                    commands::Scheme::Renkei
+                }
+                "cz" => {
+                    // The 連携中枢都市圏 rule options decide nothing in a commuting zone.
+                    let r = &common.rules;
+                    let given: Vec<&str> = [
+                        (r.threshold.is_some(), "--threshold"),
+                        (r.metro_threshold.is_some(), "--metro-threshold"),
+                        (r.dn_tolerance.is_some(), "--dn-tolerance"),
+                        (r.pair_dn_tolerance.is_some(), "--pair-dn-tolerance"),
+                        (r.pair_min_population.is_some(), "--pair-min-population"),
+                        (r.pair_min_combined.is_some(), "--pair-min-combined"),
+                        (r.pair_max_km.is_some(), "--pair-max-km"),
+                        (r.pair.is_some(), "--pair"),
+                        (r.as_of.is_some(), "--as-of"),
+                        (r.core_cities.is_some(), "--core-cities"),
+                        (r.designated_cities.is_some(), "--designated-cities"),
+                        (r.metro.is_some(), "--metro"),
+                        (r.day_night.is_some(), "--day-night"),
+                        (sweep.is_some(), "--sweep"),
+                    ]
+                    .into_iter()
+                    .filter(|(on, _)| *on)
+                    .map(|(_, flag)| flag)
+                    .collect();
+                    if !given.is_empty() {
+                        return Err(usage(format!(
+                            "{} {} to --scheme renkei (連携中枢都市圏) only, not to commuting zones",
+                            given.join(", "),
+                            if given.len() == 1 { "applies" } else { "apply" }
+                        )));
+                    }
+                    commands::Scheme::Cz {
+                        cut: cz_cut.clone().unwrap_or_else(|| "0.977".to_string()),
+                        constrained: !*cz_unconstrained,
+                    }
+                }
+                other => {
+                    return Err(usage(format!(
+                        "--scheme '{other}': one of renkei (連携中枢都市圏), cz (commuting zones); 定住自立圏 and 都市雇用圏 are not implemented yet"
+                    )))
+                }
+            };
             let config = common.config(g);
             let options = DelineateOptions {
                 xlsx: *xlsx,
                 gpkg: *gpkg,
+                scheme,
                 ..common.rules.options(sweep.clone())
             };
             commands::run_delineate(&config, &options)?;

@@ -12,9 +12,11 @@
 
 mod compare;
 mod sweep;
+mod zones;
 
 pub use compare::{compare, AreaMatch, Comparison, Partition};
 pub use sweep::{sweep, SweepRow};
+pub use zones::{zone_areas, RULE_ZONE_LABEL, RULE_ZONE_MEMBER};
 
 use crate::matrix::Threshold;
 use crate::region::Region;

@@ -63,6 +63,23 @@ pub struct DelineateOptions {
     pub xlsx: bool,
     /// `--gpkg`: also write [`GPKG_FILE`] (delineate only).
     pub gpkg: bool,
+    /// `--scheme` (delineate only; default 連携中枢都市圏).
+    pub scheme: Scheme,
+}
+
+/// Which delineation `delineate` runs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Scheme {
+    /// 連携中枢都市圏 (連携中枢都市圏構想推進要綱).
+    #[default]
+    Renkei,
+    /// Commuting zones (Tolbert and Sizer 1996; Adachi, Fukai, Kawaguchi and Saito 2020).
+    Cz {
+        /// `--cz-cut` as written (default 0.977).
+        cut: String,
+        /// Not `--cz-unconstrained`.
+        constrained: bool,
+    },
 }
 
 /// The workbook `delineate --xlsx` writes.
@@ -381,16 +398,34 @@ pub fn build_region_with_warnings(
 pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Result<DelineateRun> {
     let (params, mut warnings) = renkei_params(options)?;
     let sweep_thresholds = options.sweep.as_deref().map(parse_sweep).transpose()?;
+    // A bad cut is a usage error before anything is loaded.
+    let cz_cut = match &options.scheme {
+        Scheme::Cz { cut, .. } => Some(parse_cz_cut(cut)?),
+        Scheme::Renkei => None,
+    };
     let mut timings = Timings::default();
     let (region, shape_warnings) =
         build_region_with_warnings(config, &options.merges, &mut timings)?;
-    let (evaluations, pairs, centres, areas) = timings.time("rules", || {
-        let evaluations = evaluate_centres(&region, &params);
-        let pairs = pair_candidates(&region, &evaluations, &params);
-        let centres = find_centres(&region, &evaluations, &params);
-        let areas = delineate(&region, &centres, &params);
-        (evaluations, pairs, centres, areas)
-    });
+    let (evaluations, pairs, centres, areas) = match &options.scheme {
+        Scheme::Renkei => timings.time("rules", || {
+            let evaluations = evaluate_centres(&region, &params);
+            let pairs = pair_candidates(&region, &evaluations, &params);
+            let centres = find_centres(&region, &evaluations, &params);
+            let areas = delineate(&region, &centres, &params);
+            (evaluations, pairs, centres, areas)
+        }),
+        Scheme::Cz { constrained, .. } => {
+            let exact = cz_cut.expect("parsed above");
+            let (n, d) = exact.parts();
+            let cz = crate::rules::cz::CzParams {
+                cut: n as f64 / d as f64,
+                constrained: *constrained,
+            };
+            let areas = timings.time("rules", || crate::areas::zone_areas(&region, &cz, exact));
+            let centres = areas.iter().map(|a| a.centre.clone()).collect();
+            (Vec::new(), Vec::new(), centres, areas)
+        }
+    };
     warnings.extend(rule_warnings(&region, &params, &evaluations, &pairs)?);
     // Warnings are printed even with -q: they qualify the results.
     for w in &warnings {
@@ -398,7 +433,15 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
     }
     RunRecord::begin(&config.out, "delineate")?;
     let mut outputs = timings.time("write", || {
-        write_outputs(config, &region, &params, &evaluations, &pairs, &areas)
+        write_outputs(
+            config,
+            &region,
+            &params,
+            &options.scheme,
+            &evaluations,
+            &pairs,
+            &areas,
+        )
     })?;
     let mut written = std::mem::take(&mut outputs.written);
     if params.get_pair().is_some() {
@@ -501,7 +544,17 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
         })?;
         written.push(path);
     }
-    if config.verbose {
+    if config.verbose && matches!(options.scheme, Scheme::Cz { .. }) {
+        let singletons = areas.iter().filter(|a| a.members.len() == 1).count();
+        eprintln!(
+            "{} commuting zones over {} municipalities ({} of one municipality); {} not contiguous",
+            areas.len(),
+            region.len(),
+            singletons,
+            areas.iter().filter(|a| !a.is_contiguous()).count()
+        );
+        eprintln!("wrote {}", paths_list(&written));
+    } else if config.verbose {
         let pairs = centres.iter().filter(|c| c.is_pair()).count();
         let tier = |t| {
             areas
@@ -545,6 +598,20 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
         warnings,
         written,
     })
+}
+
+/// `--cz-cut`: an exact decimal strictly between 0 and 1.
+fn parse_cz_cut(cut: &str) -> anyhow::Result<Threshold> {
+    Threshold::parse_decimal(cut.trim())
+        .filter(|t| {
+            let (n, d) = t.parts();
+            n > 0 && n < d
+        })
+        .ok_or_else(|| {
+            usage(format!(
+                "--cz-cut '{cut}': a decimal between 0 and 1, e.g. 0.977"
+            ))
+        })
 }
 
 /// The boundaries file a run reads.
@@ -592,6 +659,16 @@ pub fn rule_record(
         .param("merge", options.merges.join(" "))
         .param("sweep", options.sweep.clone().unwrap_or_default())
         .param("pair", options.pair.clone().unwrap_or_default());
+    match &options.scheme {
+        Scheme::Renkei => {
+            r.param("scheme", "renkei");
+        }
+        Scheme::Cz { cut, constrained } => {
+            r.param("scheme", "cz")
+                .param("cz_cut", cut.clone())
+                .param("cz_constrained", *constrained);
+        }
+    }
     r.inputs
         .push(InputFile::at("boundaries", &boundaries_path(config)?));
     let lists = params.get_lists();
@@ -750,6 +827,7 @@ fn write_outputs(
     config: &Config,
     region: &Region,
     params: &RenkeiParams,
+    scheme: &Scheme,
     evaluations: &[CentreEvaluation],
     pairs: &[PairCandidate],
     areas: &[Area],
@@ -781,275 +859,314 @@ fn write_outputs(
         Ok(())
     };
 
-    // centres.csv
-    let member_of = |u: usize| -> Vec<String> {
-        areas
-            .iter()
-            .zip(&ids)
-            .filter(|(a, _)| {
-                a.members
-                    .iter()
-                    .any(|m| m.unit == u && m.tier != Tier::Centre)
-            })
-            .map(|(_, id)| id.clone())
-            .collect()
-    };
-    let pair_with = |u: usize| -> Vec<String> {
-        areas
-            .iter()
-            .filter(|a| a.centre.is_pair() && a.centre.units.contains(&u))
-            .flat_map(|a| {
-                a.centre
-                    .units
-                    .iter()
-                    .filter(|&&v| v != u)
-                    .map(|&v| region.code(v).to_string())
-            })
-            .collect()
-    };
-    let e = evaluations;
-    let opt_f = |v: Vec<Option<f64>>| OutValues::F64(v);
-    let flag = |v: bool| v.to_string();
-    let tolerance = threshold_text(params.get_dn_tolerance());
-    write(
-        "centres.csv",
-        vec![
-            text_col(
-                "code",
-                e.iter().map(|x| region.code(x.unit).to_string()).collect(),
+    if let Scheme::Cz { cut, constrained } = scheme {
+        // clauses.csv: the method, each step with its source and the value used.
+        let rows: [(&str, &str, String); 5] = [
+            (
+                "cz_proximity",
+                "Tolbert and Sizer (1996), USDA ERS Staff Paper 9614: p_ij = (f_ij + f_ji) / min(L_i, L_j), capped at 1",
+                "L = resident commuters (workers and students, the share denominator)".to_string(),
             ),
-            text_col(
-                "name",
-                e.iter().map(|x| region.names[x.unit].clone()).collect(),
+            (
+                "cz_linkage",
+                "Tolbert and Sizer (1996): average linkage of 1 − p over every pair of units (no commuting: 1)",
+                "greedy agglomeration, ties to the smaller unit index".to_string(),
             ),
-            text_col(
-                "prefecture",
-                e.iter()
-                    .map(|x| region.prefectures[x.unit].clone())
-                    .collect(),
+            (
+                "cz_cut",
+                "Adachi, Fukai, Kawaguchi and Saito (2020), Commuting Zones in Japan: clusters merge while the dissimilarity is below the cut",
+                format!("< {cut}"),
             ),
-            OutColumn {
-                name: "population",
-                values: OutValues::U64(e.iter().map(|x| x.population).collect()),
-            },
-            text_col(
-                "c1_designation",
-                e.iter()
-                    .map(|x| x.designation.label().to_string())
-                    .collect(),
+            (
+                "cz_contiguity",
+                "merges only between clusters that share a boundary (N03), unless unconstrained",
+                if *constrained { "constrained" } else { "unconstrained" }.to_string(),
             ),
-            text_col(
-                "c1_since",
-                e.iter()
-                    .map(|x| {
-                        x.designation
-                            .since()
-                            .map(|s| s.to_string())
-                            .unwrap_or_default()
-                    })
-                    .collect(),
+            (
+                "cz_label",
+                "a zone has no centre: its unit with the most resident commuters labels it (tier centre in memberships.csv); members' figures are persons to the rest of the zone",
+                "largest L, then lower code".to_string(),
             ),
-            text_col(
-                "c1_as_of",
-                e.iter().map(|_| params.get_as_of().to_string()).collect(),
-            ),
-            text_col(
-                "c1_ok",
-                e.iter().map(|x| flag(x.designation_ok())).collect(),
-            ),
-            OutColumn {
-                name: "daytime_population_computed",
-                values: OutValues::I64(e.iter().map(|x| x.daytime).collect()),
-            },
-            OutColumn {
-                name: "c2_day_night_ratio",
-                values: opt_f(e.iter().map(|x| x.day_night_ratio).collect()),
-            },
-            text_col(
-                "c2_ratio_source",
-                e.iter().map(|x| x.ratio_source.to_string()).collect(),
-            ),
-            text_col(
-                "c2_ratio_at_least_1",
-                e.iter().map(|x| flag(x.ratio_at_least_one)).collect(),
-            ),
-            text_col(
-                "c2_tolerance",
-                e.iter().map(|_| tolerance.clone()).collect(),
-            ),
-            text_col("c2_ok", e.iter().map(|x| flag(x.ratio_ok)).collect()),
-            text_col(
-                "c2_near_miss",
-                e.iter().map(|x| flag(x.ratio_near_miss)).collect(),
-            ),
-            OutColumn {
-                name: "c3_metro",
-                values: OutValues::Text(e.iter().map(|x| x.metro.clone()).collect()),
-            },
-            text_col(
-                "c3_metro_status",
-                e.iter()
-                    .map(|x| {
-                        x.metro_status
-                            .map(|s| s.label().to_string())
-                            .unwrap_or_default()
-                    })
-                    .collect(),
-            ),
-            OutColumn {
-                name: "c3_persons_to_metro_core",
-                values: OutValues::U64(e.iter().map(|x| x.metro_share.map(|s| s.0)).collect()),
-            },
-            OutColumn {
-                name: "c3_denominator",
-                values: OutValues::U64(e.iter().map(|x| x.metro_share.map(|s| s.1)).collect()),
-            },
-            OutColumn {
-                name: "c3_share_to_metro_core",
-                values: opt_f(
+        ];
+        write(
+            "clauses.csv",
+            vec![
+                text_col("clause", rows.iter().map(|r| r.0.to_string()).collect()),
+                text_col("implements", rows.iter().map(|r| r.1.to_string()).collect()),
+                text_col("value_used", rows.iter().map(|r| r.2.clone()).collect()),
+            ],
+        )?;
+    } else {
+        // centres.csv
+        let member_of = |u: usize| -> Vec<String> {
+            areas
+                .iter()
+                .zip(&ids)
+                .filter(|(a, _)| {
+                    a.members
+                        .iter()
+                        .any(|m| m.unit == u && m.tier != Tier::Centre)
+                })
+                .map(|(_, id)| id.clone())
+                .collect()
+        };
+        let pair_with = |u: usize| -> Vec<String> {
+            areas
+                .iter()
+                .filter(|a| a.centre.is_pair() && a.centre.units.contains(&u))
+                .flat_map(|a| {
+                    a.centre
+                        .units
+                        .iter()
+                        .filter(|&&v| v != u)
+                        .map(|&v| region.code(v).to_string())
+                })
+                .collect()
+        };
+        let e = evaluations;
+        let opt_f = |v: Vec<Option<f64>>| OutValues::F64(v);
+        let flag = |v: bool| v.to_string();
+        let tolerance = threshold_text(params.get_dn_tolerance());
+        write(
+            "centres.csv",
+            vec![
+                text_col(
+                    "code",
+                    e.iter().map(|x| region.code(x.unit).to_string()).collect(),
+                ),
+                text_col(
+                    "name",
+                    e.iter().map(|x| region.names[x.unit].clone()).collect(),
+                ),
+                text_col(
+                    "prefecture",
                     e.iter()
-                        .map(|x| x.metro_share.map(|(p, d)| p as f64 / d as f64))
+                        .map(|x| region.prefectures[x.unit].clone())
                         .collect(),
                 ),
-            },
-            text_col(
-                "c3_threshold",
-                e.iter()
-                    .map(|_| threshold_text(params.get_metro_threshold()))
+                OutColumn {
+                    name: "population",
+                    values: OutValues::U64(e.iter().map(|x| x.population).collect()),
+                },
+                text_col(
+                    "c1_designation",
+                    e.iter()
+                        .map(|x| x.designation.label().to_string())
+                        .collect(),
+                ),
+                text_col(
+                    "c1_since",
+                    e.iter()
+                        .map(|x| {
+                            x.designation
+                                .since()
+                                .map(|s| s.to_string())
+                                .unwrap_or_default()
+                        })
+                        .collect(),
+                ),
+                text_col(
+                    "c1_as_of",
+                    e.iter().map(|_| params.get_as_of().to_string()).collect(),
+                ),
+                text_col(
+                    "c1_ok",
+                    e.iter().map(|x| flag(x.designation_ok())).collect(),
+                ),
+                OutColumn {
+                    name: "daytime_population_computed",
+                    values: OutValues::I64(e.iter().map(|x| x.daytime).collect()),
+                },
+                OutColumn {
+                    name: "c2_day_night_ratio",
+                    values: opt_f(e.iter().map(|x| x.day_night_ratio).collect()),
+                },
+                text_col(
+                    "c2_ratio_source",
+                    e.iter().map(|x| x.ratio_source.to_string()).collect(),
+                ),
+                text_col(
+                    "c2_ratio_at_least_1",
+                    e.iter().map(|x| flag(x.ratio_at_least_one)).collect(),
+                ),
+                text_col(
+                    "c2_tolerance",
+                    e.iter().map(|_| tolerance.clone()).collect(),
+                ),
+                text_col("c2_ok", e.iter().map(|x| flag(x.ratio_ok)).collect()),
+                text_col(
+                    "c2_near_miss",
+                    e.iter().map(|x| flag(x.ratio_near_miss)).collect(),
+                ),
+                OutColumn {
+                    name: "c3_metro",
+                    values: OutValues::Text(e.iter().map(|x| x.metro.clone()).collect()),
+                },
+                text_col(
+                    "c3_metro_status",
+                    e.iter()
+                        .map(|x| {
+                            x.metro_status
+                                .map(|s| s.label().to_string())
+                                .unwrap_or_default()
+                        })
+                        .collect(),
+                ),
+                OutColumn {
+                    name: "c3_persons_to_metro_core",
+                    values: OutValues::U64(e.iter().map(|x| x.metro_share.map(|s| s.0)).collect()),
+                },
+                OutColumn {
+                    name: "c3_denominator",
+                    values: OutValues::U64(e.iter().map(|x| x.metro_share.map(|s| s.1)).collect()),
+                },
+                OutColumn {
+                    name: "c3_share_to_metro_core",
+                    values: opt_f(
+                        e.iter()
+                            .map(|x| x.metro_share.map(|(p, d)| p as f64 / d as f64))
+                            .collect(),
+                    ),
+                },
+                text_col(
+                    "c3_threshold",
+                    e.iter()
+                        .map(|_| threshold_text(params.get_metro_threshold()))
+                        .collect(),
+                ),
+                text_col("c3_ok", e.iter().map(|x| flag(x.metro_ok)).collect()),
+                text_col("eligible", e.iter().map(|x| flag(x.eligible)).collect()),
+                text_col(
+                    "failed_clauses",
+                    e.iter().map(|x| x.failures(params).join("; ")).collect(),
+                ),
+                text_col(
+                    "pair_with",
+                    e.iter().map(|x| pair_with(x.unit).join(";")).collect(),
+                ),
+                text_col(
+                    "member_of_areas",
+                    e.iter().map(|x| member_of(x.unit).join(";")).collect(),
+                ),
+            ],
+        )?;
+
+        // pairs.csv: every admissible pair (or the requested one) and the choice.
+        let pr: Vec<&PairCandidate> = pairs.iter().collect();
+        let unit_col = |name: &'static str, side: usize, f: &dyn Fn(usize) -> String| {
+            text_col(name, pr.iter().map(|c| f(c.units[side])).collect())
+        };
+        // Numbers as numbers, at full precision, like every other table.
+        let ratio_col = |name: &'static str, side: usize| OutColumn {
+            name,
+            values: OutValues::F64(
+                pr.iter()
+                    .map(|c| evaluate_unit(region, params, c.units[side]).day_night_ratio)
                     .collect(),
             ),
-            text_col("c3_ok", e.iter().map(|x| flag(x.metro_ok)).collect()),
-            text_col("eligible", e.iter().map(|x| flag(x.eligible)).collect()),
-            text_col(
-                "failed_clauses",
-                e.iter().map(|x| x.failures(params).join("; ")).collect(),
+        };
+        let pop_col = |name: &'static str, side: usize| OutColumn {
+            name,
+            values: OutValues::U64(
+                pr.iter()
+                    .map(|c| region.population[c.units[side]])
+                    .collect(),
             ),
-            text_col(
-                "pair_with",
-                e.iter().map(|x| pair_with(x.unit).join(";")).collect(),
-            ),
-            text_col(
-                "member_of_areas",
-                e.iter().map(|x| member_of(x.unit).join(";")).collect(),
-            ),
-        ],
-    )?;
+        };
+        write(
+            "pairs.csv",
+            vec![
+                unit_col("code_a", 0, &|u| region.code(u).to_string()),
+                unit_col("name_a", 0, &|u| region.names[u].clone()),
+                unit_col("code_b", 1, &|u| region.code(u).to_string()),
+                unit_col("name_b", 1, &|u| region.names[u].clone()),
+                pop_col("population_a", 0),
+                pop_col("population_b", 1),
+                OutColumn {
+                    name: "combined_population",
+                    values: OutValues::U64(pr.iter().map(|c| c.combined_population).collect()),
+                },
+                ratio_col("day_night_ratio_a", 0),
+                ratio_col("day_night_ratio_b", 1),
+                OutColumn {
+                    name: "office_distance_km",
+                    values: opt_f(pr.iter().map(|c| c.distance_km).collect()),
+                },
+                int_col(
+                    "mutual_persons",
+                    pr.iter().map(|c| c.mutual_persons).collect(),
+                ),
+                int_col(
+                    "mutual_denominator",
+                    pr.iter().map(|c| c.mutual_denominator).collect(),
+                ),
+                OutColumn {
+                    name: "mutual_share",
+                    values: opt_f(pr.iter().map(|c| Some(c.mutual_share())).collect()),
+                },
+                text_col(
+                    "admissible",
+                    pr.iter().map(|c| flag(c.admissible())).collect(),
+                ),
+                text_col(
+                    "failed_clauses",
+                    pr.iter().map(|c| c.failures.join("; ")).collect(),
+                ),
+                text_col("chosen", pr.iter().map(|c| flag(c.chosen)).collect()),
+                text_col(
+                    "not_chosen_because",
+                    pr.iter().map(|c| c.not_chosen.clone()).collect(),
+                ),
+            ],
+        )?;
 
-    // pairs.csv: every admissible pair (or the requested one) and the choice.
-    let pr: Vec<&PairCandidate> = pairs.iter().collect();
-    let unit_col = |name: &'static str, side: usize, f: &dyn Fn(usize) -> String| {
-        text_col(name, pr.iter().map(|c| f(c.units[side])).collect())
-    };
-    // Numbers as numbers, at full precision, like every other table.
-    let ratio_col = |name: &'static str, side: usize| OutColumn {
-        name,
-        values: OutValues::F64(
-            pr.iter()
-                .map(|c| evaluate_unit(region, params, c.units[side]).day_night_ratio)
-                .collect(),
-        ),
-    };
-    let pop_col = |name: &'static str, side: usize| OutColumn {
-        name,
-        values: OutValues::U64(
-            pr.iter()
-                .map(|c| region.population[c.units[side]])
-                .collect(),
-        ),
-    };
-    write(
-        "pairs.csv",
-        vec![
-            unit_col("code_a", 0, &|u| region.code(u).to_string()),
-            unit_col("name_a", 0, &|u| region.names[u].clone()),
-            unit_col("code_b", 1, &|u| region.code(u).to_string()),
-            unit_col("name_b", 1, &|u| region.names[u].clone()),
-            pop_col("population_a", 0),
-            pop_col("population_b", 1),
-            OutColumn {
-                name: "combined_population",
-                values: OutValues::U64(pr.iter().map(|c| c.combined_population).collect()),
-            },
-            ratio_col("day_night_ratio_a", 0),
-            ratio_col("day_night_ratio_b", 1),
-            OutColumn {
-                name: "office_distance_km",
-                values: opt_f(pr.iter().map(|c| c.distance_km).collect()),
-            },
-            int_col(
-                "mutual_persons",
-                pr.iter().map(|c| c.mutual_persons).collect(),
+        // clauses.csv: what each clause column implements, with the value used.
+        let (pmin, pcomb) = params.get_pair_populations();
+        let clauses: Vec<(Clause, String)> = vec![
+            (Clause::Designation, format!("as of {}", params.get_as_of())),
+            (Clause::DayNight, format!("ratio ≥ 1 − {tolerance}")),
+            (
+                Clause::Metro,
+                format!("share < {}", threshold_text(params.get_metro_threshold())),
             ),
-            int_col(
-                "mutual_denominator",
-                pr.iter().map(|c| c.mutual_denominator).collect(),
+            (Clause::PairAdjacent, "a shared boundary edge".to_string()),
+            (
+                Clause::PairDayNight,
+                format!(
+                    "ratio ≥ 1 − {}",
+                    threshold_text(params.get_pair_dn_tolerance())
+                ),
             ),
-            OutColumn {
-                name: "mutual_share",
-                values: opt_f(pr.iter().map(|c| Some(c.mutual_share())).collect()),
-            },
-            text_col(
-                "admissible",
-                pr.iter().map(|c| flag(c.admissible())).collect(),
+            (Clause::PairPopulation, format!("≥ {pmin}")),
+            (Clause::PairCombined, format!("≥ {pcomb}")),
+            (
+                Clause::PairHour,
+                format!("≤ {} km", params.get_pair_max_km()),
             ),
-            text_col(
-                "failed_clauses",
-                pr.iter().map(|c| c.failures.join("; ")).collect(),
+            (
+                Clause::PairNotAlone,
+                "c1, c2 and c3 not all met".to_string(),
             ),
-            text_col("chosen", pr.iter().map(|c| flag(c.chosen)).collect()),
-            text_col(
-                "not_chosen_because",
-                pr.iter().map(|c| c.not_chosen.clone()).collect(),
+            (
+                Clause::PairMetro,
+                format!("share < {}", threshold_text(params.get_metro_threshold())),
             ),
-        ],
-    )?;
-
-    // clauses.csv: what each clause column implements, with the value used.
-    let (pmin, pcomb) = params.get_pair_populations();
-    let clauses: Vec<(Clause, String)> = vec![
-        (Clause::Designation, format!("as of {}", params.get_as_of())),
-        (Clause::DayNight, format!("ratio ≥ 1 − {tolerance}")),
-        (
-            Clause::Metro,
-            format!("share < {}", threshold_text(params.get_metro_threshold())),
-        ),
-        (Clause::PairAdjacent, "a shared boundary edge".to_string()),
-        (
-            Clause::PairDayNight,
-            format!(
-                "ratio ≥ 1 − {}",
-                threshold_text(params.get_pair_dn_tolerance())
-            ),
-        ),
-        (Clause::PairPopulation, format!("≥ {pmin}")),
-        (Clause::PairCombined, format!("≥ {pcomb}")),
-        (
-            Clause::PairHour,
-            format!("≤ {} km", params.get_pair_max_km()),
-        ),
-        (
-            Clause::PairNotAlone,
-            "c1, c2 and c3 not all met".to_string(),
-        ),
-        (
-            Clause::PairMetro,
-            format!("share < {}", threshold_text(params.get_metro_threshold())),
-        ),
-    ];
-    write(
-        "clauses.csv",
-        vec![
-            text_col(
-                "clause",
-                clauses.iter().map(|c| c.0.id().to_string()).collect(),
-            ),
-            text_col(
-                "implements",
-                clauses.iter().map(|c| c.0.source().to_string()).collect(),
-            ),
-            text_col("value_used", clauses.iter().map(|c| c.1.clone()).collect()),
-        ],
-    )?;
+        ];
+        write(
+            "clauses.csv",
+            vec![
+                text_col(
+                    "clause",
+                    clauses.iter().map(|c| c.0.id().to_string()).collect(),
+                ),
+                text_col(
+                    "implements",
+                    clauses.iter().map(|c| c.0.source().to_string()).collect(),
+                ),
+                text_col("value_used", clauses.iter().map(|c| c.1.clone()).collect()),
+            ],
+        )?;
+    }
 
     // areas.csv
     let count = |a: &Area, t: Tier| a.members.iter().filter(|m| m.tier == t).count() as u64;
@@ -1076,7 +1193,9 @@ fn write_outputs(
                 areas
                     .iter()
                     .map(|a| {
-                        if a.centre.is_pair() {
+                        if matches!(scheme, Scheme::Cz { .. }) {
+                            "commuting zone"
+                        } else if a.centre.is_pair() {
                             "pair (複眼型)"
                         } else {
                             "single"

@@ -14,7 +14,9 @@ mod zones;
 
 pub use audit::{run_audit, AuditOptions};
 pub use compare::{run_compare, CompareOptions};
-pub use delineate::{build_region, run_delineate, DelineateOptions, DelineateRun, BOUNDARIES_FILE};
+pub use delineate::{
+    build_region, run_delineate, DelineateOptions, DelineateRun, Scheme, BOUNDARIES_FILE,
+};
 pub use map::{declared_areas, run_map, MapOptions, MAP_TITLE};
 pub use metrics::{metrics_columns, run_metrics, MetricsOptions, MetricsRun};
 pub use report::{run_report, REPORT_FILE};

@@ -494,3 +494,58 @@ fn compare_reports_the_agreement_of_two_tables_by_hand() {
         "{stderr}"
     );
 }
+
+#[test]
+fn commuting_zones_write_the_same_files_with_every_municipality_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path();
+    let data = real_dir();
+    let run = toshiken(&[
+        "delineate",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--scheme",
+        "cz",
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let memberships = read_csv(&out.join("memberships.csv"));
+    let areas = read_csv(&out.join("areas.csv"));
+    // A partition: every municipality in exactly one zone.
+    assert_eq!(memberships.len() - 1, 1741);
+    let mut codes: Vec<&str> = memberships[1..].iter().map(|m| m[2].as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(codes.len(), 1741);
+    assert!(areas[1..].iter().all(|a| a[3] == "commuting zone"));
+    // Each zone is labelled by its member with the most resident commuters, and each
+    // member's figure is persons to the rest of its zone over its resident commuters.
+    for area in &areas[1..] {
+        let rows: Vec<&Vec<String>> = memberships[1..]
+            .iter()
+            .filter(|m| m[0] == area[0])
+            .collect();
+        let label = rows.iter().find(|m| m[4] == "centre").unwrap();
+        let l: u64 = label[6].parse().unwrap();
+        assert!(
+            rows.iter().all(|m| m[6].parse::<u64>().unwrap() <= l),
+            "{}",
+            area[0]
+        );
+        assert_eq!(label[2], area[1], "{}", area[0]);
+        if rows.len() == 1 {
+            assert_eq!(label[5], "0", "a zone of one sends no one to the rest");
+        }
+    }
+    let clauses = read_csv(&out.join("clauses.csv"));
+    assert!(clauses
+        .iter()
+        .any(|c| c[0] == "cz_cut" && c[2] == "< 0.977"));
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(record["parameters"]["scheme"], "cz");
+    assert_eq!(record["parameters"]["cz_constrained"], "true");
+    // No 連携中枢都市圏 tables in a commuting-zone run.
+    assert!(!out.join("centres.csv").exists() && !out.join("pairs.csv").exists());
+}

@@ -1,0 +1,75 @@
+//! Commuting zones as areas (`delineate --scheme cz`), so that every writer, map and the
+//! report take them as they take candidate 連携中枢都市圏. A zone has no central city: the
+//! unit with the most resident commuters labels it (its "centre" in the files, with its own
+//! rule text), every other unit is a member whose figure is the persons it sends to the rest
+//! of its zone, over its resident commuters.
+
+use super::{Area, Membership, Tier};
+use crate::matrix::Threshold;
+use crate::region::Region;
+use crate::rules::cz::{commuting_zones, cz_input, CzParams};
+use crate::rules::Centre;
+
+/// Rule text of a zone's labelling unit.
+pub const RULE_ZONE_LABEL: &str = "largest unit of its commuting zone (labels it)";
+/// Rule text of a zone member.
+pub const RULE_ZONE_MEMBER: &str =
+    "commuting zone: average-linkage dissimilarity below the cut (Tolbert-Sizer)";
+
+/// The commuting zones of `region` (see `rules::cz`), one area each, every unit in exactly one;
+/// `cut` is the cut as an exact decimal (written to the `threshold` column).
+pub fn zone_areas(region: &Region, params: &CzParams, cut: Threshold) -> Vec<Area> {
+    let zones = commuting_zones(&cz_input(region, &[]), params);
+    zones
+        .into_iter()
+        .map(|zone| {
+            // The label: most resident commuters, then the lower code.
+            let label = zone
+                .iter()
+                .copied()
+                .max_by(|&a, &b| {
+                    region
+                        .denominator(a)
+                        .cmp(&region.denominator(b))
+                        .then_with(|| b.cmp(&a))
+                })
+                .expect("zones are not empty");
+            let mut members: Vec<Membership> = Vec::with_capacity(zone.len());
+            let others =
+                |u: usize| -> Vec<usize> { zone.iter().copied().filter(|&v| v != u).collect() };
+            members.push(Membership {
+                unit: label,
+                tier: Tier::Centre,
+                persons: region.persons_to(label, &others(label)),
+                denominator: region.denominator(label),
+                threshold: cut,
+                rule: RULE_ZONE_LABEL,
+            });
+            for &u in zone.iter().filter(|&&u| u != label) {
+                members.push(Membership {
+                    unit: u,
+                    tier: Tier::One,
+                    persons: region.persons_to(u, &others(u)),
+                    denominator: region.denominator(u),
+                    threshold: cut,
+                    rule: RULE_ZONE_MEMBER,
+                });
+            }
+            let mut area = Area {
+                centre: Centre { units: vec![label] },
+                members,
+                exclaves: Vec::new(),
+                islands: Vec::new(),
+            };
+            let units = area.units();
+            area.exclaves = region.adjacency.unreachable_from_first(&units);
+            area.islands = area
+                .exclaves
+                .iter()
+                .copied()
+                .filter(|&u| region.adjacency.is_isolated(u))
+                .collect();
+            area
+        })
+        .collect()
+}
