@@ -42,7 +42,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#eef2
 section.area,section.page{break-before:page}svg{max-width:100%;height:auto;display:block}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:3mm}.muted{color:#666;font-size:9pt}
 .fail{color:#a00}.ok{color:#060}tr.t2 td{color:#555}
-.pair td,.pair th{font-size:7.5pt;padding:1px 2px}table.kv td:first-child{white-space:nowrap;width:30%}
+.pair td,.pair th{font-size:7.5pt;padding:1px 2px}ol.toc{columns:3;font-size:9pt}table.kv td:first-child{white-space:nowrap;width:30%}
 "#;
 
 /// A run-sheet item in Japanese (`parameter: threshold` → 構成市町村の基準割合 (threshold)).
@@ -328,10 +328,23 @@ pub fn report_html(
         );
     }
     h.push_str("</table>");
-    h.push_str(r#"<section class="page"><h2>候補圏域（全国）</h2>"#);
+    // Contents: every area with its page anchor.
+    h.push_str(r##"<h3>目次</h3><ol class="toc"><li><a href="#national">候補圏域（全国）</a></li><li><a href="#criteria">連携中枢都市の要件の判定</a></li>"##);
+    for (k, _) in data.areas.iter().enumerate() {
+        let _ = write!(
+            h,
+            "<li><a href=\"#{}\">{}</a></li>",
+            esc(&data.ids[k]),
+            esc(&data.titles[k])
+        );
+    }
+    h.push_str("</ol>");
+    h.push_str(r#"<section class="page" id="national"><h2>候補圏域（全国）</h2>"#);
     h.push_str(&inline_svg(&national_svg(data), "national"));
     h.push_str("</section>");
-    h.push_str(r#"<section class="page"><h2>連携中枢都市の要件（要綱第3）の判定</h2>"#);
+    h.push_str(
+        r#"<section class="page" id="criteria"><h2>連携中枢都市の要件（要綱第3）の判定</h2>"#,
+    );
     criteria_table(&mut h, run, params);
     h.push_str("</section>");
     for (k, area) in data.areas.iter().enumerate() {
