@@ -183,6 +183,10 @@ enum Command {
         /// boundary (the published method's unconstrained form).
         #[arg(long)]
         cz_unconstrained: bool,
+        /// With --scheme cz: fixed road links (code_a,code_b[,link]) replacing
+        /// data/rules/cz_links.csv (明石海峡大橋, 瀬戸大橋, 関門橋 …).
+        #[arg(long, value_name = "FILE")]
+        cz_links: Option<PathBuf>,
         /// Threshold sweep FROM:TO:STEP → OUT/sweep.csv, e.g. 0.05:0.20:0.01.
         #[arg(long, value_name = "FROM:TO:STEP")]
         sweep: Option<String>,
@@ -587,13 +591,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             gpkg,
             cz_cut,
             cz_unconstrained,
+            cz_links,
         } => {
             let usage = |m: String| -> anyhow::Error { commands::UsageError(m).into() };
             let scheme = match scheme.as_str() {
                 "renkei" => {
-                    if cz_cut.is_some() || *cz_unconstrained {
+                    if cz_cut.is_some() || *cz_unconstrained || cz_links.is_some() {
                         return Err(usage(
-                            "--cz-cut and --cz-unconstrained apply to --scheme cz only".into(),
+                            "--cz-cut, --cz-unconstrained and --cz-links apply to --scheme cz only"
+                                .into(),
                         ));
                     }
                     commands::Scheme::Renkei
@@ -631,6 +637,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     commands::Scheme::Cz {
                         cut: cz_cut.clone().unwrap_or_else(|| "0.977".to_string()),
                         constrained: !*cz_unconstrained,
+                        links: cz_links.clone(),
                     }
                 }
                 other => {

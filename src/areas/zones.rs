@@ -18,8 +18,14 @@ pub const RULE_ZONE_MEMBER: &str =
 
 /// The commuting zones of `region` (see `rules::cz`), one area each, every unit in exactly one;
 /// `cut` is the cut as an exact decimal (written to the `threshold` column).
-pub fn zone_areas(region: &Region, params: &CzParams, cut: Threshold) -> Vec<Area> {
-    let zones = commuting_zones(&cz_input(region, &[]), params);
+/// `links`: unit pairs joined by fixed road links, mergeable like neighbours.
+pub fn zone_areas(
+    region: &Region,
+    params: &CzParams,
+    cut: Threshold,
+    links: &[(usize, usize)],
+) -> Vec<Area> {
+    let zones = commuting_zones(&cz_input(region, links), params);
     zones
         .into_iter()
         .map(|zone| {
@@ -61,6 +67,7 @@ pub fn zone_areas(region: &Region, params: &CzParams, cut: Threshold) -> Vec<Are
                 exclaves: Vec::new(),
                 islands: Vec::new(),
             };
+            // Exclaves by land: a member joined across a road link only is listed as one.
             let units = area.units();
             area.exclaves = region.adjacency.unreachable_from_first(&units);
             area.islands = area

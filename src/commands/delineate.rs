@@ -79,6 +79,8 @@ pub enum Scheme {
         cut: String,
         /// Not `--cz-unconstrained`.
         constrained: bool,
+        /// `--cz-links FILE`, replacing data/rules/cz_links.csv.
+        links: Option<PathBuf>,
     },
 }
 
@@ -414,14 +416,32 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
             let areas = delineate(&region, &centres, &params);
             (evaluations, pairs, centres, areas)
         }),
-        Scheme::Cz { constrained, .. } => {
+        Scheme::Cz {
+            constrained, links, ..
+        } => {
             let exact = cz_cut.expect("parsed above");
+            let (rows, _) = io::read_cz_links(links.as_deref())?;
+            let links: Vec<(usize, usize)> = rows
+                .iter()
+                .map(|l| match (region.index_of(l.a), region.index_of(l.b)) {
+                    (Some(a), Some(b)) => Ok((a, b)),
+                    _ => Err(anyhow::anyhow!(
+                        "{}: road link {} {} → {}: a code is not a municipality of the data",
+                        l.record,
+                        l.name,
+                        l.a,
+                        l.b
+                    )),
+                })
+                .collect::<anyhow::Result<_>>()?;
             let (n, d) = exact.parts();
             let cz = crate::rules::cz::CzParams {
                 cut: n as f64 / d as f64,
                 constrained: *constrained,
             };
-            let areas = timings.time("rules", || crate::areas::zone_areas(&region, &cz, exact));
+            let areas = timings.time("rules", || {
+                crate::areas::zone_areas(&region, &cz, exact, &links)
+            });
             let centres = areas.iter().map(|a| a.centre.clone()).collect();
             (Vec::new(), Vec::new(), centres, areas)
         }
@@ -663,10 +683,17 @@ pub fn rule_record(
         Scheme::Renkei => {
             r.param("scheme", "renkei");
         }
-        Scheme::Cz { cut, constrained } => {
+        Scheme::Cz {
+            cut,
+            constrained,
+            links,
+        } => {
             r.param("scheme", "cz")
                 .param("cz_cut", cut.clone())
                 .param("cz_constrained", *constrained);
+            let (_, info) = io::read_cz_links(links.as_deref())?;
+            r.inputs
+                .push(InputFile::list("commuting-zone road links", &info));
         }
     }
     r.inputs
@@ -859,7 +886,10 @@ fn write_outputs(
         Ok(())
     };
 
-    if let Scheme::Cz { cut, constrained } = scheme {
+    if let Scheme::Cz {
+        cut, constrained, ..
+    } = scheme
+    {
         // clauses.csv: the method, each step with its source and the value used.
         let rows: [(&str, &str, String); 5] = [
             (
@@ -879,7 +909,7 @@ fn write_outputs(
             ),
             (
                 "cz_contiguity",
-                "merges only between clusters that share a boundary (N03), unless unconstrained",
+                "merges only between clusters that share a boundary (N03) or a fixed road link (data/rules/cz_links.csv or --cz-links), unless unconstrained",
                 if *constrained { "constrained" } else { "unconstrained" }.to_string(),
             ),
             (

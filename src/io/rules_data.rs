@@ -19,6 +19,8 @@ pub const BUILTIN_DESIGNATED_CITIES: &str = include_str!("../../data/rules/desig
 pub const BUILTIN_CORE_CITIES: &str = include_str!("../../data/rules/core_cities.csv");
 /// The shipped 三大都市圏 table (`data/rules/metro_areas.csv`).
 pub const BUILTIN_METRO_AREAS: &str = include_str!("../../data/rules/metro_areas.csv");
+/// The shipped fixed road links for commuting zones (`data/rules/cz_links.csv`).
+pub const BUILTIN_CZ_LINKS: &str = include_str!("../../data/rules/cz_links.csv");
 
 /// Where a rule list came from: the file (or the shipped copy), and what its preamble says.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -416,6 +418,44 @@ pub enum MetroEntry {
     /// A designated city or special ward of the metro (the destinations of the < 0.1 test);
     /// also inside the metro.
     Core(MuniCode),
+}
+
+/// One fixed road link: two municipalities and the link's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoadLink {
+    /// One end.
+    pub a: MuniCode,
+    /// The other end.
+    pub b: MuniCode,
+    /// The bridge or tunnel.
+    pub name: String,
+    /// Where it was read.
+    pub record: String,
+}
+
+/// Reads a road-link table `code_a,code_b[,name_a,name_b],link`, or the shipped list when
+/// `path` is `None`.
+///
+/// # Errors
+/// [`ReadError`] for a missing column or a malformed code, with the line.
+pub fn read_cz_links(path: Option<&Path>) -> Result<(Vec<RoadLink>, ListInfo), ReadError> {
+    let (table, info) = list_table(path, "cz_links.csv", BUILTIN_CZ_LINKS)?;
+    let a = table.codes(table.column("code_a", &["code_a"])?)?;
+    let b = table.codes(table.column("code_b", &["code_b"])?)?;
+    let names = if table.has_column(&["link"]) {
+        table.text(table.column("link", &["link"])?)?
+    } else {
+        vec![None; table.height()]
+    };
+    let links = (0..table.height())
+        .map(|i| RoadLink {
+            a: a[i],
+            b: b[i],
+            name: names[i].clone().unwrap_or_default(),
+            record: format!("{}: {}", table.path.display(), table.record_text(i)),
+        })
+        .collect();
+    Ok((links, info))
 }
 
 /// Reads a metro table `metro,type,code[,name,...]` (`type` = municipality | core |

@@ -351,6 +351,28 @@ mod tests {
     }
 
     #[test]
+    fn a_road_link_lets_two_units_merge_like_neighbours() {
+        // 0 and 1 share no boundary but a bridge; they commute heavily (p = 0.5).
+        let input = CzInput {
+            labour: vec![100, 100],
+            flows: vec![(0, 1, 50)],
+            adjacent: vec![],
+        };
+        assert_eq!(
+            commuting_zones(&input, &CzParams::default()),
+            vec![vec![0], vec![1]]
+        );
+        let linked = CzInput {
+            adjacent: vec![(0, 1)],
+            ..input
+        };
+        assert_eq!(
+            commuting_zones(&linked, &CzParams::default()),
+            vec![vec![0, 1]]
+        );
+    }
+
+    #[test]
     fn average_linkage_by_hand() {
         // A chain 0–1–2 (adjacent in a line). p01 = 30/100 = 0.3, p12 = 10/50 = 0.2, p02 = 0.
         // First merge {0,1} (d 0.7); then {0,1} with 2: S = p02 + p12 = 0.2 over 2 pairs,

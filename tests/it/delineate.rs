@@ -756,6 +756,24 @@ fn national_commuting_zones_cover_every_municipality_once() {
             region.code(z[0])
         );
     }
+    // The shipped road links join municipalities that share no boundary in N03 (else they
+    // would add nothing), and every code is a municipality of the data.
+    let (links, info) = toshiken::io::read_cz_links(None).unwrap();
+    assert_eq!(links.len(), 6);
+    assert_eq!(
+        info.as_of.map(|d| d.to_string()).as_deref(),
+        Some("2020-10-01")
+    );
+    for l in &links {
+        let (a, b) = (region.index_of(l.a).unwrap(), region.index_of(l.b).unwrap());
+        assert!(
+            !region.adjacency.neighbours(a).contains(&(b as u32)),
+            "{} {} → {} already share a boundary",
+            l.name,
+            l.a,
+            l.b
+        );
+    }
     // Whether 岡山市 and 倉敷市 end in one zone depends on the clusters each has joined by
     // then (average linkage dilutes over every pair): not asserted here.
     eprintln!("{} commuting zones", zones.len());
