@@ -522,6 +522,21 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
     if options.xlsx {
         let path = config.out.join(XLSX_FILE);
         let municipalities = io::feature_columns(&outputs.municipalities);
+        // The workbook reads in Japanese: the failed clauses of each evaluated city in the
+        // words map.html uses (the CSV keeps the English ones).
+        for (stem, columns) in &mut outputs.tables {
+            if *stem != "centres" {
+                continue;
+            }
+            if let Some(c) = columns.iter_mut().find(|c| c.name == "failed_clauses") {
+                c.values = OutValues::Text(
+                    evaluations
+                        .iter()
+                        .map(|e| Some(e.failures_ja(&params).join("；")))
+                        .collect(),
+                );
+            }
+        }
         let mut tables: Vec<io::XlsxTable> = outputs
             .tables
             .iter()

@@ -110,6 +110,8 @@ fn the_workbook_holds_every_table_with_codes_as_text_and_the_csv_numbers() {
                     // The same number as the CSV, bit for bit (the CSV prints the shortest
                     // text that reads back as the same f64).
                     Data::Float(x) => assert_eq!(*x, want.parse::<f64>().unwrap(), "{at}"),
+                    // The failed clauses in Japanese words (checked below), not the CSV's.
+                    _ if english[c] == "failed_clauses" => {}
                     // Enumerated values in Japanese (tier 1 → 1次), the rest as in the CSV.
                     other => assert_eq!(
                         cell_text(other),
@@ -128,6 +130,21 @@ fn the_workbook_holds_every_table_with_codes_as_text_and_the_csv_numbers() {
         .unwrap();
     assert_eq!(cell_text(&kurashiki[4]), "1次");
     assert_eq!(cell_text(&kurashiki[9]), "中心市への通勤通学割合が基準以上");
+    // A city failing clause 1 says so in Japanese in the workbook (CSV: English).
+    let centres_csv = read_csv(&out.join("centres.csv"));
+    let fails_c1 = centres_csv
+        .iter()
+        .position(|r| r[7] == "false")
+        .expect("a city that is neither designated nor core");
+    let sheet = book.worksheet_range("中心市の判定").unwrap();
+    let row: Vec<&[Data]> = sheet.rows().collect();
+    let col = centres_csv[0]
+        .iter()
+        .position(|h| h == "failed_clauses")
+        .unwrap();
+    // CSV row k (header = 0) is sheet row k + 1 (two header rows).
+    let cell = cell_text(&row[fails_c1 + 1][col]);
+    assert!(cell.starts_with("c1 指定都市・中核市でない"), "{cell}");
     // Codes keep their leading zero as text: 札幌市 01100, the first centre.
     let centres = book.worksheet_range("中心市の判定").unwrap();
     assert_eq!(
