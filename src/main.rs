@@ -229,6 +229,10 @@ enum Command {
         /// The second table, as A.
         #[arg(value_name = "B")]
         b: PathBuf,
+        /// Compare only the municipalities in an area of B (for a table that covers one region,
+        /// such as the declared areas of 中国・四国).
+        #[arg(long)]
+        within_b: bool,
         #[command(flatten)]
         inputs: InputArgs,
         #[command(flatten)]
@@ -670,7 +674,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )?;
         }
-        Command::Compare { a, b, inputs, out } => {
+        Command::Compare {
+            a,
+            b,
+            within_b,
+            inputs,
+            out,
+        } => {
             let config = config(
                 g,
                 Parts {
@@ -684,6 +694,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 &CompareOptions {
                     a: a.clone(),
                     b: b.clone(),
+                    within_b: *within_b,
                 },
             )?;
         }

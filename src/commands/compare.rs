@@ -19,6 +19,8 @@ pub struct CompareOptions {
     pub a: PathBuf,
     /// The second table.
     pub b: PathBuf,
+    /// `--within-b`: only the municipalities in an area of B (a table that covers one region).
+    pub within_b: bool,
 }
 
 fn tier_rank(t: Option<&str>) -> u8 {
@@ -148,7 +150,8 @@ fn membership_changes(
                     } else {
                         let ta = a_at.get(&(m.a, u)).and_then(|&r| a_rows[r].tier.clone());
                         let tb = b_at.get(&(j, u)).and_then(|&r| b_rows[r].tier.clone());
-                        if ta != tb {
+                        // Tiers compare only where both tables have them.
+                        if ta.is_some() && tb.is_some() && ta != tb {
                             out.push(Change {
                                 area_a: Some(m.a),
                                 area_b: Some(j),
@@ -209,13 +212,48 @@ fn share_text(row: Option<&AssignmentRow>) -> Option<String> {
 pub fn run_compare(config: &Config, options: &CompareOptions) -> anyhow::Result<Vec<PathBuf>> {
     let mut timings = Timings::default();
     // The two tables first: a wrong path fails before the data is loaded.
-    let (a_rows, b_rows) = timings.time("read", || -> anyhow::Result<_> {
+    let (mut a_rows, b_rows) = timings.time("read", || -> anyhow::Result<_> {
         Ok((read_assignments(&options.a)?, read_assignments(&options.b)?))
     })?;
     let dataset = timings.time("load", || config.load())?;
+    // The units compared: all municipalities, or (--within-b) those in an area of B, in code
+    // order; `all[i]` is the registry unit of compared unit i.
+    let mut all: Vec<usize> = (0..dataset.units.len()).collect();
+    if options.within_b {
+        let mut covered: Vec<usize> = Vec::new();
+        for row in &b_rows {
+            let u = dataset
+                .units
+                .index_of(row.code)
+                .map(|m| m.index())
+                .with_context(|| {
+                    format!(
+                        "{}: {}: code {} is not a municipality of the data",
+                        options.b.display(),
+                        row.record,
+                        row.code
+                    )
+                })?;
+            covered.push(u);
+        }
+        covered.sort_unstable();
+        covered.dedup();
+        a_rows.retain(|r| {
+            dataset
+                .units
+                .index_of(r.code)
+                .is_none_or(|m| covered.binary_search(&m.index()).is_ok())
+        });
+        all = covered;
+    }
+    let n = all.len();
+    let index_of = |c| {
+        dataset
+            .units
+            .index_of(c)
+            .and_then(|m| all.binary_search(&m.index()).ok())
+    };
     let units = &dataset.units;
-    let n = units.len();
-    let index_of = |c| units.index_of(c).map(|m| m.index());
     let (a, a_chosen) = partition(&options.a, &a_rows, &index_of, n)?;
     let (b, b_chosen) = partition(&options.b, &b_rows, &index_of, n)?;
     let c = timings.time("compare", || compare(&a, &b));
@@ -225,11 +263,11 @@ pub fn run_compare(config: &Config, options: &CompareOptions) -> anyhow::Result<
     let name = |u: usize| {
         dataset
             .registry
-            .get(units.codes()[u])
+            .get(units.codes()[all[u]])
             .map(|e| e.name.clone())
             .unwrap_or_default()
     };
-    let code = |u: usize| units.codes()[u].to_string();
+    let code = |u: usize| units.codes()[all[u]].to_string();
 
     RunRecord::begin(&config.out, "compare")?;
     let mut written = Vec::new();
@@ -392,8 +430,9 @@ pub fn run_compare(config: &Config, options: &CompareOptions) -> anyhow::Result<
         b_rows.len()
     );
     println!(
-        "{} municipalities; primary area per municipality (a municipality in no area is its own singleton)",
-        c.units
+        "{} municipalities{}; primary area per municipality (a municipality in no area is its own singleton)",
+        c.units,
+        if options.within_b { " (those in an area of B)" } else { "" }
     );
     println!("adjusted Rand index             {:.4}", c.ari);
     println!("normalised mutual information   {:.4} (arithmetic)", c.nmi);
@@ -450,6 +489,9 @@ pub fn run_compare(config: &Config, options: &CompareOptions) -> anyhow::Result<
         "centre, then tier 1, tier 2, each by share".into(),
     );
     record.parameters.insert("nmi".into(), "arithmetic".into());
+    record
+        .parameters
+        .insert("within_b".into(), options.within_b.to_string());
     written.push(record.write(&config.out, &written, &timings)?);
     Ok(written)
 }

@@ -493,6 +493,31 @@ fn compare_reports_the_agreement_of_two_tables_by_hand() {
     let areas = read_csv(&out.join("compare_areas.csv"));
     assert_eq!(areas[1][..5], ["X", "X", "3", "2", "2"]);
     assert_eq!(areas[1][5].parse::<f64>().unwrap(), 2.0 / 3.0);
+    // --within-b: only B's municipalities count. B = X {98100, 98201}: A restricted to them is
+    // the same partition.
+    std::fs::write(dir.join("x.csv"), "area_id,code\nX,98100\nX,98201\n").unwrap();
+    let run = toshiken(&[
+        "compare",
+        dir.join("a.csv").to_str().unwrap(),
+        dir.join("x.csv").to_str().unwrap(),
+        "--within-b",
+        "--data",
+        crate::common::tiny_dir().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let stdout = text(&run.stdout);
+    assert!(
+        stdout.contains("2 municipalities (those in an area of B)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("adjusted Rand index             1.0000"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("moved: 0"), "{stdout}");
     // A code the data does not know is named with its file and line.
     std::fs::write(dir.join("c.csv"), "area_id,code\nX,98100\nX,04423\n").unwrap();
     let run = toshiken(&[
