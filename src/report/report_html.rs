@@ -41,7 +41,7 @@ table{border-collapse:collapse;margin:1mm 0 3mm;width:100%}td.nw{white-space:now
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#eef2f6}
 section.area,section.page{break-before:page}svg{max-width:100%;height:auto;display:block}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:3mm}.muted{color:#666;font-size:9pt}
-.fail{color:#a00}.ok{color:#060}tr.t2 td{color:#555}
+.fail{color:#a00}.ok{color:#060}tr.t2 td{color:#555}tr.new td{background:#e6f4ea}tr.gone td{background:#fdecea;text-decoration:line-through}
 .pair td,.pair th{font-size:7.5pt;padding:1px 2px}ol.toc{columns:3;font-size:9pt}table.kv td:first-child{white-space:nowrap;width:30%}
 "#;
 
@@ -189,6 +189,17 @@ fn criteria_table(h: &mut String, run: &ReportRun, params: &RenkeiParams) {
 /// Members of area `k`: tier, code, name, persons, denominator, share; and the other areas
 /// of each member that belongs to more than one, with its share to each centre.
 fn members_table(h: &mut String, data: &MapData, k: usize) {
+    members_table_marked(h, data, k, None);
+}
+
+/// [`members_table`], marking the rows whose (code, name) is not in `other` (the same area in
+/// the other run) with `class` (`gone` before a merger, `new` after it).
+fn members_table_marked(
+    h: &mut String,
+    data: &MapData,
+    k: usize,
+    other: Option<(&[(String, String)], &str)>,
+) {
     let region = data.region;
     let area = &data.areas[k];
     let mut members: Vec<_> = area.members.iter().collect();
@@ -218,7 +229,15 @@ fn members_table(h: &mut String, data: &MapData, k: usize) {
                 )
             })
             .collect();
-        let class = if m.tier == Tier::Two { "t2" } else { "" };
+        let key = (
+            region.code(m.unit).to_string(),
+            region.names[m.unit].clone(),
+        );
+        let class = match other {
+            Some((rows, mark)) if !rows.contains(&key) => mark,
+            _ if m.tier == Tier::Two => "t2",
+            _ => "",
+        };
         let share = if m.tier == Tier::Centre {
             format!("市内 {}", pct(m.persons, m.denominator))
         } else {
@@ -237,6 +256,22 @@ fn members_table(h: &mut String, data: &MapData, k: usize) {
         );
     }
     h.push_str("</table>");
+}
+
+/// An area's members as (code, name), sorted: a merged unit keeps its first code, not its name.
+fn member_keys(d: &MapData, a: &Area) -> Vec<(String, String)> {
+    let mut c: Vec<(String, String)> = a
+        .members
+        .iter()
+        .map(|m| {
+            (
+                d.region.code(m.unit).to_string(),
+                d.region.names[m.unit].clone(),
+            )
+        })
+        .collect();
+    c.sort();
+    c
 }
 
 /// The centre's criteria in one line per city.
@@ -363,31 +398,17 @@ pub fn report_html(
                 .position(|id| *id == data.ids[k])
                 .map(|j| (b, j))
         });
-        let changed = earlier.is_some_and(|(b, j)| {
-            // Members by code and name: a merged unit keeps its first code, not its name.
-            let codes = |d: &MapData, a: &Area| {
-                let mut c: Vec<(String, String)> = a
-                    .members
-                    .iter()
-                    .map(|m| {
-                        (
-                            d.region.code(m.unit).to_string(),
-                            d.region.names[m.unit].clone(),
-                        )
-                    })
-                    .collect();
-                c.sort();
-                c
-            };
-            codes(b.data, &b.data.areas[j]) != codes(data, area)
-        });
+        let changed = earlier
+            .is_some_and(|(b, j)| member_keys(b.data, &b.data.areas[j]) != member_keys(data, area));
         match earlier {
             Some((b, j)) if changed => {
-                h.push_str(r#"<h3>構成市町村：合併前と合併後</h3><div class="pair"><div><p class="muted">合併前</p>"#);
-                members_table(&mut h, b.data, j);
+                let before_rows = member_keys(b.data, &b.data.areas[j]);
+                let after_rows = member_keys(data, area);
+                h.push_str(r#"<h3>構成市町村：合併前と合併後</h3><p class="muted">合併前にだけある行は取り消し線、合併後にだけある行は緑。</p><div class="pair"><div><p class="muted">合併前</p>"#);
+                members_table_marked(&mut h, b.data, j, Some((&after_rows, "gone")));
                 h.push_str(&inline_svg(&area_svg(b.data, j), &format!("b{k}")));
                 h.push_str(r#"</div><div><p class="muted">合併後</p>"#);
-                members_table(&mut h, data, k);
+                members_table_marked(&mut h, data, k, Some((&before_rows, "new")));
                 h.push_str(&inline_svg(&area_svg(data, k), &format!("a{k}")));
                 h.push_str("</div></div>");
             }

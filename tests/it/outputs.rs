@@ -420,8 +420,18 @@ fn the_report_has_a_page_per_area_with_every_member_and_shows_mergers_before_and
         section.contains("構成市町村：合併前と合併後"),
         "no before/after"
     );
-    // Before: 倉敷市 alone as centre; after: the merged unit.
+    // Before: 倉敷市 alone as centre, struck through; after: the merged unit, marked new.
     assert!(section.contains("<td>倉敷市</td>") && section.contains("<td>倉敷市+笠岡市</td>"));
+    assert!(
+        section.contains(
+            "<tr class=\"gone\" data-code=\"33202\"><td>中心市</td><td>33202</td><td>倉敷市</td>"
+        ),
+        "before row not marked"
+    );
+    assert!(
+        section.contains("<tr class=\"new\" data-code=\"33202\"><td>中心市</td><td>33202</td><td>倉敷市+笠岡市</td>"),
+        "after row not marked"
+    );
     // 岡山's area changes too (its member 倉敷市 becomes the merged unit), and the merger's
     // warning (笠岡市 does not border 倉敷市) is in the report.
     let start = html.find("<section class=\"area\" id=\"C33100\">").unwrap();
