@@ -34,6 +34,15 @@ pub enum Tier {
 }
 
 impl Tier {
+    /// The tier in Japanese, for maps and reports.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Tier::Centre => "中心市",
+            Tier::One => "1次",
+            Tier::Two => "2次",
+        }
+    }
+
     /// Label used in output files.
     pub fn label(self) -> &'static str {
         match self {
@@ -90,6 +99,19 @@ impl Area {
     /// Member units (centre included) in order.
     pub fn units(&self) -> Vec<usize> {
         self.members.iter().map(|m| m.unit).collect()
+    }
+
+    /// Fills `exclaves` (members not reached by land from the first member, the centre) and
+    /// `islands` (those of them bordering no unit).
+    pub fn set_contiguity(&mut self, region: &Region) {
+        let units = self.units();
+        self.exclaves = region.adjacency.unreachable_from_first(&units);
+        self.islands = self
+            .exclaves
+            .iter()
+            .copied()
+            .filter(|&u| region.adjacency.is_isolated(u))
+            .collect();
     }
 
     /// Total population (`None` if any member's is missing).
@@ -156,14 +178,7 @@ pub fn delineate(region: &Region, centres: &[Centre], params: &RenkeiParams) -> 
         .collect();
     add_tier2(region, &mut areas, params.get_tier2_floor());
     for area in &mut areas {
-        let units = area.units();
-        area.exclaves = region.adjacency.unreachable_from_first(&units);
-        area.islands = area
-            .exclaves
-            .iter()
-            .copied()
-            .filter(|&u| region.adjacency.is_isolated(u))
-            .collect();
+        area.set_contiguity(region);
     }
     areas
 }

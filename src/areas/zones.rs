@@ -68,14 +68,7 @@ pub fn zone_areas(
                 islands: Vec::new(),
             };
             // Exclaves by land: a member joined across a road link only is listed as one.
-            let units = area.units();
-            area.exclaves = region.adjacency.unreachable_from_first(&units);
-            area.islands = area
-                .exclaves
-                .iter()
-                .copied()
-                .filter(|&u| region.adjacency.is_isolated(u))
-                .collect();
+            area.set_contiguity(region);
             area
         })
         .collect()

@@ -7,15 +7,8 @@ use serde_json::{json, Value};
 
 use super::map_data::MapData;
 use super::svg::{area_svg, national_svg_with};
-use super::CREDIT;
+use super::{esc, CREDIT};
 use crate::audit::{Audit, Status};
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// Declared memberships to show in the info panel: per unit, (area id, area name, persons to
 /// its centre, denominator).

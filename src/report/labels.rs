@@ -55,6 +55,17 @@ impl Placer {
     }
 }
 
+impl Placer {
+    /// [`place`](Self::place), or — when nothing is free — the first candidate anyway, taken
+    /// too (a number must be drawn even where it overlaps).
+    pub fn place_or_force(&mut self, candidates: &[Bbox]) -> usize {
+        self.place(candidates).unwrap_or_else(|| {
+            self.taken.push(candidates[0]);
+            0
+        })
+    }
+}
+
 /// Boxes of size `w`×`h` around the point (`x`, `y`): centred on it when `centred`, then to
 /// the right, left, above, below and the four diagonals at `gap` pixels, then the same twice as
 /// far out.

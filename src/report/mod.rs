@@ -18,5 +18,13 @@ pub use projection::Frame;
 pub use report_html::{report_html, ReportRun};
 pub use svg::{area_svg, national_svg, national_svg_with, NATIONAL_FRAMES};
 
+/// Text escaped for HTML and SVG (text and attribute values).
+pub(crate) fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// Credit line the sources ask for.
 pub const CREDIT: &str = "出典：政府統計の総合窓口(e-Stat)、総務省『令和2年国勢調査』（加工して作成）／国土交通省国土数値情報（行政区域データ）を加工して作成";

@@ -8,16 +8,9 @@ use std::fmt::Write as _;
 
 use super::map_data::MapData;
 use super::svg::{area_svg, national_svg};
-use super::CREDIT;
+use super::{esc, CREDIT};
 use crate::areas::{Area, Tier};
 use crate::rules::{CentreEvaluation, RenkeiParams};
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// An SVG with its ids made unique in the document (several maps share one page).
 fn inline_svg(svg: &str, prefix: &str) -> String {
@@ -101,14 +94,6 @@ fn pct(persons: u64, denominator: u64) -> String {
         "—".to_string()
     } else {
         format!("{:.1}%", 100.0 * persons as f64 / denominator as f64)
-    }
-}
-
-fn tier_ja(t: Tier) -> &'static str {
-    match t {
-        Tier::Centre => "中心市",
-        Tier::One => "1次",
-        Tier::Two => "2次",
     }
 }
 
@@ -204,13 +189,8 @@ fn members_table_marked(
     let area = &data.areas[k];
     let mut members: Vec<_> = area.members.iter().collect();
     // Centre, tier 1, tier 2; each by share, compared exactly.
-    let rank = |t: Tier| match t {
-        Tier::Centre => 0,
-        Tier::One => 1,
-        Tier::Two => 2,
-    };
     members.sort_by(|a, b| {
-        rank(a.tier).cmp(&rank(b.tier)).then_with(|| {
+        a.tier.cmp(&b.tier).then_with(|| {
             (u128::from(b.persons) * u128::from(a.denominator))
                 .cmp(&(u128::from(a.persons) * u128::from(b.denominator)))
         })
@@ -224,7 +204,7 @@ fn members_table_marked(
                 format!(
                     "{}（{} {}）",
                     data.titles[r.area],
-                    tier_ja(r.tier),
+                    Tier::label_ja(r.tier),
                     pct(r.persons, r.denominator)
                 )
             })
@@ -247,7 +227,7 @@ fn members_table_marked(
             h,
             r#"<tr class="{class}" data-code="{}"><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{share}</td><td>{}</td></tr>"#,
             region.code(m.unit),
-            tier_ja(m.tier),
+            Tier::label_ja(m.tier),
             region.code(m.unit),
             esc(&region.names[m.unit]),
             thousands(m.persons),

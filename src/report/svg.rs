@@ -10,7 +10,7 @@ use super::colour::Rgb;
 use super::labels::{around, around_rings, text_width, Bbox, Placer};
 use super::map_data::MapData;
 use super::projection::Frame;
-use super::CREDIT;
+use super::{esc, CREDIT};
 use crate::areas::Tier;
 
 /// Grey of a municipality in no area.
@@ -72,13 +72,6 @@ fn path_d(shape: &MultiPolygon<f64>, f: &Frame) -> String {
         }
     }
     d
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Fill of unit `u`, registering stripe patterns in `patterns` (id → two colours).
@@ -508,10 +501,7 @@ pub fn national_svg_with(data: &MapData, names: bool) -> String {
                 &[4.0, 10.0, 16.0, 24.0],
                 false,
             );
-            let c = placers[i].place(&candidates).unwrap_or(0);
-            if c == 0 {
-                placers[i].block(candidates[0]);
-            }
+            let c = placers[i].place_or_force(&candidates);
             text_in(
                 &mut labels,
                 "badge",
@@ -617,8 +607,8 @@ struct Entry {
     denominator: u64,
 }
 
-/// What a row of an area map's table is.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// What a row of an area map's table is, in table order (centre, tier 1, tier 2, undeclared).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Row {
     Member(Tier),
     /// Meets the threshold, not declared (audit maps).
@@ -628,9 +618,7 @@ enum Row {
 /// The row kind in words: candidate tiers, or an audit's statuses.
 fn row_ja(row: Row, declared: bool) -> &'static str {
     match (row, declared) {
-        (Row::Member(Tier::Centre), _) => "中心市",
-        (Row::Member(Tier::One), false) => "1次",
-        (Row::Member(Tier::Two), false) => "2次",
+        (Row::Member(t), false) | (Row::Member(t @ Tier::Centre), true) => t.label_ja(),
         (Row::Member(Tier::One), true) => "基準以上",
         (Row::Member(Tier::Two), true) => "基準未満（協定）",
         (Row::Undeclared, _) => "宣言なし",
@@ -698,13 +686,7 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
         )
         .collect();
     members.sort_by(|a, b| {
-        let rank = |r: Row| match r {
-            Row::Member(Tier::Centre) => 0,
-            Row::Member(Tier::One) => 1,
-            Row::Member(Tier::Two) => 2,
-            Row::Undeclared => 3,
-        };
-        rank(a.row).cmp(&rank(b.row)).then_with(|| {
+        a.row.cmp(&b.row).then_with(|| {
             (u128::from(b.persons) * u128::from(a.denominator))
                 .cmp(&(u128::from(a.persons) * u128::from(b.denominator)))
         })
@@ -797,7 +779,7 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
             &[3.0, 8.0, 14.0, 22.0],
             true,
         );
-        let c = placer.place(&candidates).unwrap_or(0);
+        let c = placer.place_or_force(&candidates);
         let attr = format!(r#"data-code="{}""#, region.code(m.unit));
         text_in(
             &mut labels,
