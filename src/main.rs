@@ -171,22 +171,8 @@ enum Command {
     Delineate {
         #[command(flatten)]
         common: RuleCommandArgs,
-        /// Scheme: `renkei` (連携中枢都市圏, 連携中枢都市圏構想推進要綱) or `cz` (commuting zones:
-        /// Tolbert–Sizer average linkage across borders; Adachi et al. 2020 for Japan).
-        #[arg(long, default_value = "renkei")]
-        scheme: String,
-        /// With --scheme cz: clusters merge while their dissimilarity is below this (default
-        /// 0.977, Adachi, Fukai, Kawaguchi and Saito 2020; Tolbert and Sizer used 0.98).
-        #[arg(long, value_name = "CUT")]
-        cz_cut: Option<String>,
-        /// With --scheme cz: merge clusters with commuting between them even if they share no
-        /// boundary (the published method's unconstrained form).
-        #[arg(long)]
-        cz_unconstrained: bool,
-        /// With --scheme cz: fixed road links (code_a,code_b[,link]) replacing
-        /// data/rules/cz_links.csv (明石海峡大橋, 瀬戸大橋, 関門橋 …).
-        #[arg(long, value_name = "FILE")]
-        cz_links: Option<PathBuf>,
+        #[command(flatten)]
+        scheme: SchemeArgs,
         /// Threshold sweep FROM:TO:STEP → OUT/sweep.csv, e.g. 0.05:0.20:0.01.
         #[arg(long, value_name = "FROM:TO:STEP")]
         sweep: Option<String>,
@@ -217,6 +203,8 @@ enum Command {
     Report {
         #[command(flatten)]
         common: RuleCommandArgs,
+        #[command(flatten)]
+        scheme: SchemeArgs,
     },
     /// How two delineations differ → stdout and OUT/compare_areas.csv, compare_moved.csv,
     /// compare.json: adjusted Rand index, NMI, each area's best match (Jaccard), the
@@ -242,6 +230,8 @@ enum Command {
     Map {
         #[command(flatten)]
         common: RuleCommandArgs,
+        #[command(flatten)]
+        scheme: SchemeArgs,
         /// Declared memberships to show beside the candidates in map.html.
         #[arg(long, value_name = "DIR")]
         declared: Option<PathBuf>,
@@ -267,6 +257,160 @@ enum Command {
         #[arg(long)]
         csv: bool,
     },
+}
+
+/// Which delineation a rule command runs, and each scheme's own parameters.
+#[derive(Args, Clone)]
+struct SchemeArgs {
+    /// Scheme: `renkei` (連携中枢都市圏, 連携中枢都市圏構想推進要綱), `teiju` (定住自立圏,
+    /// 定住自立圏構想推進要綱), `uea` (都市雇用圏, Kanemoto and Tokuoka 2002) or `cz` (commuting
+    /// zones: Tolbert–Sizer average linkage across borders; Adachi et al. 2020 for Japan).
+    #[arg(long, default_value = "renkei")]
+    scheme: String,
+    /// With --scheme teiju: a 中心市 (and a 複眼型 pair together) has more than this population
+    /// (default 40000: 「人口5万人程度以上（少なくとも4万人超）」, 定住自立圏構想推進要綱の概要).
+    #[arg(long, value_name = "N")]
+    teiju_min_population: Option<u64>,
+    /// With --scheme teiju: a 複眼型 pair needs one city to send at least this share of its
+    /// commuters to the other (default 0.1; a reading: the summary's pair clause is cut short,
+    /// see docs/schemes.md; 0 for adjacency alone).
+    #[arg(long, value_name = "SHARE")]
+    teiju_pair_link: Option<String>,
+    /// With --scheme uea: DID population table (muni_code,did_population) replacing the data
+    /// directory's census2020_did/did_population_2020.csv.
+    #[arg(long, value_name = "FILE")]
+    did: Option<PathBuf>,
+    /// With --scheme uea: a central municipality's least DID population (default 10000,
+    /// Kanemoto–Tokuoka).
+    #[arg(long, value_name = "N")]
+    uea_core_did: Option<u64>,
+    /// With --scheme uea: a co-core's least DID population, unless it has 1/3 of the core's
+    /// (default 100000, Kanemoto–Tokuoka).
+    #[arg(long, value_name = "N")]
+    uea_co_core_did: Option<u64>,
+    /// With --scheme uea: an area is an MEA (大都市雇用圏) from this DID population of its
+    /// central municipalities together, else McEA (default 50000, Kanemoto–Tokuoka).
+    #[arg(long, value_name = "N")]
+    uea_mea_did: Option<u64>,
+    /// With --scheme uea: keep Tokyo's 23 special wards as separate units (the published areas
+    /// count 東京都区部 as one).
+    #[arg(long)]
+    uea_wards_separate: bool,
+    /// With --scheme cz: clusters merge while their dissimilarity is below this (default
+    /// 0.977, Adachi, Fukai, Kawaguchi and Saito 2020; Tolbert and Sizer used 0.98).
+    #[arg(long, value_name = "CUT")]
+    cz_cut: Option<String>,
+    /// With --scheme cz: merge clusters with commuting between them even if they share no
+    /// boundary (the published method's unconstrained form).
+    #[arg(long)]
+    cz_unconstrained: bool,
+    /// With --scheme cz: fixed road links (code_a,code_b[,link]) replacing
+    /// data/rules/cz_links.csv (明石海峡大橋, 瀬戸大橋, 関門橋 …).
+    #[arg(long, value_name = "FILE")]
+    cz_links: Option<PathBuf>,
+}
+
+impl SchemeArgs {
+    /// The scheme, refusing every option that cannot apply to it.
+    fn scheme(&self, rules: &RuleArgs, sweep: bool) -> anyhow::Result<commands::Scheme> {
+        let usage = |m: String| -> anyhow::Error { commands::UsageError(m).into() };
+        let r = rules;
+        // (given, flag, schemes it applies to)
+        let all = ["renkei", "teiju", "uea", "cz"];
+        let options: [(bool, &str, &[&str]); 23] = [
+            (r.threshold.is_some(), "--threshold", &all[..3]),
+            (r.metro_threshold.is_some(), "--metro-threshold", &all[..2]),
+            (r.metro.is_some(), "--metro", &all[..2]),
+            (r.day_night.is_some(), "--day-night", &all[..2]),
+            (r.dn_tolerance.is_some(), "--dn-tolerance", &all[..1]),
+            (
+                r.pair_dn_tolerance.is_some(),
+                "--pair-dn-tolerance",
+                &all[..1],
+            ),
+            (
+                r.pair_min_population.is_some(),
+                "--pair-min-population",
+                &all[..1],
+            ),
+            (
+                r.pair_min_combined.is_some(),
+                "--pair-min-combined",
+                &all[..1],
+            ),
+            (r.pair_max_km.is_some(), "--pair-max-km", &all[..1]),
+            (r.pair.is_some(), "--pair", &all[..1]),
+            (r.as_of.is_some(), "--as-of", &all[..1]),
+            (r.core_cities.is_some(), "--core-cities", &all[..1]),
+            (
+                r.designated_cities.is_some(),
+                "--designated-cities",
+                &all[..1],
+            ),
+            (sweep, "--sweep", &all[..1]),
+            (
+                self.teiju_min_population.is_some(),
+                "--teiju-min-population",
+                &["teiju"],
+            ),
+            (
+                self.teiju_pair_link.is_some(),
+                "--teiju-pair-link",
+                &["teiju"],
+            ),
+            (self.did.is_some(), "--did", &["uea"]),
+            (self.uea_core_did.is_some(), "--uea-core-did", &["uea"]),
+            (
+                self.uea_co_core_did.is_some(),
+                "--uea-co-core-did",
+                &["uea"],
+            ),
+            (self.uea_mea_did.is_some(), "--uea-mea-did", &["uea"]),
+            (self.uea_wards_separate, "--uea-wards-separate", &["uea"]),
+            (
+                self.cz_cut.is_some() || self.cz_unconstrained,
+                "--cz-cut/--cz-unconstrained",
+                &["cz"],
+            ),
+            (self.cz_links.is_some(), "--cz-links", &["cz"]),
+        ];
+        let scheme = self.scheme.as_str();
+        if !all.contains(&scheme) {
+            return Err(usage(format!(
+                "--scheme '{scheme}': one of renkei (連携中枢都市圏), teiju (定住自立圏), uea (都市雇用圏), cz (commuting zones)"
+            )));
+        }
+        let refused: Vec<String> = options
+            .iter()
+            .filter(|(given, _, schemes)| *given && !schemes.contains(&scheme))
+            .map(|(_, flag, schemes)| format!("{flag} (--scheme {})", schemes.join("|")))
+            .collect();
+        if !refused.is_empty() {
+            return Err(usage(format!(
+                "not for --scheme {scheme}: {}",
+                refused.join(", ")
+            )));
+        }
+        Ok(match scheme {
+            "renkei" => commands::Scheme::Renkei,
+            "teiju" => commands::Scheme::Teiju {
+                min_population: self.teiju_min_population,
+                pair_link: self.teiju_pair_link.clone(),
+            },
+            "uea" => commands::Scheme::Uea {
+                did: self.did.clone(),
+                core_did: self.uea_core_did,
+                co_core_did: self.uea_co_core_did,
+                mea_did: self.uea_mea_did,
+                wards_separate: self.uea_wards_separate,
+            },
+            _ => commands::Scheme::Cz {
+                cut: self.cz_cut.clone().unwrap_or_else(|| "0.977".to_string()),
+                constrained: !self.cz_unconstrained,
+                links: self.cz_links.clone(),
+            },
+        })
+    }
 }
 
 #[derive(Args, Clone)]
@@ -593,63 +737,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             sweep,
             xlsx,
             gpkg,
-            cz_cut,
-            cz_unconstrained,
-            cz_links,
         } => {
-            let usage = |m: String| -> anyhow::Error { commands::UsageError(m).into() };
-            let scheme = match scheme.as_str() {
-                "renkei" => {
-                    if cz_cut.is_some() || *cz_unconstrained || cz_links.is_some() {
-                        return Err(usage(
-                            "--cz-cut, --cz-unconstrained and --cz-links apply to --scheme cz only"
-                                .into(),
-                        ));
-                    }
-                    commands::Scheme::Renkei
-                }
-                "cz" => {
-                    // The 連携中枢都市圏 rule options decide nothing in a commuting zone.
-                    let r = &common.rules;
-                    let given: Vec<&str> = [
-                        (r.threshold.is_some(), "--threshold"),
-                        (r.metro_threshold.is_some(), "--metro-threshold"),
-                        (r.dn_tolerance.is_some(), "--dn-tolerance"),
-                        (r.pair_dn_tolerance.is_some(), "--pair-dn-tolerance"),
-                        (r.pair_min_population.is_some(), "--pair-min-population"),
-                        (r.pair_min_combined.is_some(), "--pair-min-combined"),
-                        (r.pair_max_km.is_some(), "--pair-max-km"),
-                        (r.pair.is_some(), "--pair"),
-                        (r.as_of.is_some(), "--as-of"),
-                        (r.core_cities.is_some(), "--core-cities"),
-                        (r.designated_cities.is_some(), "--designated-cities"),
-                        (r.metro.is_some(), "--metro"),
-                        (r.day_night.is_some(), "--day-night"),
-                        (sweep.is_some(), "--sweep"),
-                    ]
-                    .into_iter()
-                    .filter(|(on, _)| *on)
-                    .map(|(_, flag)| flag)
-                    .collect();
-                    if !given.is_empty() {
-                        return Err(usage(format!(
-                            "{} {} to --scheme renkei (連携中枢都市圏) only, not to commuting zones",
-                            given.join(", "),
-                            if given.len() == 1 { "applies" } else { "apply" }
-                        )));
-                    }
-                    commands::Scheme::Cz {
-                        cut: cz_cut.clone().unwrap_or_else(|| "0.977".to_string()),
-                        constrained: !*cz_unconstrained,
-                        links: cz_links.clone(),
-                    }
-                }
-                other => {
-                    return Err(usage(format!(
-                        "--scheme '{other}': one of renkei (連携中枢都市圏), cz (commuting zones); 定住自立圏 and 都市雇用圏 are not implemented yet"
-                    )))
-                }
-            };
+            let scheme = scheme.scheme(&common.rules, sweep.is_some())?;
             let config = common.config(g);
             let options = DelineateOptions {
                 xlsx: *xlsx,
@@ -698,20 +787,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )?;
         }
-        Command::Report { common } => {
+        Command::Report { common, scheme } => {
+            let scheme = scheme.scheme(&common.rules, false)?;
             let config = common.config(g);
-            commands::run_report(&config, &common.rules.options(None))?;
+            commands::run_report(
+                &config,
+                &DelineateOptions {
+                    scheme,
+                    ..common.rules.options(None)
+                },
+            )?;
         }
         Command::Map {
             common,
+            scheme,
             declared,
             font,
         } => {
+            let scheme = scheme.scheme(&common.rules, false)?;
             let config = common.config(g);
             commands::run_map(
                 &config,
                 &MapOptions {
-                    rules: common.rules.options(None),
+                    rules: DelineateOptions {
+                        scheme,
+                        ..common.rules.options(None)
+                    },
                     declared: declared.clone(),
                     font: font.clone(),
                 },

@@ -131,8 +131,32 @@ pub const RULE_TIER2: &str = "largest centre destination, share ≥ tier-2 floor
 
 /// Builds every candidate area.
 pub fn delineate(region: &Region, centres: &[Centre], params: &RenkeiParams) -> Vec<Area> {
-    let threshold = params.get_threshold();
-    let mut areas: Vec<Area> = centres
+    let mut areas = centred_areas(
+        region,
+        centres,
+        params.get_threshold(),
+        [RULE_CENTRE, RULE_PAIR_CENTRE],
+        RULE_TIER1,
+    );
+    add_tier2(region, &mut areas, params.get_tier2_floor());
+    for area in &mut areas {
+        area.set_contiguity(region);
+    }
+    areas
+}
+
+/// One area per centre: the centre's units (`rules[0]` for a single centre, `rules[1]` for
+/// each city of a pair) and every other unit whose share to the centre's units together
+/// meets `threshold` (tier 1, `member_rule`), in code order; contiguity not yet set. The
+/// 10 % rule every scheme with centres shares.
+pub fn centred_areas(
+    region: &Region,
+    centres: &[Centre],
+    threshold: Threshold,
+    rules: [&'static str; 2],
+    member_rule: &'static str,
+) -> Vec<Area> {
+    centres
         .iter()
         .map(|c| {
             let mut members: Vec<Membership> = c
@@ -144,11 +168,7 @@ pub fn delineate(region: &Region, centres: &[Centre], params: &RenkeiParams) -> 
                     persons: region.persons_to(u, &c.units),
                     denominator: region.denominator(u),
                     threshold,
-                    rule: if c.is_pair() {
-                        RULE_PAIR_CENTRE
-                    } else {
-                        RULE_CENTRE
-                    },
+                    rule: if c.is_pair() { rules[1] } else { rules[0] },
                 })
                 .collect();
             for u in 0..region.len() {
@@ -164,7 +184,7 @@ pub fn delineate(region: &Region, centres: &[Centre], params: &RenkeiParams) -> 
                         persons,
                         denominator,
                         threshold,
-                        rule: RULE_TIER1,
+                        rule: member_rule,
                     });
                 }
             }
@@ -175,12 +195,7 @@ pub fn delineate(region: &Region, centres: &[Centre], params: &RenkeiParams) -> 
                 islands: Vec::new(),
             }
         })
-        .collect();
-    add_tier2(region, &mut areas, params.get_tier2_floor());
-    for area in &mut areas {
-        area.set_contiguity(region);
-    }
-    areas
+        .collect()
 }
 
 fn add_tier2(region: &Region, areas: &mut [Area], floor: Threshold) {

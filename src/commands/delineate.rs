@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::{int_col, paths_list, text_col, Config, InputFile, RunRecord, Timings};
-use crate::areas::{delineate, overlaps, sweep, Area, Tier};
+use crate::areas::{overlaps, sweep, Area, Tier};
 use crate::dataset::resolve_data_dir;
 use crate::geometry::{dissolve, unit_shapes};
 use crate::io::{
@@ -16,11 +16,11 @@ use crate::matrix::Threshold;
 use crate::region::{parse_merge, Region};
 use crate::registry::Level;
 use crate::report::{area_svg, MapData};
+use crate::rules;
 use crate::rules::renkei::threshold_text;
 use crate::rules::{
-    evaluate_centres, evaluate_unit, find_centres, pair_candidates, Centre, CentreEvaluation,
-    CityLists, Clause, Date, DayNightTable, MetroAreas, PairCandidate, RatioSource, RenkeiParams,
-    CENSUS_DATE,
+    evaluate_unit, Centre, CentreEvaluation, CityLists, Clause, Date, DayNightTable, MetroAreas,
+    PairCandidate, RatioSource, RenkeiParams, CENSUS_DATE,
 };
 
 /// The national N03 boundaries inside a data directory (complete: no island is missing).
@@ -67,12 +67,33 @@ pub struct DelineateOptions {
     pub scheme: Scheme,
 }
 
-/// Which delineation `delineate` runs.
+/// Which delineation a rule command (`delineate`, `map`, `report`) runs; the values as the
+/// user wrote them (checked by [`scheme_of`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum Scheme {
     /// 連携中枢都市圏 (連携中枢都市圏構想推進要綱).
     #[default]
     Renkei,
+    /// 定住自立圏 (定住自立圏構想推進要綱).
+    Teiju {
+        /// `--teiju-min-population` (default 40,000: 「少なくとも4万人超」).
+        min_population: Option<u64>,
+        /// `--teiju-pair-link` as written (default 0.1).
+        pair_link: Option<String>,
+    },
+    /// 都市雇用圏 (Kanemoto and Tokuoka 2002).
+    Uea {
+        /// `--did FILE`, replacing the data directory's DID table.
+        did: Option<PathBuf>,
+        /// `--uea-core-did` (default 10,000).
+        core_did: Option<u64>,
+        /// `--uea-co-core-did` (default 100,000).
+        co_core_did: Option<u64>,
+        /// `--uea-mea-did` (default 50,000).
+        mea_did: Option<u64>,
+        /// `--uea-wards-separate`: keep Tokyo's special wards as 23 units.
+        wards_separate: bool,
+    },
     /// Commuting zones (Tolbert and Sizer 1996; Adachi, Fukai, Kawaguchi and Saito 2020).
     Cz {
         /// `--cz-cut` as written (default 0.977).
@@ -82,6 +103,127 @@ pub enum Scheme {
         /// `--cz-links FILE`, replacing data/rules/cz_links.csv.
         links: Option<PathBuf>,
     },
+}
+
+/// The DID population table inside a data directory (2020 census, table 1-2).
+pub const DID_FILE: &str = "census2020_did/did_population_2020.csv";
+
+/// The DID table a UEA run reads: `--did`, else the data directory's.
+///
+/// # Errors
+/// When no data directory is found and `--did` is not given.
+pub fn did_path(config: &Config, did: Option<&std::path::Path>) -> anyhow::Result<PathBuf> {
+    Ok(match did {
+        Some(p) => p.to_path_buf(),
+        None => resolve_data_dir(config.data.as_deref())?
+            .path
+            .join(DID_FILE),
+    })
+}
+
+/// The scheme the options ask for, with its lists read and its values checked; the
+/// 連携中枢都市圏 and 定住自立圏 take the shared rule parameters (`--threshold`, `--metro`…) from
+/// `params`.
+///
+/// # Errors
+/// A bad value (usage), an unreadable list or DID table.
+pub fn scheme_of<'p>(
+    config: &Config,
+    options: &DelineateOptions,
+    params: &'p RenkeiParams,
+) -> anyhow::Result<Box<dyn rules::Scheme + 'p>> {
+    Ok(match &options.scheme {
+        Scheme::Renkei => Box::new(rules::scheme::Renkei(params)),
+        Scheme::Teiju {
+            min_population,
+            pair_link,
+        } => {
+            let mut t = rules::Teiju::new(params.metro().clone());
+            if let Some(text) = pair_link {
+                t.pair_link = parse_threshold("--teiju-pair-link", text)?;
+            }
+            t.threshold = params.get_threshold();
+            t.metro_threshold = params.get_metro_threshold();
+            t.day_night = params.get_day_night().cloned();
+            if let Some(p) = min_population {
+                t.min_population = *p;
+            }
+            Box::new(t)
+        }
+        Scheme::Uea {
+            did,
+            core_did,
+            co_core_did,
+            mea_did,
+            wards_separate,
+        } => {
+            let path = did_path(config, did.as_deref())?;
+            let rows = io::read_did(&path)?;
+            let mut u = rules::Uea::new(rows.iter().map(|r| (r.code, r.population)).collect());
+            u.threshold = params.get_threshold();
+            u.wards_as_one = !wards_separate;
+            for (flag, value, field) in [
+                ("--uea-core-did", core_did, &mut u.core_did),
+                ("--uea-co-core-did", co_core_did, &mut u.co_core_did),
+                ("--uea-mea-did", mea_did, &mut u.mea_did),
+            ] {
+                if let Some(v) = value {
+                    if *v == 0 {
+                        return Err(usage(format!(
+                            "{flag} 0: a DID population above 0 is needed (at 0 every municipality would qualify)"
+                        )));
+                    }
+                    *field = *v;
+                }
+            }
+            Box::new(u)
+        }
+        Scheme::Cz {
+            cut,
+            constrained,
+            links,
+        } => {
+            let exact = parse_cz_cut(cut)?;
+            let (rows, _) = io::read_cz_links(links.as_deref())?;
+            let (n, d) = exact.parts();
+            Box::new(rules::cz::Cz {
+                params: rules::cz::CzParams {
+                    cut: n as f64 / d as f64,
+                    constrained: *constrained,
+                },
+                cut: exact,
+                links: rows.iter().map(|l| (l.a, l.b)).collect(),
+            })
+        }
+    })
+}
+
+/// The region a scheme works on (the UEA merges Tokyo's special wards), and a check that
+/// every road link of a commuting-zone run names units of it.
+///
+/// # Errors
+/// A link naming a code that is not a unit, or a merger the scheme cannot apply.
+pub fn scheme_region(
+    options: &DelineateOptions,
+    scheme: &dyn rules::Scheme,
+    region: Region,
+) -> anyhow::Result<Region> {
+    if let Scheme::Cz { links, .. } = &options.scheme {
+        let (rows, _) = io::read_cz_links(links.as_deref())?;
+        for l in &rows {
+            anyhow::ensure!(
+                region.index_of(l.a).is_some() && region.index_of(l.b).is_some(),
+                "{}: road link {} {} → {}: a code is not a municipality of the data",
+                l.record,
+                l.name,
+                l.a,
+                l.b
+            );
+        }
+    }
+    scheme
+        .units(region)
+        .map_err(|e| usage(format!("--scheme {}: {e}", scheme.id())))
 }
 
 /// The workbook `delineate --xlsx` writes.
@@ -393,6 +535,32 @@ pub fn build_region_with_warnings(
     Ok((region, data_warnings.into_iter().chain(warnings).collect()))
 }
 
+/// The warnings a scheme's result needs beside it: the 連携中枢都市圏's list and input checks
+/// ([`rule_warnings`]), and for the other schemes what the inputs cannot support.
+///
+/// # Errors
+/// As [`rule_warnings`].
+pub fn scheme_warnings(
+    region: &Region,
+    params: &RenkeiParams,
+    scheme: &dyn rules::Scheme,
+    evaluations: &[CentreEvaluation],
+    pairs: &[PairCandidate],
+) -> anyhow::Result<Vec<String>> {
+    Ok(match scheme.id() {
+        "renkei" => rule_warnings(region, params, evaluations, pairs)?,
+        "uea" => vec![UEA_COMMUTERS_WARNING.to_string()],
+        "teiju" => vec![TEIJU_MEMBERS_WARNING.to_string()],
+        _ => Vec::new(),
+    })
+}
+
+/// What the census OD cannot give the UEA.
+pub const UEA_COMMUTERS_WARNING: &str = "都市雇用圏: Kanemoto and Tokuoka count employed persons (就業者) only; this OD counts workers and students leaving home (census table 6-1), so shares to large cores run higher than in their tables and some municipalities pass 10 % only through students";
+
+/// What the 定住自立圏 members are.
+pub const TEIJU_MEMBERS_WARNING: &str = "定住自立圏: the 通勤通学10%圏 is one factor the municipalities weigh, not a test, and areas are formed by agreements; these are candidate areas, and a 合併市 is judged on its whole 昼夜間人口比率 (the former municipalities' ratios are not in the 2020 census)";
+
 /// Runs the delineation and writes every output.
 ///
 /// # Errors
@@ -400,68 +568,34 @@ pub fn build_region_with_warnings(
 pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Result<DelineateRun> {
     let (params, mut warnings) = renkei_params(options)?;
     let sweep_thresholds = options.sweep.as_deref().map(parse_sweep).transpose()?;
-    // A bad cut is a usage error before anything is loaded.
-    let cz_cut = match &options.scheme {
-        Scheme::Cz { cut, .. } => Some(parse_cz_cut(cut)?),
-        Scheme::Renkei => None,
-    };
+    // Bad scheme values are usage errors before anything is loaded.
+    let scheme = scheme_of(config, options, &params)?;
     let mut timings = Timings::default();
     let (region, shape_warnings) =
         build_region_with_warnings(config, &options.merges, &mut timings)?;
-    let (evaluations, pairs, centres, areas) = match &options.scheme {
-        Scheme::Renkei => timings.time("rules", || {
-            let evaluations = evaluate_centres(&region, &params);
-            let pairs = pair_candidates(&region, &evaluations, &params);
-            let centres = find_centres(&region, &evaluations, &params);
-            let areas = delineate(&region, &centres, &params);
-            (evaluations, pairs, centres, areas)
-        }),
-        Scheme::Cz {
-            constrained, links, ..
-        } => {
-            let exact = cz_cut.expect("parsed above");
-            let (rows, _) = io::read_cz_links(links.as_deref())?;
-            let links: Vec<(usize, usize)> = rows
-                .iter()
-                .map(|l| match (region.index_of(l.a), region.index_of(l.b)) {
-                    (Some(a), Some(b)) => Ok((a, b)),
-                    _ => Err(anyhow::anyhow!(
-                        "{}: road link {} {} → {}: a code is not a municipality of the data",
-                        l.record,
-                        l.name,
-                        l.a,
-                        l.b
-                    )),
-                })
-                .collect::<anyhow::Result<_>>()?;
-            let (n, d) = exact.parts();
-            let cz = crate::rules::cz::CzParams {
-                cut: n as f64 / d as f64,
-                constrained: *constrained,
-            };
-            let areas = timings.time("rules", || {
-                crate::areas::zone_areas(&region, &cz, exact, &links)
-            });
-            let centres = areas.iter().map(|a| a.centre.clone()).collect();
-            (Vec::new(), Vec::new(), centres, areas)
-        }
-    };
-    warnings.extend(rule_warnings(&region, &params, &evaluations, &pairs)?);
+    let region = scheme_region(options, scheme.as_ref(), region)?;
+    let outcome = timings.time("rules", || scheme.delineate(&region));
+    let (evaluations, pairs) = outcome
+        .renkei
+        .clone()
+        .map(|d| (d.evaluations, d.pairs))
+        .unwrap_or_default();
+    let areas = outcome.areas.clone();
+    let centres: Vec<Centre> = areas.iter().map(|a| a.centre.clone()).collect();
+    warnings.extend(scheme_warnings(
+        &region,
+        &params,
+        scheme.as_ref(),
+        &evaluations,
+        &pairs,
+    )?);
     // Warnings are printed even with -q: they qualify the results.
     for w in &warnings {
         eprintln!("warning: {w}");
     }
     RunRecord::begin(&config.out, "delineate")?;
     let mut outputs = timings.time("write", || {
-        write_outputs(
-            config,
-            &region,
-            &params,
-            &options.scheme,
-            &evaluations,
-            &pairs,
-            &areas,
-        )
+        write_outputs(config, &region, &params, scheme.as_ref(), &outcome)
     })?;
     let mut written = std::mem::take(&mut outputs.written);
     if params.get_pair().is_some() {
@@ -579,7 +713,7 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
         })?;
         written.push(path);
     }
-    if config.verbose && matches!(options.scheme, Scheme::Cz { .. }) {
+    if config.verbose && scheme.id() == "cz" {
         let singletons = areas.iter().filter(|a| a.members.len() == 1).count();
         eprintln!(
             "{} commuting zones over {} municipalities ({} of one municipality); {} not contiguous",
@@ -587,6 +721,34 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
             region.len(),
             singletons,
             areas.iter().filter(|a| !a.is_contiguous()).count()
+        );
+        eprintln!("wrote {}", paths_list(&written));
+    } else if config.verbose && scheme.id() != "renkei" {
+        let units = |t| {
+            areas
+                .iter()
+                .flat_map(|a| &a.members)
+                .filter(|m| m.tier == t)
+                .count()
+        };
+        use super::count;
+        eprintln!(
+            "{}: {}; {} central units, {} (first) and {} (second tier); {} in two or more areas; {} not contiguous",
+            scheme.name_ja(),
+            count(areas.len(), "area", "areas"),
+            units(Tier::Centre),
+            count(units(Tier::One), "membership", "memberships"),
+            units(Tier::Two),
+            count(
+                overlaps(&areas, region.len()).len(),
+                "municipality",
+                "municipalities"
+            ),
+            count(
+                areas.iter().filter(|a| !a.is_contiguous()).count(),
+                "area",
+                "areas"
+            )
         );
         eprintln!("wrote {}", paths_list(&written));
     } else if config.verbose {
@@ -697,6 +859,34 @@ pub fn rule_record(
     match &options.scheme {
         Scheme::Renkei => {
             r.param("scheme", "renkei");
+        }
+        Scheme::Teiju {
+            min_population,
+            pair_link,
+        } => {
+            r.param("scheme", "teiju")
+                .param("teiju_min_population", min_population.unwrap_or(40_000))
+                .param(
+                    "teiju_pair_link",
+                    pair_link.clone().unwrap_or_else(|| "0.1".to_string()),
+                );
+        }
+        Scheme::Uea {
+            did,
+            core_did,
+            co_core_did,
+            mea_did,
+            wards_separate,
+        } => {
+            r.param("scheme", "uea")
+                .param("uea_core_did", core_did.unwrap_or(10_000))
+                .param("uea_co_core_did", co_core_did.unwrap_or(100_000))
+                .param("uea_mea_did", mea_did.unwrap_or(50_000))
+                .param("uea_wards_as_one", !wards_separate);
+            r.inputs.push(InputFile::at(
+                "DID population",
+                &did_path(config, did.as_deref())?,
+            ));
         }
         Scheme::Cz {
             cut,
@@ -869,11 +1059,15 @@ fn write_outputs(
     config: &Config,
     region: &Region,
     params: &RenkeiParams,
-    scheme: &Scheme,
-    evaluations: &[CentreEvaluation],
-    pairs: &[PairCandidate],
-    areas: &[Area],
+    scheme: &dyn rules::Scheme,
+    outcome: &rules::Outcome,
 ) -> anyhow::Result<Outputs> {
+    let (evaluations, pairs) = outcome
+        .renkei
+        .as_ref()
+        .map(|d| (d.evaluations.as_slice(), d.pairs.as_slice()))
+        .unwrap_or_default();
+    let areas = outcome.areas.as_slice();
     let out = &config.out;
     let ids: Vec<String> = areas.iter().map(|a| a.centre.id(region)).collect();
     let centre_codes = |c: &Centre| {
@@ -901,46 +1095,72 @@ fn write_outputs(
         Ok(())
     };
 
-    if let Scheme::Cz {
-        cut, constrained, ..
-    } = scheme
-    {
+    if outcome.renkei.is_none() {
         // clauses.csv: the method, each step with its source and the value used.
-        let rows: [(&str, &str, String); 5] = [
-            (
-                "cz_proximity",
-                "Tolbert and Sizer (1996), USDA ERS Staff Paper 9614: p_ij = (f_ij + f_ji) / min(L_i, L_j), capped at 1",
-                "L = resident commuters (workers and students, the share denominator)".to_string(),
-            ),
-            (
-                "cz_linkage",
-                "Tolbert and Sizer (1996): average linkage of 1 − p over every pair of units (no commuting: 1)",
-                "greedy agglomeration, ties to the smaller unit index".to_string(),
-            ),
-            (
-                "cz_cut",
-                "Adachi, Fukai, Kawaguchi and Saito (2020), Commuting Zones in Japan: clusters merge while the dissimilarity is below the cut",
-                format!("< {cut}"),
-            ),
-            (
-                "cz_contiguity",
-                "merges only between clusters that share a boundary (N03) or a fixed road link (data/rules/cz_links.csv or --cz-links), unless unconstrained",
-                if *constrained { "constrained" } else { "unconstrained" }.to_string(),
-            ),
-            (
-                "cz_label",
-                "a zone has no centre: its unit with the most resident commuters labels it (tier centre in memberships.csv); members' figures are persons to the rest of the zone",
-                "largest L, then lower code".to_string(),
-            ),
-        ];
+        let m = &outcome.method;
         write(
             "clauses.csv",
             vec![
-                text_col("clause", rows.iter().map(|r| r.0.to_string()).collect()),
-                text_col("implements", rows.iter().map(|r| r.1.to_string()).collect()),
-                text_col("value_used", rows.iter().map(|r| r.2.clone()).collect()),
+                text_col("clause", m.iter().map(|r| r.id.to_string()).collect()),
+                text_col(
+                    "implements",
+                    m.iter().map(|r| r.implements.clone()).collect(),
+                ),
+                text_col(
+                    "value_used",
+                    m.iter().map(|r| r.value_used.clone()).collect(),
+                ),
             ],
         )?;
+        // centres.csv: every unit evaluated as a centre, one value and one flag per criterion.
+        let r = &outcome.records;
+        if let Some(first) = r.first() {
+            let mut columns = vec![
+                text_col(
+                    "code",
+                    r.iter().map(|x| region.code(x.unit).to_string()).collect(),
+                ),
+                text_col(
+                    "name",
+                    r.iter().map(|x| region.names[x.unit].clone()).collect(),
+                ),
+                text_col(
+                    "prefecture",
+                    r.iter()
+                        .map(|x| region.prefectures[x.unit].clone())
+                        .collect(),
+                ),
+                OutColumn {
+                    name: "population",
+                    values: OutValues::U64(r.iter().map(|x| region.population[x.unit]).collect()),
+                },
+            ];
+            for (k, c) in first.criteria.iter().enumerate() {
+                columns.push(text_col(
+                    c.id,
+                    r.iter().map(|x| x.criteria[k].value.clone()).collect(),
+                ));
+                columns.push(OutColumn {
+                    // Column names are static; a scheme has a handful of criteria.
+                    name: Box::leak(format!("{}_met", c.id).into_boxed_str()),
+                    values: OutValues::Text(
+                        r.iter()
+                            .map(|x| Some(x.criteria[k].met.to_string()))
+                            .collect(),
+                    ),
+                });
+            }
+            columns.push(text_col(
+                "role",
+                r.iter().map(|x| x.role.to_string()).collect(),
+            ));
+            columns.push(text_col(
+                "failed_criteria",
+                r.iter().map(|x| x.failed().join(";")).collect(),
+            ));
+            columns.push(text_col("note", r.iter().map(|x| x.note.clone()).collect()));
+            write("centres.csv", columns)?;
+        }
     } else {
         // centres.csv
         let member_of = |u: usize| -> Vec<String> {
@@ -1235,19 +1455,7 @@ fn write_outputs(
             ),
             text_col(
                 "type",
-                areas
-                    .iter()
-                    .map(|a| {
-                        if matches!(scheme, Scheme::Cz { .. }) {
-                            "commuting zone"
-                        } else if a.centre.is_pair() {
-                            "pair (複眼型)"
-                        } else {
-                            "single"
-                        }
-                        .to_string()
-                    })
-                    .collect(),
+                areas.iter().map(|a| scheme.area_type(region, a)).collect(),
             ),
             int_col(
                 "tier1_members",

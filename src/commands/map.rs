@@ -5,19 +5,31 @@ use std::path::PathBuf;
 use anyhow::Context;
 use rayon::prelude::*;
 
-use super::delineate::{build_region_with_warnings, renkei_params, rule_record, DelineateOptions};
+use super::delineate::{
+    build_region_with_warnings, renkei_params, rule_record, scheme_of, scheme_region,
+    scheme_warnings, DelineateOptions,
+};
 use super::{paths_list, Config, InputFile, Timings};
-use crate::areas::{delineate, Area, Membership, Tier};
+use crate::areas::{Area, Membership, Tier};
 use crate::audit::{audit, Audit, Status};
 use crate::io;
 use crate::region::Region;
 use crate::report::{
     area_svg, find_japanese_font, map_html, national_svg, svg_to_png, DeclaredByUnit, MapData,
 };
-use crate::rules::{evaluate_centres, find_centres, Centre, RenkeiParams};
+use crate::rules::{Centre, RenkeiParams, Scheme};
 
 /// Title of the candidate map.
 pub const MAP_TITLE: &str = "連携中枢都市圏 候補（令和2年国勢調査）";
+
+/// Title of a scheme's national map and report.
+pub fn map_title(scheme: &dyn Scheme) -> String {
+    if scheme.id() == "renkei" {
+        MAP_TITLE.to_string()
+    } else {
+        format!("{}（令和2年国勢調査）", scheme.name_ja())
+    }
+}
 
 /// Options of `map`.
 #[derive(Clone, Debug, Default)]
@@ -35,26 +47,51 @@ pub struct MapOptions {
 /// # Errors
 /// Loading failures, no Japanese font, or a write failure.
 pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<PathBuf>> {
-    let (params, warnings) = renkei_params(&options.rules)?;
-    // Warnings are printed even with -q: they qualify the results.
-    for w in &warnings {
-        eprintln!("warning: {w}");
+    let (params, mut warnings) = renkei_params(&options.rules)?;
+    let scheme = scheme_of(config, &options.rules, &params)?;
+    if options.declared.is_some() && scheme.id() != "renkei" {
+        return Err(super::UsageError(format!(
+            "--declared shows declared 連携中枢都市圏 beside the candidates: it applies to --scheme renkei only, not {}",
+            scheme.id()
+        ))
+        .into());
     }
     let fonts = find_japanese_font(options.font.as_deref())?;
     let mut timings = Timings::default();
     let (region, shape_warnings) =
         build_region_with_warnings(config, &options.rules.merges, &mut timings)?;
-    let (evaluations, areas) = timings.time("rules", || {
-        let evaluations = evaluate_centres(&region, &params);
-        let centres = find_centres(&region, &evaluations, &params);
-        let areas = delineate(&region, &centres, &params);
-        (evaluations, areas)
-    });
+    let region = scheme_region(&options.rules, scheme.as_ref(), region)?;
+    let outcome = timings.time("rules", || scheme.delineate(&region));
+    let areas = &outcome.areas;
+    let evaluations = outcome
+        .renkei
+        .as_ref()
+        .map(|d| d.evaluations.as_slice())
+        .unwrap_or_default();
+    let pairs = outcome
+        .renkei
+        .as_ref()
+        .map(|d| d.pairs.as_slice())
+        .unwrap_or_default();
+    warnings.extend(scheme_warnings(
+        &region,
+        &params,
+        scheme.as_ref(),
+        evaluations,
+        pairs,
+    )?);
+    // Warnings are printed even with -q: they qualify the results.
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
     let declared = match &options.declared {
         Some(dir) => Some(declared_by_unit(&region, dir, &params)?),
         None => None,
     };
-    let data = MapData::new(&region, &areas, None, MAP_TITLE).with_criteria(&evaluations, &params);
+    let title = map_title(scheme.as_ref());
+    let data = MapData::new(&region, areas, None, &title)
+        .with_criteria(evaluations, &params)
+        .with_terms(scheme.id());
     let out = &config.out;
     let mut written = Vec::new();
     super::RunRecord::begin(out, "map")?;

@@ -4,13 +4,15 @@
 
 use std::path::PathBuf;
 
-use super::delineate::{build_region_with_warnings, renkei_params, rule_record, DelineateOptions};
-use super::map::MAP_TITLE;
+use super::delineate::{
+    build_region_with_warnings, renkei_params, rule_record, scheme_of, scheme_region,
+    scheme_warnings, DelineateOptions,
+};
+use super::map::map_title;
 use super::{Config, Timings};
-use crate::areas::delineate;
 use crate::io;
 use crate::report::{report_html, MapData, ReportRun};
-use crate::rules::{evaluate_centres, find_centres};
+use crate::rules::Outcome;
 
 /// The file `report` writes.
 pub const REPORT_FILE: &str = "report.html";
@@ -20,21 +22,26 @@ pub const REPORT_FILE: &str = "report.html";
 /// # Errors
 /// Loading failures or a write failure.
 pub fn run_report(config: &Config, options: &DelineateOptions) -> anyhow::Result<Vec<PathBuf>> {
-    let (params, warnings) = renkei_params(options)?;
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
+    let (params, mut warnings) = renkei_params(options)?;
+    let scheme = scheme_of(config, options, &params)?;
     let mut timings = Timings::default();
     let (region, shape_warnings) =
         build_region_with_warnings(config, &options.merges, &mut timings)?;
-    let (evaluations, areas) = timings.time("rules", || {
-        let evaluations = evaluate_centres(&region, &params);
-        let centres = find_centres(&region, &evaluations, &params);
-        let areas = delineate(&region, &centres, &params);
-        (evaluations, areas)
-    });
+    let region = scheme_region(options, scheme.as_ref(), region)?;
+    let outcome = timings.time("rules", || scheme.delineate(&region));
+    let detail = outcome.renkei.clone().unwrap_or_default();
+    warnings.extend(scheme_warnings(
+        &region,
+        &params,
+        scheme.as_ref(),
+        &detail.evaluations,
+        &detail.pairs,
+    )?);
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
     // Without the mergers, for the before/after pages.
-    let baseline = if options.merges.is_empty() {
+    let baseline: Option<(_, Outcome)> = if options.merges.is_empty() {
         None
     } else {
         let quiet = Config {
@@ -42,20 +49,23 @@ pub fn run_report(config: &Config, options: &DelineateOptions) -> anyhow::Result
             ..config.clone()
         };
         let (region, _) = build_region_with_warnings(&quiet, &[], &mut timings)?;
-        let evaluations = evaluate_centres(&region, &params);
-        let centres = find_centres(&region, &evaluations, &params);
-        let areas = delineate(&region, &centres, &params);
-        Some((region, evaluations, areas))
+        let region = scheme_region(options, scheme.as_ref(), region)?;
+        let outcome = scheme.delineate(&region);
+        Some((region, outcome))
     };
+    let title = map_title(scheme.as_ref());
     let mut record = rule_record(config, options, &params, "report")?;
     record.warnings = shape_warnings.into_iter().chain(warnings).collect();
     super::RunRecord::begin(&config.out, "report")?;
     let path = config.out.join(REPORT_FILE);
     timings.time("report", || -> anyhow::Result<()> {
-        let data = MapData::new(&region, &areas, None, MAP_TITLE);
+        let data = MapData::new(&region, &outcome.areas, None, &title).with_terms(scheme.id());
         let run = ReportRun {
             data: &data,
-            evaluations: &evaluations,
+            evaluations: &detail.evaluations,
+            scheme: scheme.name_ja(),
+            records: &outcome.records,
+            method: &outcome.method,
         };
         let parameters: Vec<(String, String)> = record
             .summary_rows()
@@ -63,11 +73,16 @@ pub fn run_report(config: &Config, options: &DelineateOptions) -> anyhow::Result
             .filter(|(k, _)| k.starts_with("parameter: ") || k.starts_with("input: "))
             .collect();
         let html = match &baseline {
-            Some((b_region, b_evaluations, b_areas)) => {
-                let b_data = MapData::new(b_region, b_areas, None, MAP_TITLE);
+            Some((b_region, b_outcome)) => {
+                let b_data =
+                    MapData::new(b_region, &b_outcome.areas, None, &title).with_terms(scheme.id());
+                let b_detail = b_outcome.renkei.clone().unwrap_or_default();
                 let b_run = ReportRun {
                     data: &b_data,
-                    evaluations: b_evaluations,
+                    evaluations: &b_detail.evaluations,
+                    scheme: scheme.name_ja(),
+                    records: &b_outcome.records,
+                    method: &b_outcome.method,
                 };
                 report_html(
                     &run,

@@ -30,9 +30,9 @@ pub use od_table::read_od_table;
 pub use population::{read_population, PopulationRow};
 pub use rules_data::{
     read_core_cities, read_cz_links, read_day_night, read_declared, read_designated_cities,
-    read_metro_areas, CoreCityRow, DayNightRow, DeclaredArea, DeclaredMember, DesignatedCityRow,
-    ListInfo, MetroEntry, MetroRow, MetroStatus, RoadLink, BUILTIN_CORE_CITIES, BUILTIN_CZ_LINKS,
-    BUILTIN_DESIGNATED_CITIES, BUILTIN_METRO_AREAS,
+    read_did, read_metro_areas, CoreCityRow, DayNightRow, DeclaredArea, DeclaredMember,
+    DesignatedCityRow, DidRow, ListInfo, MetroEntry, MetroRow, MetroStatus, RoadLink,
+    BUILTIN_CORE_CITIES, BUILTIN_CZ_LINKS, BUILTIN_DESIGNATED_CITIES, BUILTIN_METRO_AREAS,
 };
 pub use write::{
     write_atomic, write_atomic_path, write_json, write_table, write_text, OutColumn, OutFormat,

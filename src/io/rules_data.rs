@@ -715,3 +715,50 @@ pub fn read_declared(dir: &Path) -> Result<(Vec<DeclaredArea>, Vec<DeclaredMembe
     }
     Ok((areas, members))
 }
+
+/// One row of a DID (人口集中地区) population table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DidRow {
+    /// Municipality code.
+    pub code: MuniCode,
+    /// Population living in the municipality's densely inhabited districts.
+    pub population: u64,
+    /// `file: line N`, for messages.
+    pub record: String,
+}
+
+/// Reads a DID population table (`muni_code` or `code`, `did_population`), as the data
+/// directory's `census2020_did/did_population_2020.csv` (2020 census 人口等基本集計 table 1-2).
+/// A municipality not listed has no DID.
+///
+/// # Errors
+/// [`ReadError`] for a missing column, a bad code or count, an empty count or a repeated code,
+/// with the line.
+pub fn read_did(path: &Path) -> Result<Vec<DidRow>, ReadError> {
+    let table = Table::read(path)?;
+    table.require_records("one row per municipality with a DID (muni_code, did_population)")?;
+    let codes = table.codes(table.column("muni_code", &["muni_code", "code"])?)?;
+    no_repeats(&table, &codes)?;
+    let counts = table.counts(table.column("did_population", &["did_population"])?, &|i| {
+        codes[i].to_string()
+    })?;
+    counts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let population = c.ok_or_else(|| ReadError::BadValue {
+                path: table.path.clone(),
+                record: table.record_text(i),
+                column: "did_population".to_string(),
+                code: codes[i].to_string(),
+                value: String::new(),
+                expected: "a whole number of persons (a municipality without a DID is left out)",
+            })?;
+            Ok(DidRow {
+                code: codes[i],
+                population,
+                record: format!("{}: {}", table.path.display(), table.record_text(i)),
+            })
+        })
+        .collect()
+}

@@ -79,6 +79,57 @@ impl Region {
         }
     }
 
+    /// A region made by hand (rule fixtures, synthetic what-ifs): units by code with name and
+    /// kind, population, flows `(from, to, persons)` between unit indices (a flow to itself is
+    /// staying; repeats are summed), no unknown destinations, no shapes, and the given
+    /// neighbour pairs as adjacency.
+    ///
+    /// # Panics
+    /// If the codes are not ascending and distinct, a vector is not one per unit, or a flow
+    /// names no unit (a fixture bug).
+    pub fn from_flows(
+        units: &[(MuniCode, &str, Kind)],
+        population: &[Option<u64>],
+        flows: &[(usize, usize, u32)],
+        neighbours: &[(usize, usize)],
+        params: MetricsParams,
+    ) -> Self {
+        let n = units.len();
+        assert_eq!(population.len(), n, "one population per unit");
+        assert!(
+            units.windows(2).all(|w| w[0].0 < w[1].0),
+            "codes ascending and distinct"
+        );
+        let triplets = flows
+            .iter()
+            .map(|&(a, b, p)| {
+                assert!(a < n && b < n, "flow between units");
+                (a as u32, b as u32, p)
+            })
+            .collect();
+        let matrix = CommuteMatrix::from_triplets_summed(n, triplets, vec![0; n], vec![true; n])
+            .expect("a fixture's flows fit the matrix");
+        let pairs: Vec<(u32, u32)> = neighbours
+            .iter()
+            .map(|&(a, b)| (a as u32, b as u32))
+            .collect();
+        let metrics = Metrics::compute(&matrix, population, &params);
+        Region {
+            units: Units::from_codes(units.iter().map(|u| u.0).collect()),
+            names: units.iter().map(|u| u.1.to_string()).collect(),
+            prefectures: vec![String::new(); n],
+            kinds: units.iter().map(|u| u.2).collect(),
+            matrix,
+            population: population.to_vec(),
+            shapes: vec![None; n],
+            adjacency: crate::geometry::Adjacency::from_pairs(n, &pairs),
+            metrics,
+            params,
+            merged: vec![Vec::new(); n],
+            offices: vec![None; n],
+        }
+    }
+
     /// Number of units.
     pub fn len(&self) -> usize {
         self.units.len()

@@ -67,8 +67,71 @@ fn data_json(data: &MapData, declared: Option<&DeclaredByUnit>) -> Value {
             })
         })
         .collect();
-    json!({ "units": units, "areas": areas })
+    let t = &data.terms;
+    json!({
+        "units": units,
+        "areas": areas,
+        "tiers": { "centre": t.centre, "1": t.panel[0], "2": t.panel[1] },
+        "area": t.area,
+        "rules": RULES_JA.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+    })
 }
+
+/// Every rule text of every scheme in the words map.html's panel shows.
+const RULES_JA: &[(&str, &str)] = &[
+    (
+        crate::areas::RULE_CENTRE,
+        "連携中枢都市の要件を満たす中心市",
+    ),
+    (crate::areas::RULE_PAIR_CENTRE, "複眼型の中心市（要綱第9）"),
+    (crate::areas::RULE_TIER1, "中心市への通勤通学割合が基準以上"),
+    (
+        crate::areas::RULE_TIER2,
+        "最も多く通う中心市への割合が2次の下限以上で、圏域に隣接",
+    ),
+    ("declared member", "宣言済みの構成市町村"),
+    (
+        crate::rules::teiju::RULE_TEIJU_CENTRE,
+        "定住自立圏の中心市（人口4万人超・昼夜間人口比率1以上・三大都市圏外）",
+    ),
+    (
+        crate::rules::teiju::RULE_TEIJU_PAIR,
+        "複眼型中心市（隣接する2市、合計人口4万人超）",
+    ),
+    (
+        crate::rules::teiju::RULE_TEIJU_MEMBER,
+        "中心市への通勤通学割合が基準以上（通勤通学10%圏）",
+    ),
+    (
+        crate::rules::uea::RULE_UEA_CORE,
+        "中心都市（DID人口1万人以上、他の中心都市の郊外でない）",
+    ),
+    (
+        crate::rules::uea::RULE_UEA_CO_CORE,
+        "副次中心（従業常住比1以上、DID人口10万人以上または中心の1/3以上）",
+    ),
+    (
+        crate::rules::uea::RULE_UEA_SUBURB1,
+        "1次郊外（中心都市への通勤割合が基準以上）",
+    ),
+    (
+        crate::rules::uea::RULE_UEA_SUBURB2,
+        "2次郊外（1次郊外への割合が基準以上で最大の通勤先）",
+    ),
+    (
+        crate::rules::uea::RULE_UEA_SUBURB3,
+        "3次郊外（2次郊外への割合が基準以上で最大の通勤先）",
+    ),
+    (crate::rules::uea::RULE_UEA_SUBURB4, "4次以降の郊外"),
+    (
+        crate::areas::RULE_ZONE_LABEL,
+        "通勤圏の代表（通勤通学者が最多の市町村）",
+    ),
+    (
+        crate::areas::RULE_ZONE_MEMBER,
+        "通勤圏の市町村（平均連結法、非類似度が切断値未満）",
+    ),
+];
 
 const STYLE: &str = r#"
 *{box-sizing:border-box}body{margin:0;font-family:'IPAGothic','Noto Sans CJK JP','Hiragino Sans',Meiryo,sans-serif;color:#222}
@@ -104,9 +167,9 @@ svg.addEventListener('pointerup',()=>{drag=null});
 document.getElementById('reset').onclick=()=>{vb=home.slice();setVB()};
 function zoomTo(codes){let b=null;for(const c of codes)for(const p of svg.querySelectorAll('path.u[data-code="'+c+'"]')){const r=p.getBBox();b=b?[Math.min(b[0],r.x),Math.min(b[1],r.y),Math.max(b[2],r.x+r.width),Math.max(b[3],r.y+r.height)]:[r.x,r.y,r.x+r.width,r.y+r.height]}
 if(!b)return;const box=svg.getBoundingClientRect();const aspect=box.width>0&&box.height>0?box.width/box.height:home[2]/home[3];let w=(b[2]-b[0])*1.3,h=(b[3]-b[1])*1.3;w=Math.max(w,h*aspect,20);h=w/aspect;vb=[(b[0]+b[2]-w)/2,(b[1]+b[3]-h)/2,w,h];setVB()}
-const pct=(p,d)=>d>0?(100*p/d).toFixed(1)+'%':'—';const tierName={centre:'中心市',1:'1次圏',2:'2次圏'};
+const pct=(p,d)=>d>0?(100*p/d).toFixed(1)+'%':'—';const tierName=DATA.tiers;
 const kindName={designated_city:'指定都市',core_city:'中核市',city:'市',town:'町',village:'村',special_ward:'特別区',designated_city_ward:'行政区',special_wards_aggregate:'特別区部'};
-const ruleName={'eligible central city':'連携中枢都市の要件を満たす中心市','city of a two-centre pair (要綱第9)':'複眼型の中心市（要綱第9）','share to centre ≥ threshold':'中心市への通勤通学割合が基準以上','largest centre destination, share ≥ tier-2 floor, borders the area':'最も多く通う中心市への割合が2次の下限以上で、圏域に隣接','declared member':'宣言済みの構成市町村'};
+const ruleName=DATA.rules;
 function short(code){const u=U[code];if(!u)return code;const ms=u.m.map(m=>A[m[0]].t+' '+(tierName[m[1]]||m[1])+' '+pct(m[2],m[3]));return '<b>'+code+' '+u.n+'</b>'+(ms.length?'<br>'+ms.join('<br>'):'<br>圏域外')+(ms.length>1?'<br><i>複数の圏域に所属</i>':'')}
 function criteria(code,u){const c=u.m.find(m=>m[1]==='centre');const a=c?A[c[0]]:null;
 if(!u.c.length)return 'すべて満たす（連携中枢都市の候補）';
@@ -114,7 +177,7 @@ if(a&&a.cc.length>1){const other=a.cc.filter(x=>U[x]&&x!==code).map(x=>U[x].n).j
 return '満たさない: '+u.c.join('; ')}
 function show(code){const u=U[code];if(!u)return;let h='<h2 style="font-size:15px">'+code+' '+u.n+'</h2><p>'+(kindName[u.k]||u.k)+' ／ 人口 '+(u.p==null?'—':u.p.toLocaleString('ja-JP'))+' ／ 昼夜間人口比率 '+(u.r==null?'—':u.r.toFixed(4))+'</p>';
 if(u.c!=null){h+='<h3 style="font-size:13px">中心市の要件</h3><p>'+criteria(code,u)+'</p>'}
-h+='<h3 style="font-size:13px">候補圏域（'+u.m.length+'）</h3>';if(u.m.length){h+='<table class="rec"><tr><th>圏域</th><th>区分</th><th>割合</th><th>人数/分母</th><th>基準</th></tr>';for(const m of u.m){const a=A[m[0]];h+='<tr data-area="'+a.id+'"><td><span class="sw" style="background:'+a.c+'"></span>'+a.t+' <small>'+a.id+'</small></td><td>'+(tierName[m[1]]||m[1])+'</td><td>'+pct(m[2],m[3])+'</td><td>'+m[2]+'/'+m[3]+'</td><td>'+m[4]+'<br><small>'+(ruleName[m[5]]||m[5])+'</small></td></tr>'}h+='</table>'}else h+='<p>どの候補圏域にも属さない</p>';
+h+='<h3 style="font-size:13px">'+DATA.area+'（'+u.m.length+'）</h3>';if(u.m.length){h+='<table class="rec"><tr><th>圏域</th><th>区分</th><th>割合</th><th>人数/分母</th><th>基準</th></tr>';for(const m of u.m){const a=A[m[0]];h+='<tr data-area="'+a.id+'"><td><span class="sw" style="background:'+a.c+'"></span>'+a.t+' <small>'+a.id+'</small></td><td>'+(tierName[m[1]]||m[1])+'</td><td>'+pct(m[2],m[3])+'</td><td>'+m[2]+'/'+m[3]+'</td><td>'+m[4]+'<br><small>'+(ruleName[m[5]]||m[5])+'</small></td></tr>'}h+='</table>'}else h+='<p>どの'+DATA.area+'にも属さない</p>';
 if(u.d.length){h+='<h3 style="font-size:13px">宣言済みの圏域（'+u.d.length+'）</h3><table class="decl"><tr><th>圏域</th><th>中心市への割合</th></tr>';for(const d of u.d){h+='<tr data-declared="'+d[0]+'"><td>'+d[1]+' <small>'+d[0]+'</small></td><td>'+pct(d[2],d[3])+' ('+d[2]+'/'+d[3]+')</td></tr>'}h+='</table>'}
 info.innerHTML=h;document.querySelectorAll('path.u.sel').forEach(p=>p.classList.remove('sel'));document.querySelectorAll('path.u[data-code="'+code+'"]').forEach(p=>p.classList.add('sel'))}
 svg.addEventListener('mouseover',e=>{const c=e.target.dataset&&e.target.dataset.code;if(c){tip.innerHTML=short(c);tip.style.display='block'}});

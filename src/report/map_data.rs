@@ -25,6 +25,82 @@ pub struct UnitRecord {
     pub rule: &'static str,
 }
 
+/// The words a map uses for its scheme's roles (legends, headers, the map.html panel).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Terms {
+    /// The centre (`中心市`, `中心都市`, `代表市町村`).
+    pub centre: &'static str,
+    /// National legend: the centre and first tier.
+    pub tier1_legend: &'static str,
+    /// National legend: the second tier.
+    pub tier2_legend: &'static str,
+    /// Area map legend: the centre and first tier.
+    pub tier1_area: &'static str,
+    /// Area map legend: the second tier.
+    pub tier2_area: &'static str,
+    /// Short names of the two tiers (`1次`, `2次`).
+    pub tiers: [&'static str; 2],
+    /// The two tiers in map.html's panel (`1次圏`, `2次圏`).
+    pub panel: [&'static str; 2],
+    /// An area, in counts and notes (`候補圏域`).
+    pub area: &'static str,
+}
+
+impl Terms {
+    /// The words of scheme `id` (`renkei`, `teiju`, `uea`, `cz`; anything else: `renkei`'s).
+    pub fn for_scheme(id: &str) -> Terms {
+        match id {
+            "teiju" => Terms {
+                centre: "中心市",
+                tier1_legend: "中心市・近隣市町村（通勤通学割合 ≥ 基準）",
+                tier2_legend: "—",
+                tier1_area: "中心市・近隣市町村（通勤通学割合 ≥ 基準）",
+                tier2_area: "—",
+                tiers: ["近隣", "—"],
+                panel: ["近隣市町村", "—"],
+                area: "候補圏域",
+            },
+            "uea" => Terms {
+                centre: "中心都市",
+                tier1_legend: "中心都市・1次郊外（通勤割合 ≥ 基準）",
+                tier2_legend: "2次以降の郊外",
+                tier1_area: "中心都市・1次郊外（通勤割合 ≥ 基準）",
+                tier2_area: "2次以降の郊外",
+                tiers: ["1次郊外", "2次以降"],
+                panel: ["1次郊外", "2次以降の郊外"],
+                area: "都市雇用圏",
+            },
+            "cz" => Terms {
+                centre: "代表市町村",
+                tier1_legend: "通勤圏（代表市町村は通勤通学者が最多の市町村）",
+                tier2_legend: "—",
+                tier1_area: "通勤圏の市町村",
+                tier2_area: "—",
+                tiers: ["構成", "—"],
+                panel: ["通勤圏の市町村", "—"],
+                area: "通勤圏",
+            },
+            _ => Terms::default(),
+        }
+    }
+}
+
+impl Default for Terms {
+    /// 連携中枢都市圏's words.
+    fn default() -> Self {
+        Terms {
+            centre: "中心市",
+            tier1_legend: "中心市・1次圏（通勤通学割合 ≥ 基準）",
+            tier2_legend: "2次圏（候補）",
+            tier1_area: "中心市・1次（通勤通学割合 ≥ 基準）",
+            tier2_area: "2次（候補）",
+            tiers: ["1次", "2次"],
+            panel: ["1次圏", "2次圏"],
+            area: "候補圏域",
+        }
+    }
+}
+
 /// Everything the map writers need.
 pub struct MapData<'a> {
     /// The region.
@@ -57,6 +133,8 @@ pub struct MapData<'a> {
     /// Per area, municipalities meeting the threshold that are not declared members (an
     /// audit's "missing"): unit, persons to the centre, denominator. Drawn outlined.
     pub undeclared: Vec<Vec<(usize, u64, u64)>>,
+    /// The scheme's words.
+    pub terms: Terms,
 }
 
 impl<'a> MapData<'a> {
@@ -120,7 +198,14 @@ impl<'a> MapData<'a> {
             criteria: vec![None; region.len()],
             declared: false,
             undeclared: vec![Vec::new(); areas.len()],
+            terms: Terms::default(),
         }
+    }
+
+    /// The same data in the words of scheme `id` (see [`Terms::for_scheme`]).
+    pub fn with_terms(mut self, id: &str) -> Self {
+        self.terms = Terms::for_scheme(id);
+        self
     }
 
     /// Marks the areas as declared ones, with the municipalities each is missing.

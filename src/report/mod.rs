@@ -12,7 +12,7 @@ mod svg;
 
 pub use colour::{area_colours, Rgb, PALETTE};
 pub use html::{audit_html, map_html, DeclaredByUnit};
-pub use map_data::{MapData, UnitRecord};
+pub use map_data::{MapData, Terms, UnitRecord};
 pub use png::{find_japanese_font, svg_to_png, PngError};
 pub use projection::Frame;
 pub use report_html::{report_html, ReportRun};

@@ -10,7 +10,7 @@ use super::map_data::MapData;
 use super::svg::{area_svg, national_svg};
 use super::{esc, CREDIT};
 use crate::areas::{Area, Tier};
-use crate::rules::{CentreEvaluation, RenkeiParams};
+use crate::rules::{CentreEvaluation, CentreRecord, MethodStep, RenkeiParams};
 
 /// An SVG with its ids made unique in the document (several maps share one page).
 fn inline_svg(svg: &str, prefix: &str) -> String {
@@ -22,8 +22,20 @@ fn inline_svg(svg: &str, prefix: &str) -> String {
 pub struct ReportRun<'a> {
     /// Areas and what the maps need.
     pub data: &'a MapData<'a>,
-    /// Every evaluated city.
+    /// Every evaluated city (連携中枢都市圏; empty for the other schemes).
     pub evaluations: &'a [CentreEvaluation],
+    /// The scheme's name in Japanese (`連携中枢都市圏`).
+    pub scheme: &'a str,
+    /// The other schemes' centre records.
+    pub records: &'a [CentreRecord],
+    /// The other schemes' method, step by step.
+    pub method: &'a [MethodStep],
+}
+
+impl ReportRun<'_> {
+    fn is_renkei(&self) -> bool {
+        self.records.is_empty() && self.method.is_empty()
+    }
 }
 
 const STYLE: &str = r#"
@@ -105,8 +117,20 @@ fn designation_ja(e: &CentreEvaluation) -> &'static str {
     }
 }
 
+/// A tier in the words of the run's scheme.
+fn tier_ja(data: &MapData, tier: Tier) -> &'static str {
+    match tier {
+        Tier::Centre => data.terms.centre,
+        Tier::One => data.terms.tiers[0],
+        Tier::Two => data.terms.tiers[1],
+    }
+}
+
 /// The national summary numbers of a run.
 fn summary(run: &ReportRun) -> Vec<(&'static str, String)> {
+    if !run.is_renkei() {
+        return scheme_summary(run);
+    }
     let areas = run.data.areas;
     let count = |t: Tier| {
         areas
@@ -143,6 +167,88 @@ fn summary(run: &ReportRun) -> Vec<(&'static str, String)> {
         ("2次の構成（候補）", count(Tier::Two).to_string()),
         ("複数の圏域に属する市町村", overlapping.to_string()),
     ]
+}
+
+/// The summary of a scheme other than 連携中枢都市圏.
+fn scheme_summary(run: &ReportRun) -> Vec<(&'static str, String)> {
+    let areas = run.data.areas;
+    let count = |t: Tier| {
+        areas
+            .iter()
+            .flat_map(|a| &a.members)
+            .filter(|m| m.tier == t)
+            .count()
+    };
+    let overlapping = (0..run.data.region.len())
+        .filter(|&u| run.data.records[u].len() > 1)
+        .count();
+    let inside: usize = areas.iter().map(|a| a.members.len()).sum();
+    vec![
+        ("中心として評価した市町村", run.records.len().to_string()),
+        ("圏域", areas.len().to_string()),
+        (
+            "中心（中心市・中心都市・代表）",
+            count(Tier::Centre).to_string(),
+        ),
+        ("1次の構成", count(Tier::One).to_string()),
+        ("2次以降の構成", count(Tier::Two).to_string()),
+        (
+            "どの圏域にも属さない市町村",
+            (run.data.region.len().saturating_sub(inside - overlapping)).to_string(),
+        ),
+        ("複数の圏域に属する市町村", overlapping.to_string()),
+    ]
+}
+
+/// The method of a scheme other than 連携中枢都市圏 and its centre records.
+fn records_table(h: &mut String, run: &ReportRun) {
+    h.push_str(r#"<table><tr><th>手順</th><th>根拠</th><th>この実行の値</th></tr>"#);
+    for m in run.method {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(m.id),
+            esc(&m.implements),
+            esc(&m.value_used)
+        );
+    }
+    h.push_str("</table>");
+    let Some(first) = run.records.first() else {
+        return;
+    };
+    let region = run.data.region;
+    h.push_str("<table><tr><th>コード</th><th>市町村</th>");
+    for c in &first.criteria {
+        let _ = write!(h, "<th>{}</th>", esc(c.id));
+    }
+    h.push_str("<th>判定</th></tr>");
+    for r in run.records {
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td class="nw">{}</td>"#,
+            region.code(r.unit),
+            esc(&region.names[r.unit])
+        );
+        for c in &r.criteria {
+            let _ = write!(
+                h,
+                r#"<td class="{}">{}</td>"#,
+                if c.met { "ok" } else { "fail" },
+                esc(&c.value)
+            );
+        }
+        let _ = write!(
+            h,
+            "<td>{}{}</td></tr>",
+            esc(r.role),
+            if r.note.is_empty() {
+                String::new()
+            } else {
+                format!("：{}", esc(&r.note))
+            }
+        );
+    }
+    h.push_str("</table>");
 }
 
 /// The evaluated cities, clause by clause.
@@ -204,7 +310,7 @@ fn members_table_marked(
                 format!(
                     "{}（{} {}）",
                     data.titles[r.area],
-                    Tier::label_ja(r.tier),
+                    tier_ja(data, r.tier),
                     pct(r.persons, r.denominator)
                 )
             })
@@ -227,7 +333,7 @@ fn members_table_marked(
             h,
             r#"<tr class="{class}" data-code="{}"><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{share}</td><td>{}</td></tr>"#,
             region.code(m.unit),
-            Tier::label_ja(m.tier),
+            tier_ja(data, m.tier),
             region.code(m.unit),
             esc(&region.names[m.unit]),
             thousands(m.persons),
@@ -257,6 +363,30 @@ fn member_keys(d: &MapData, a: &Area) -> Vec<(String, String)> {
 /// The centre's criteria in one line per city.
 fn centre_lines(h: &mut String, run: &ReportRun, area: &Area, params: &RenkeiParams) {
     let region = run.data.region;
+    if !run.is_renkei() {
+        for &u in &area.centre.units {
+            let rule = area
+                .members
+                .iter()
+                .find(|m| m.unit == u)
+                .map_or("", |m| m.rule);
+            let note = run
+                .records
+                .iter()
+                .find(|r| r.unit == u)
+                .map(|r| r.note.as_str())
+                .filter(|n| !n.is_empty());
+            let _ = write!(
+                h,
+                "<p>{} {}：{}{}</p>",
+                region.code(u),
+                esc(&region.names[u]),
+                esc(rule),
+                note.map_or(String::new(), |n| format!("（{}）", esc(n)))
+            );
+        }
+        return;
+    }
     for &u in &area.centre.units {
         let Some(e) = run.evaluations.iter().find(|e| e.unit == u) else {
             continue;
@@ -344,7 +474,15 @@ pub fn report_html(
     }
     h.push_str("</table>");
     // Contents: every area with its page anchor.
-    h.push_str(r##"<h3>目次</h3><ol class="toc"><li><a href="#national">候補圏域（全国）</a></li><li><a href="#criteria">連携中枢都市の要件の判定</a></li>"##);
+    if run.is_renkei() {
+        h.push_str(r##"<h3>目次</h3><ol class="toc"><li><a href="#national">候補圏域（全国）</a></li><li><a href="#criteria">連携中枢都市の要件の判定</a></li>"##);
+    } else {
+        let _ = write!(
+            h,
+            r##"<h3>目次</h3><ol class="toc"><li><a href="#national">{0}（全国）</a></li><li><a href="#criteria">{0}の手順と中心の判定</a></li>"##,
+            esc(run.scheme)
+        );
+    }
     for (k, _) in data.areas.iter().enumerate() {
         let _ = write!(
             h,
@@ -354,21 +492,43 @@ pub fn report_html(
         );
     }
     h.push_str("</ol>");
-    h.push_str(r#"<section class="page" id="national"><h2>候補圏域（全国）</h2>"#);
+    if run.is_renkei() {
+        h.push_str(r#"<section class="page" id="national"><h2>候補圏域（全国）</h2>"#);
+    } else {
+        let _ = write!(
+            h,
+            r#"<section class="page" id="national"><h2>{}（全国）</h2>"#,
+            esc(run.scheme)
+        );
+    }
     h.push_str(&inline_svg(&national_svg(data), "national"));
     h.push_str("</section>");
-    h.push_str(
-        r#"<section class="page" id="criteria"><h2>連携中枢都市の要件（要綱第3）の判定</h2>"#,
-    );
-    criteria_table(&mut h, run, params);
+    if run.is_renkei() {
+        h.push_str(
+            r#"<section class="page" id="criteria"><h2>連携中枢都市の要件（要綱第3）の判定</h2>"#,
+        );
+        criteria_table(&mut h, run, params);
+    } else {
+        let _ = write!(
+            h,
+            r#"<section class="page" id="criteria"><h2>{}の手順と中心の判定</h2>"#,
+            esc(run.scheme)
+        );
+        records_table(&mut h, run);
+    }
     h.push_str("</section>");
     for (k, area) in data.areas.iter().enumerate() {
         let _ = write!(
             h,
-            r#"<section class="area" id="{}"><h2>{}<span class="muted"> {}</span></h2><h3>中心市</h3>"#,
+            r#"<section class="area" id="{}"><h2>{}<span class="muted"> {}</span></h2><h3>{}</h3>"#,
             esc(&data.ids[k]),
             esc(&data.titles[k]),
-            esc(&data.ids[k])
+            esc(&data.ids[k]),
+            if run.is_renkei() {
+                "中心市"
+            } else {
+                "中心"
+            }
         );
         centre_lines(&mut h, run, area, params);
         let earlier = before.and_then(|(b, _)| {

@@ -275,19 +275,28 @@ fn inset_content(data: &MapData, window: [f64; 4]) -> Option<Rect<f64>> {
         let c = b.center();
         c.x >= window[0] && c.x <= window[2] && c.y >= window[1] && c.y <= window[3]
     };
+    // Polygon by polygon: a unit whose islands spread far beyond the window (小笠原村 with
+    // 沖ノ鳥島 and 南鳥島) is shown by its parts inside it.
     let mut content: Option<Rect<f64>> = None;
     for a in data.areas {
         for m in &a.members {
-            let Some(b) = data.bboxes[m.unit].filter(inside) else {
+            let Some(shape) = data.region.shape(m.unit) else {
                 continue;
             };
-            content = Some(match content {
-                None => b,
-                Some(c) => Rect::new(
-                    coord! { x: c.min().x.min(b.min().x), y: c.min().y.min(b.min().y) },
-                    coord! { x: c.max().x.max(b.max().x), y: c.max().y.max(b.max().y) },
-                ),
-            });
+            for b in shape
+                .0
+                .iter()
+                .filter_map(|p| p.bounding_rect())
+                .filter(inside)
+            {
+                content = Some(match content {
+                    None => b,
+                    Some(c) => Rect::new(
+                        coord! { x: c.min().x.min(b.min().x), y: c.min().y.min(b.min().y) },
+                        coord! { x: c.max().x.max(b.max().x), y: c.max().y.max(b.max().y) },
+                    ),
+                });
+            }
         }
     }
     let c = content?;
@@ -312,8 +321,9 @@ fn inset_frame(content: Rect<f64>, max: [f64; 4], right: bool) -> Frame {
 /// Where centre unit `u` is drawn: the frame that shows it and its pixel position.
 fn locate(data: &MapData, frames: &[(Frame, Bbox)], u: usize) -> Option<(usize, f64, f64)> {
     let p = data.label_point(u)?;
-    // Insets first: they cover the main frame where they sit.
-    for (i, (f, b)) in frames.iter().enumerate().rev() {
+    // The main frame first, where the point is not under an inset; an inset's padded window
+    // may also reach the mainland (鹿児島市 beside the Tokara islands of its zone).
+    for (i, (f, b)) in frames.iter().enumerate() {
         let (x, y) = f.project(p);
         let seen = f.sees(&Rect::new(p, p));
         let inside = x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3];
@@ -393,134 +403,187 @@ pub fn national_svg_with(data: &MapData, names: bool) -> String {
         .filter(|b| b[0] < 100.0)
         .map(|b| b[3] + 18.0)
         .fold(80.0, f64::max);
-    let key_box: Bbox = [20.0, key_top - 12.0, 300.0, 575.0];
-    let mut placers: Vec<Placer> = frames
+    // Where the key of numbered areas goes: first the Sea of Japan below the inset; when the
+    // numbered areas do not fit there (the dense schemes: hundreds of areas), also the rest of
+    // the Sea of Japan west of Noto and the Pacific south-east of Tokyo, in a smaller type, and
+    // every label is placed again around the larger reserve.
+    // The Pacific box ends left of the Ogasawara inset when that is drawn.
+    let pacific_right = frames
         .iter()
-        .enumerate()
-        .map(|(i, (_, b))| {
-            let mut p = Placer::new(*b);
-            if i == 0 {
-                p.block(key_box);
-                for (_, ib) in &frames[1..] {
-                    p.block([ib[0] - 3.0, ib[1] - 3.0, ib[2] + 3.0, ib[3] + 3.0]);
+        .skip(1)
+        .map(|(_, b)| b)
+        .filter(|b| b[0] > 500.0)
+        .map(|b| b[0] - 10.0)
+        .fold(990.0, f64::min);
+    let layouts: [KeyLayout; 3] = [
+        KeyLayout {
+            boxes: vec![[20.0, key_top - 12.0, 300.0, 575.0]],
+            font: 10.5,
+            line: 14.0,
+            column: Some(140.0),
+        },
+        KeyLayout {
+            boxes: vec![
+                [20.0, key_top - 12.0, 470.0, 575.0],
+                [700.0, 735.0, pacific_right, 965.0],
+            ],
+            font: 9.0,
+            line: 11.5,
+            column: None,
+        },
+        KeyLayout {
+            boxes: vec![
+                [20.0, key_top - 12.0, 470.0, 575.0],
+                [700.0, 735.0, pacific_right, 965.0],
+            ],
+            font: 7.5,
+            line: 9.5,
+            column: None,
+        },
+    ];
+    let mut drawn = None;
+    for (attempt, layout) in layouts.iter().enumerate() {
+        let boxes = &layout.boxes;
+        let mut placers: Vec<Placer> = frames
+            .iter()
+            .enumerate()
+            .map(|(i, (_, b))| {
+                let mut p = Placer::new(*b);
+                if i == 0 {
+                    for b in boxes {
+                        p.block(*b);
+                    }
+                    for (_, ib) in &frames[1..] {
+                        p.block([ib[0] - 3.0, ib[1] - 3.0, ib[2] + 3.0, ib[3] + 3.0]);
+                    }
+                }
+                p
+            })
+            .collect();
+        // Centre symbols first, so that no label covers one.
+        let mut anchors: Vec<Option<(usize, f64, f64)>> = Vec::with_capacity(data.areas.len());
+        let mut marks = String::new();
+        // Every symbol with its frame and area, so that no label sits nearer another centre.
+        let mut symbols: Vec<(usize, usize, f64, f64)> = Vec::new();
+        for (k, a) in data.areas.iter().enumerate() {
+            let mut first = None;
+            for &u in &a.centre.units {
+                if let Some((i, x, y)) = locate(data, &frames, u) {
+                    let b = symbol(&mut marks, &data.region.code(u).to_string(), x, y);
+                    placers[i].block(b);
+                    symbols.push((k, i, x, y));
+                    first = first.or(Some((i, x, y)));
                 }
             }
-            p
-        })
-        .collect();
-    // Centre symbols first, so that no label covers one.
-    let mut anchors: Vec<Option<(usize, f64, f64)>> = Vec::with_capacity(data.areas.len());
-    let mut marks = String::new();
-    // Every symbol with its frame and area, so that no label sits nearer another centre.
-    let mut symbols: Vec<(usize, usize, f64, f64)> = Vec::new();
-    for (k, a) in data.areas.iter().enumerate() {
-        let mut first = None;
-        for &u in &a.centre.units {
-            if let Some((i, x, y)) = locate(data, &frames, u) {
-                let b = symbol(&mut marks, &data.region.code(u).to_string(), x, y);
-                placers[i].block(b);
-                symbols.push((k, i, x, y));
-                first = first.or(Some((i, x, y)));
+            anchors.push(first);
+        }
+        // Candidates whose nearest symbol is their own area's (a label beside another centre
+        // reads as that centre's).
+        let own = |k: usize, i: usize, candidates: Vec<Bbox>, x: f64, y: f64| -> Vec<Bbox> {
+            candidates
+                .into_iter()
+                .filter(|b| {
+                    let (cx, cy) = (b[0].max(x.min(b[2])), b[1].max(y.min(b[3])));
+                    let d0 = (cx - x).hypot(cy - y);
+                    !symbols.iter().any(|&(k2, i2, x2, y2)| {
+                        k2 != k && i2 == i && {
+                            let (px, py) = (b[0].max(x2.min(b[2])), b[1].max(y2.min(b[3])));
+                            (px - x2).hypot(py - y2) < d0
+                        }
+                    })
+                })
+                .collect()
+        };
+        // Names, larger areas first; what does not fit gets a number and a key entry.
+        let mut order: Vec<usize> = (0..data.areas.len()).collect();
+        order.sort_by_key(|&k| {
+            std::cmp::Reverse(data.areas[k].population(data.region).unwrap_or(0))
+        });
+        let mut unplaced = Vec::new();
+        let mut labels = String::new();
+        for &k in &order {
+            let Some((i, x, y)) = anchors[k] else {
+                unplaced.push(k);
+                continue;
+            };
+            let name = &data.titles[k];
+            let size = 9.0;
+            let candidates = own(
+                k,
+                i,
+                around(x, y, text_width(name, size) + 2.0, size + 3.0, 5.0, false),
+                x,
+                y,
+            );
+            match placers[i].place(&candidates) {
+                Some(c) => {
+                    let attr = format!(r#"data-area="{}""#, esc(&data.ids[k]));
+                    leader(&mut labels, x, y, &candidates[c]);
+                    text_in(
+                        &mut labels,
+                        "label",
+                        &attr,
+                        &candidates[c],
+                        size,
+                        true,
+                        name,
+                    );
+                }
+                None => unplaced.push(k),
             }
         }
-        anchors.push(first);
-    }
-    // Candidates whose nearest symbol is their own area's (a label beside another centre
-    // reads as that centre's).
-    let own = |k: usize, i: usize, candidates: Vec<Bbox>, x: f64, y: f64| -> Vec<Bbox> {
-        candidates
-            .into_iter()
-            .filter(|b| {
-                let (cx, cy) = (b[0].max(x.min(b[2])), b[1].max(y.min(b[3])));
-                let d0 = (cx - x).hypot(cy - y);
-                !symbols.iter().any(|&(k2, i2, x2, y2)| {
-                    k2 != k && i2 == i && {
-                        let (px, py) = (b[0].max(x2.min(b[2])), b[1].max(y2.min(b[3])));
-                        (px - x2).hypot(py - y2) < d0
-                    }
-                })
-            })
-            .collect()
-    };
-    // Names, larger areas first; what does not fit gets a number and a key entry.
-    let mut order: Vec<usize> = (0..data.areas.len()).collect();
-    order.sort_by_key(|&k| std::cmp::Reverse(data.areas[k].population(data.region).unwrap_or(0)));
-    let mut unplaced = Vec::new();
-    let mut labels = String::new();
-    for &k in &order {
-        let Some((i, x, y)) = anchors[k] else {
-            unplaced.push(k);
+
+        // Numbers in area order, so that the key reads north to south.
+        unplaced.sort_unstable();
+        let entries: Vec<String> = unplaced.iter().map(|&k| data.titles[k].clone()).collect();
+        let last = attempt + 1 == layouts.len();
+        let (spots, fits) = layout.place(&entries);
+        if !fits && !last {
             continue;
-        };
-        let name = &data.titles[k];
-        let size = 9.0;
-        let candidates = own(
-            k,
-            i,
-            around(x, y, text_width(name, size) + 2.0, size + 3.0, 5.0, false),
-            x,
-            y,
-        );
-        match placers[i].place(&candidates) {
-            Some(c) => {
-                let attr = format!(r#"data-area="{}""#, esc(&data.ids[k]));
-                leader(&mut labels, x, y, &candidates[c]);
+        }
+        let mut key = String::new();
+        if !unplaced.is_empty() {
+            let _ = write!(
+                key,
+                r##"<text x="20" y="{key_top:.1}" font-size="11" font-weight="bold">地図上の番号</text>"##
+            );
+        }
+        for (n, &k) in unplaced.iter().enumerate() {
+            let number = (n + 1).to_string();
+            let attr = format!(r#"data-area="{}""#, esc(&data.ids[k]));
+            if let Some((i, x, y)) = anchors[k] {
+                let size = 9.0;
+                let candidates = around_rings(
+                    x,
+                    y,
+                    text_width(&number, size) + 2.0,
+                    size + 3.0,
+                    &[4.0, 10.0, 16.0, 24.0],
+                    false,
+                );
+                let c = placers[i].place_or_force(&candidates);
                 text_in(
                     &mut labels,
-                    "label",
+                    "badge",
                     &attr,
                     &candidates[c],
                     size,
                     true,
-                    name,
+                    &number,
                 );
             }
-            None => unplaced.push(k),
-        }
-    }
-    // Numbers in area order, so that the key reads north to south.
-    unplaced.sort_unstable();
-    let mut key = String::new();
-    if !unplaced.is_empty() {
-        let _ = write!(
-            key,
-            r##"<text x="20" y="{key_top:.1}" font-size="11" font-weight="bold">地図上の番号</text>"##
-        );
-    }
-    let rows = ((key_box[3] - key_top - 6.0) / 14.0).floor().max(1.0) as usize;
-    for (n, &k) in unplaced.iter().enumerate() {
-        let number = (n + 1).to_string();
-        let attr = format!(r#"data-area="{}""#, esc(&data.ids[k]));
-        if let Some((i, x, y)) = anchors[k] {
-            let size = 9.0;
-            let candidates = around_rings(
-                x,
-                y,
-                text_width(&number, size) + 2.0,
-                size + 3.0,
-                &[4.0, 10.0, 16.0, 24.0],
-                false,
-            );
-            let c = placers[i].place_or_force(&candidates);
-            text_in(
-                &mut labels,
-                "badge",
-                &attr,
-                &candidates[c],
-                size,
-                true,
-                &number,
+            let (x, y) = spots[n];
+            let _ = write!(
+                key,
+                r##"<text class="key" {attr} x="{x:.1}" y="{y:.1}" font-size="{}"><tspan font-weight="bold">{number}</tspan> {}</text>"##,
+                layout.font,
+                esc(&data.titles[k])
             );
         }
-        let (col, row) = (n / rows, n % rows);
-        let _ = write!(
-            key,
-            r##"<text class="key" {attr} x="{:.1}" y="{:.1}" font-size="10.5"><tspan font-weight="bold">{number}</tspan> {}</text>"##,
-            20.0 + col as f64 * 140.0,
-            key_top + 16.0 + row as f64 * 14.0,
-            esc(&data.titles[k])
-        );
+        drawn = Some((marks, labels, key));
+        break;
     }
+    let (marks, labels, key) = drawn.expect("a layout is always drawn");
     let mut s = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT_FAMILY}"><rect id="sea" width="{w}" height="{h}" fill="#f4f8fb"/>"##
     );
@@ -557,28 +620,46 @@ pub fn national_svg_with(data: &MapData, names: bool) -> String {
         20.0,
         995.0 - 16.0,
         &[
-            ("symbol".into(), "中心市".into()),
-            (sample.hex(), "中心市・1次圏（通勤通学割合 ≥ 基準）".into()),
-            (sample.tint(0.55).hex(), "2次圏（候補）".into()),
+            ("symbol".into(), data.terms.centre.into()),
+            (sample.hex(), data.terms.tier1_legend.into()),
+            (sample.tint(0.55).hex(), data.terms.tier2_legend.into()),
             (stripes, "複数の圏域に属する市町村".into()),
             (NONE_FILL.into(), "圏域外".into()),
-        ],
+        ]
+        .into_iter()
+        .filter(|(_, label)| label != "—")
+        // Stripes only where a municipality is in two areas (never in a partition).
+        .filter(|(_, label)| {
+            label != "複数の圏域に属する市町村" || data.records.iter().any(|r| r.len() > 1)
+        })
+        .collect::<Vec<_>>(),
     );
     scale_bar(&mut s, &main, 320.0, 1010.0, 200.0);
     // Municipalities beyond every frame are in no area (an inset covers every area's members); the
     // footer says how many are not drawn.
-    let off_map = (0..data.region.len())
+    let off_map: Vec<usize> = (0..data.region.len())
         .filter(|&u| data.bboxes[u].is_some_and(|b| !frames.iter().any(|(f, _)| f.sees(&b))))
+        .collect();
+    let off_in_area = off_map
+        .iter()
+        .filter(|&&u| !data.records[u].is_empty())
         .count();
     let _ = write!(
         s,
-        r##"<text x="320" y="1040" font-size="10" fill="#444">候補圏域 {} ／ 市町村 {}{}</text>"##,
+        r##"<text x="320" y="1040" font-size="10" fill="#444">{} {} ／ 市町村 {}{}</text>"##,
+        data.terms.area,
         data.areas.len(),
         data.region.len(),
-        if off_map == 0 {
-            String::new()
-        } else {
-            format!("（地図の範囲外 {off_map} 市町村：いずれの候補圏域にも属さない）")
+        match (off_map.len(), off_in_area) {
+            (0, _) => String::new(),
+            (n, 0) => format!(
+                "（地図の範囲外 {n} 市町村：いずれの{}にも属さない）",
+                data.terms.area
+            ),
+            (n, m) => format!(
+                "（地図の範囲外 {n} 市町村、うち {m} は{}に属する：areas.csv を参照）",
+                data.terms.area
+            ),
         }
     );
     let _ = write!(
@@ -588,6 +669,67 @@ pub fn national_svg_with(data: &MapData, names: bool) -> String {
     );
     s.push_str("</svg>");
     s
+}
+
+/// Where and how the national map's key of numbered areas is set.
+struct KeyLayout {
+    /// Boxes filled column by column; the first starts below its heading.
+    boxes: Vec<Bbox>,
+    /// Type size.
+    font: f64,
+    /// Line spacing.
+    line: f64,
+    /// Fixed column width, or `None` for the widest entry of each column.
+    column: Option<f64>,
+}
+
+impl KeyLayout {
+    /// The baseline position of each entry (`N name`), and whether they all fit in the boxes
+    /// (entries that do not continue in further columns right of the last box).
+    fn place(&self, entries: &[String]) -> (Vec<(f64, f64)>, bool) {
+        let mut out = Vec::with_capacity(entries.len());
+        let mut next = 0usize;
+        let mut x = 0.0;
+        for (bi, b) in self.boxes.iter().enumerate() {
+            // The first box's heading takes its first line (28 px: heading and a gap).
+            let top = if bi == 0 {
+                b[1] + 28.0
+            } else {
+                b[1] + self.line
+            };
+            let rows = ((b[3] - top) / self.line).floor().max(0.0) as usize + 1;
+            x = b[0];
+            while next < entries.len() {
+                let column = next..(next + rows).min(entries.len());
+                let width = self.column.unwrap_or_else(|| {
+                    column
+                        .clone()
+                        .map(|n| text_width(&format!("{} {}", n + 1, entries[n]), self.font))
+                        .fold(0.0, f64::max)
+                        + 10.0
+                });
+                if x + width > b[2] + 1.0 {
+                    break;
+                }
+                for (row, _) in column.clone().enumerate() {
+                    out.push((x, top + row as f64 * self.line));
+                }
+                next = column.end;
+                x += width;
+            }
+        }
+        let fits = next == entries.len();
+        // Overflow: more columns of the last box's size, past its edge.
+        let b = self.boxes[self.boxes.len() - 1];
+        let top = b[1] + self.line;
+        let rows = ((b[3] - top) / self.line).floor().max(0.0) as usize + 1;
+        for (n, _) in entries.iter().enumerate().skip(next) {
+            let row = (n - next) % rows;
+            let col = (n - next) / rows;
+            out.push((x + col as f64 * 120.0, top + row as f64 * self.line));
+        }
+        (out, fits)
+    }
 }
 
 /// A round scale-bar length near `km`.
@@ -616,9 +758,11 @@ enum Row {
 }
 
 /// The row kind in words: candidate tiers, or an audit's statuses.
-fn row_ja(row: Row, declared: bool) -> &'static str {
+fn row_ja(row: Row, declared: bool, terms: &super::Terms) -> &'static str {
     match (row, declared) {
-        (Row::Member(t), false) | (Row::Member(t @ Tier::Centre), true) => t.label_ja(),
+        (Row::Member(Tier::Centre), _) => terms.centre,
+        (Row::Member(Tier::One), false) => terms.tiers[0],
+        (Row::Member(Tier::Two), false) => terms.tiers[1],
         (Row::Member(Tier::One), true) => "基準以上",
         (Row::Member(Tier::Two), true) => "基準未満（協定）",
         (Row::Undeclared, _) => "宣言なし",
@@ -738,7 +882,7 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
         };
         let name = &region.names[m.unit];
         let line2 = match m.row {
-            Row::Member(Tier::Centre) => "中心市".to_string(),
+            Row::Member(Tier::Centre) => data.terms.centre.to_string(),
             Row::Undeclared => format!("宣言なし {}", share_text(m)),
             Row::Member(_) => share_text(m),
         };
@@ -797,7 +941,7 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
     let cols = members.len().div_ceil(rows_per_col).max(1);
     let elsewhere = |m: &Entry| {
         centre_elsewhere(m)
-            .map(|t| format!("（{t}圏の中心市）"))
+            .map(|t| format!("（{t}圏の{}）", data.terms.centre))
             .unwrap_or_default()
     };
     let row_text = |n: usize, m: &Entry| {
@@ -805,7 +949,7 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
             "{} {} {} {}{}",
             n + 1,
             region.names[m.unit],
-            row_ja(m.row, data.declared),
+            row_ja(m.row, data.declared, &data.terms),
             share_text(m),
             elsewhere(m)
         )
@@ -832,7 +976,7 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
             region.code(m.unit),
             n + 1,
             esc(&region.names[m.unit]),
-            row_ja(m.row, data.declared),
+            row_ja(m.row, data.declared, &data.terms),
             share_text(m),
             esc(&elsewhere(m))
         );
@@ -868,11 +1012,18 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
             )
         } else {
             format!(
-                "中心市 {} ＋ 構成市町村 {}（1次 {}・2次 {}）",
+                "{} {} ＋ 構成市町村 {}（{} {}{}）",
+                data.terms.centre,
                 count(Tier::Centre),
                 count(Tier::One) + count(Tier::Two),
+                data.terms.tiers[0],
                 count(Tier::One),
-                count(Tier::Two)
+                // A scheme without a second tier does not name one.
+                if data.terms.tiers[1] == "—" {
+                    String::new()
+                } else {
+                    format!("・{} {}", data.terms.tiers[1], count(Tier::Two))
+                }
             )
         }
     );
@@ -890,14 +1041,14 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
         )
     } else {
         (
-            "中心市・1次（通勤通学割合 ≥ 基準）",
-            "2次（候補）",
+            data.terms.tier1_area,
+            data.terms.tier2_area,
             "他の圏域にも属する",
             "圏域外",
         )
     };
     let mut rows = vec![
-        ("symbol".to_string(), "中心市".to_string()),
+        ("symbol".to_string(), data.terms.centre.to_string()),
         (c.hex(), one.to_string()),
     ];
     if count(Tier::Two) > 0 {

@@ -425,3 +425,78 @@ mod tests {
         }
     }
 }
+
+/// Commuting zones as a [`Scheme`](super::Scheme): the clustering above cut at `cut`, each zone
+/// an area (see `areas::zone_areas`).
+#[derive(Clone, Debug)]
+pub struct Cz {
+    /// Cut and constraint.
+    pub params: CzParams,
+    /// The cut as written (an exact decimal, for the files).
+    pub cut: crate::matrix::Threshold,
+    /// Fixed road links by code (resolved against the region when the zones are built; a
+    /// link naming a code that is not a unit is refused by the command before).
+    pub links: Vec<(crate::registry::MuniCode, crate::registry::MuniCode)>,
+}
+
+impl super::Scheme for Cz {
+    fn id(&self) -> &'static str {
+        "cz"
+    }
+    fn name_ja(&self) -> &'static str {
+        "通勤圏（コミューティングゾーン）"
+    }
+    fn allows_overlaps(&self) -> bool {
+        false
+    }
+    fn area_type(&self, _region: &crate::region::Region, _area: &crate::areas::Area) -> String {
+        "commuting zone".to_string()
+    }
+    fn delineate(&self, region: &crate::region::Region) -> super::Outcome {
+        let links: Vec<(usize, usize)> = self
+            .links
+            .iter()
+            .filter_map(|&(a, b)| Some((region.index_of(a)?, region.index_of(b)?)))
+            .collect();
+        let areas = crate::areas::zone_areas(region, &self.params, self.cut, &links);
+        let cut = super::renkei::threshold_text(self.cut);
+        let step = |id, implements: &str, value_used: String| super::MethodStep {
+            id,
+            implements: implements.to_string(),
+            value_used,
+        };
+        let method = vec![
+            step(
+                "cz_proximity",
+                "Tolbert and Sizer (1996), USDA ERS Staff Paper 9614: p_ij = (f_ij + f_ji) / min(L_i, L_j), capped at 1",
+                "L = resident commuters (workers and students, the share denominator)".to_string(),
+            ),
+            step(
+                "cz_linkage",
+                "Tolbert and Sizer (1996): average linkage of 1 − p over every pair of units (no commuting: 1)",
+                "greedy agglomeration, ties to the smaller unit index".to_string(),
+            ),
+            step(
+                "cz_cut",
+                "Adachi, Fukai, Kawaguchi and Saito (2020), Commuting Zones in Japan: clusters merge while the dissimilarity is below the cut",
+                format!("< {cut}"),
+            ),
+            step(
+                "cz_contiguity",
+                "merges only between clusters that share a boundary (N03) or a fixed road link (data/rules/cz_links.csv or --cz-links), unless unconstrained",
+                if self.params.constrained { "constrained" } else { "unconstrained" }.to_string(),
+            ),
+            step(
+                "cz_label",
+                "a zone has no centre: its unit with the most resident commuters labels it (tier centre in memberships.csv); members' figures are persons to the rest of the zone",
+                "largest L, then lower code".to_string(),
+            ),
+        ];
+        super::Outcome {
+            records: Vec::new(),
+            areas,
+            method,
+            renkei: None,
+        }
+    }
+}

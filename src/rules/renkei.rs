@@ -511,49 +511,67 @@ impl Centre {
 }
 
 /// Whether a unit is a 市 (a designated city, core city or other city).
-fn is_city(kind: Kind) -> bool {
+pub(crate) fn is_city(kind: Kind) -> bool {
     matches!(kind, Kind::DesignatedCity | Kind::CoreCity | Kind::City)
+}
+
+/// The day/night ratio of unit `i` as an exact fraction (daytime, night): from `table` when it
+/// gives the unit (never for a merged unit, whose official ratio does not exist), else computed
+/// from the OD. Shared by every scheme with a 昼夜間人口比率 clause.
+pub(crate) fn ratio_of(
+    region: &Region,
+    table: Option<&DayNightTable>,
+    i: usize,
+) -> (Option<(i128, i128)>, RatioSource) {
+    let merged = !region.merged[i].is_empty();
+    let official = table
+        .filter(|_| !merged)
+        .and_then(|t| t.ratios.get(&region.code(i)).map(|&r| (r, t.file.clone())));
+    match official {
+        Some(((d, n), file)) => (
+            Some((i128::from(d), i128::from(n))),
+            RatioSource::File(file),
+        ),
+        None => (
+            region.metrics.daytime[i]
+                .zip(region.population[i])
+                .filter(|&(_, n)| n > 0)
+                .map(|(d, n)| (i128::from(d), i128::from(n))),
+            RatioSource::Computed,
+        ),
+    }
+}
+
+/// For a unit inside one of the 三大都市圏: (metro index, persons to that metro's designated
+/// cities and special wards other than itself, its share denominator).
+pub(crate) fn metro_share_of(
+    region: &Region,
+    metro: &MetroAreas,
+    i: usize,
+) -> Option<(usize, u64, u64)> {
+    metro.metro_of(region.code(i)).map(|k| {
+        let cores: Vec<usize> = metro
+            .cores(k)
+            .iter()
+            .filter_map(|&c| region.index_of(c))
+            .filter(|&c| c != i)
+            .collect();
+        (k, region.persons_to(i, &cores), region.denominator(i))
+    })
 }
 
 /// Evaluates every clause for one unit.
 pub fn evaluate_unit(region: &Region, params: &RenkeiParams, i: usize) -> CentreEvaluation {
     let code = region.code(i);
-    let merged = !region.merged[i].is_empty();
     let designation = params
         .lists
         .designation(code, params.as_of)
         .expect("every date was checked by RenkeiParams::lists");
     let population = region.population[i];
     let daytime = region.metrics.daytime[i];
-    let official = params
-        .day_night
-        .as_ref()
-        .filter(|_| !merged)
-        .and_then(|t| t.ratios.get(&code).map(|&r| (r, t.file.clone())));
-    let (ratio_parts, ratio_source) = match official {
-        Some(((d, n), file)) => (
-            Some((i128::from(d), i128::from(n))),
-            RatioSource::File(file),
-        ),
-        None => (
-            daytime
-                .zip(population)
-                .filter(|&(_, n)| n > 0)
-                .map(|(d, n)| (i128::from(d), i128::from(n))),
-            RatioSource::Computed,
-        ),
-    };
+    let (ratio_parts, ratio_source) = ratio_of(region, params.day_night.as_ref(), i);
     let metro_k = params.metro.metro_of(code);
-    let metro_share = metro_k.map(|k| {
-        let cores: Vec<usize> = params
-            .metro
-            .cores(k)
-            .iter()
-            .filter_map(|&c| region.index_of(c))
-            .filter(|&c| c != i)
-            .collect();
-        (region.persons_to(i, &cores), region.denominator(i))
-    });
+    let metro_share = metro_share_of(region, &params.metro, i).map(|(_, p, d)| (p, d));
     let metro_ok = metro_share.is_none_or(|(p, d)| !params.metro_threshold.is_met(p, d));
     let mut e = CentreEvaluation {
         unit: i,

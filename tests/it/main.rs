@@ -11,4 +11,5 @@ mod maps;
 mod outputs;
 mod props;
 mod real_data;
+mod schemes;
 mod zones;
