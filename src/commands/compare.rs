@@ -216,6 +216,43 @@ pub fn run_compare(config: &Config, options: &CompareOptions) -> anyhow::Result<
         Ok((read_assignments(&options.a)?, read_assignments(&options.b)?))
     })?;
     let dataset = timings.time("load", || config.load())?;
+    // 13100 東京都区部 (one unit in the 都市雇用圏, `--scheme uea`) stands for each special ward
+    // of the data, in the same area with the same tier and figures.
+    let wards: Vec<crate::registry::MuniCode> = dataset
+        .units
+        .codes()
+        .iter()
+        .copied()
+        .filter(|&c| {
+            dataset
+                .registry
+                .get(c)
+                .is_some_and(|e| e.kind == crate::registry::Kind::SpecialWard)
+        })
+        .collect();
+    let expand = |rows: Vec<AssignmentRow>| -> Vec<AssignmentRow> {
+        rows.into_iter()
+            .flat_map(|r| {
+                let aggregate = dataset
+                    .registry
+                    .get(r.code)
+                    .is_some_and(|e| e.kind == crate::registry::Kind::SpecialWardsAggregate);
+                if aggregate && !wards.is_empty() && dataset.units.index_of(r.code).is_none() {
+                    wards
+                        .iter()
+                        .map(|&w| AssignmentRow {
+                            code: w,
+                            ..r.clone()
+                        })
+                        .collect()
+                } else {
+                    vec![r]
+                }
+            })
+            .collect()
+    };
+    a_rows = expand(a_rows);
+    let b_rows = expand(b_rows);
     // The units compared: all municipalities, or (--within-b) those in an area of B, in code
     // order; `all[i]` is the registry unit of compared unit i.
     let mut all: Vec<usize> = (0..dataset.units.len()).collect();

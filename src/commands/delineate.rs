@@ -836,40 +836,68 @@ pub fn rule_record(
     command: &str,
 ) -> anyhow::Result<RunRecord> {
     let mut r = super::base_record(config, command)?;
-    let (pmin, pcomb) = params.get_pair_populations();
-    r.param("as_of", params.get_as_of())
-        .param("allow_missing_shapes", config.allow_missing_shapes)
-        .param("threshold", threshold_text(params.get_threshold()))
-        .param(
-            "metro_threshold",
-            threshold_text(params.get_metro_threshold()),
-        )
-        .param("dn_tolerance", threshold_text(params.get_dn_tolerance()))
-        .param(
-            "pair_dn_tolerance",
-            threshold_text(params.get_pair_dn_tolerance()),
-        )
-        .param("pair_min_population", pmin)
-        .param("pair_min_combined", pcomb)
-        .param("pair_max_km", params.get_pair_max_km())
-        .param("tier2_floor", threshold_text(params.get_tier2_floor()))
-        .param("merge", options.merges.join(" "))
-        .param("sweep", options.sweep.clone().unwrap_or_default())
-        .param("pair", options.pair.clone().unwrap_or_default());
+    // Only the parameters and lists the scheme reads: a value that decided nothing is not
+    // recorded as if it had.
+    r.param("allow_missing_shapes", config.allow_missing_shapes)
+        .param("merge", options.merges.join(" "));
+    let metro_inputs = |r: &mut RunRecord| {
+        r.inputs.push(InputFile::list(
+            "三大都市圏 (metro areas)",
+            params.get_metro_info(),
+        ));
+        if let Some(t) = params.get_day_night() {
+            r.inputs.push(InputFile::at(
+                "official day/night ratios",
+                std::path::Path::new(&t.file),
+            ));
+        }
+    };
+    r.inputs
+        .push(InputFile::at("boundaries", &boundaries_path(config)?));
     match &options.scheme {
         Scheme::Renkei => {
-            r.param("scheme", "renkei");
+            let (pmin, pcomb) = params.get_pair_populations();
+            r.param("scheme", "renkei")
+                .param("as_of", params.get_as_of())
+                .param("threshold", threshold_text(params.get_threshold()))
+                .param(
+                    "metro_threshold",
+                    threshold_text(params.get_metro_threshold()),
+                )
+                .param("dn_tolerance", threshold_text(params.get_dn_tolerance()))
+                .param(
+                    "pair_dn_tolerance",
+                    threshold_text(params.get_pair_dn_tolerance()),
+                )
+                .param("pair_min_population", pmin)
+                .param("pair_min_combined", pcomb)
+                .param("pair_max_km", params.get_pair_max_km())
+                .param("tier2_floor", threshold_text(params.get_tier2_floor()))
+                .param("sweep", options.sweep.clone().unwrap_or_default())
+                .param("pair", options.pair.clone().unwrap_or_default());
+            let lists = params.get_lists();
+            r.inputs
+                .push(InputFile::list("designated cities", &lists.designated_info));
+            r.inputs
+                .push(InputFile::list("core cities", &lists.core_info));
+            metro_inputs(&mut r);
         }
         Scheme::Teiju {
             min_population,
             pair_link,
         } => {
             r.param("scheme", "teiju")
+                .param("threshold", threshold_text(params.get_threshold()))
+                .param(
+                    "metro_threshold",
+                    threshold_text(params.get_metro_threshold()),
+                )
                 .param("teiju_min_population", min_population.unwrap_or(40_000))
                 .param(
                     "teiju_pair_link",
                     pair_link.clone().unwrap_or_else(|| "0.1".to_string()),
                 );
+            metro_inputs(&mut r);
         }
         Scheme::Uea {
             did,
@@ -879,6 +907,7 @@ pub fn rule_record(
             wards_separate,
         } => {
             r.param("scheme", "uea")
+                .param("threshold", threshold_text(params.get_threshold()))
                 .param("uea_core_did", core_did.unwrap_or(10_000))
                 .param("uea_co_core_did", co_core_did.unwrap_or(100_000))
                 .param("uea_mea_did", mea_did.unwrap_or(50_000))
@@ -900,23 +929,6 @@ pub fn rule_record(
             r.inputs
                 .push(InputFile::list("commuting-zone road links", &info));
         }
-    }
-    r.inputs
-        .push(InputFile::at("boundaries", &boundaries_path(config)?));
-    let lists = params.get_lists();
-    r.inputs
-        .push(InputFile::list("designated cities", &lists.designated_info));
-    r.inputs
-        .push(InputFile::list("core cities", &lists.core_info));
-    r.inputs.push(InputFile::list(
-        "三大都市圏 (metro areas)",
-        params.get_metro_info(),
-    ));
-    if let Some(t) = params.get_day_night() {
-        r.inputs.push(InputFile::at(
-            "official day/night ratios",
-            std::path::Path::new(&t.file),
-        ));
     }
     Ok(r)
 }

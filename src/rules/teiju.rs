@@ -42,7 +42,7 @@
 
 use super::renkei::{is_city, metro_share_of, ratio_of, threshold_text};
 use super::scheme::{CentreRecord, Criterion, MethodStep, Outcome, Scheme};
-use super::{Centre, DayNightTable, MetroAreas};
+use super::{Centre, DayNightTable, MetroAreas, RatioSource};
 use crate::areas::centred_areas;
 use crate::matrix::Threshold;
 use crate::region::Region;
@@ -118,7 +118,10 @@ fn evaluate(region: &Region, p: &Teiju, i: usize) -> Evaluation {
         Criterion {
             id: "t2_day_night",
             value: match ratio {
-                Some((d, n)) => format!("{:.4} ({d}/{n}, {source})", d as f64 / n as f64),
+                Some((d, n)) => match &source {
+                    RatioSource::Computed => format!("{:.4} ({d}/{n})", d as f64 / n as f64),
+                    RatioSource::File(f) => format!("{:.4} ({d}/{n}, {f})", d as f64 / n as f64),
+                },
                 None => "unknown".to_string(),
             },
             met: t2,

@@ -330,3 +330,30 @@ fn options_of_another_scheme_are_usage_errors() {
         );
     }
 }
+
+#[test]
+fn compare_takes_the_uea_with_tokyo_as_one_unit_ward_by_ward() {
+    let uea = run("uea", false);
+    let cz = run("cz", false);
+    let tmp = tempfile::tempdir().unwrap();
+    let data = real_dir();
+    let out = toshiken(&[
+        "compare",
+        "-q",
+        uea.join("memberships.csv").to_str().unwrap(),
+        cz.join("memberships.csv").to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        tmp.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("1741 municipalities"), "{stdout}");
+    // 13100 counted as each of the 23 wards: the UEA table's rows plus 22.
+    let rows = read_csv(&uea.join("memberships.csv")).len() - 1;
+    assert!(
+        stdout.contains(&format!(", {} memberships)", rows + 22)),
+        "{stdout}"
+    );
+}
