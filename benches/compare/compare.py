@@ -124,7 +124,8 @@ def main():
     print()
     print("| tool | threads | whole process s | load s | compute s | write s | peak MB | peak / OD | whole process vs toshiken |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    report = {"size": size, "job": [], "kernel": []}
+    report = {"size": size, "zones": ref["zones"], "flows": flows, "od_bytes": flows * 12,
+              "job": [], "kernel": []}
     t_wall = best(jd, "toshiken", "wall_s")
     for tool in [t for t in TOOLS if os.path.isdir(os.path.join(jd, t))]:
         summary = runs(jd, tool)[0][1]
