@@ -166,8 +166,9 @@ enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
-    /// Central cities, candidate 連携中枢都市圏, memberships, overlaps → OUT/centres.csv,
-    /// areas.csv, memberships.csv, overlaps.csv, areas.geojson, municipalities.geojson.
+    /// Centres, candidate areas, memberships, overlaps → OUT/centres.csv, areas.csv,
+    /// memberships.csv, overlaps.csv, clauses.csv, areas.geojson, municipalities.geojson; for
+    /// 連携中枢都市圏 (default), 定住自立圏, 都市雇用圏 or commuting zones (--scheme).
     Delineate {
         #[command(flatten)]
         common: RuleCommandArgs,
@@ -259,6 +260,13 @@ enum Command {
     },
 }
 
+/// A count of persons given on the command line: a whole number, said in words when it is not.
+fn persons(text: &str) -> Result<u64, String> {
+    text.trim().parse::<u64>().map_err(|_| {
+        format!("'{text}': expected a whole number of persons such as 40000 (no sign, no decimals, no separators)")
+    })
+}
+
 /// Which delineation a rule command runs, and each scheme's own parameters.
 #[derive(Args, Clone)]
 struct SchemeArgs {
@@ -269,7 +277,7 @@ struct SchemeArgs {
     scheme: String,
     /// With --scheme teiju: a 中心市 (and a 複眼型 pair together) has more than this population
     /// (default 40000: 「人口5万人程度以上（少なくとも4万人超）」, 定住自立圏構想推進要綱の概要).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = persons)]
     teiju_min_population: Option<u64>,
     /// With --scheme teiju: a 複眼型 pair needs one city to send at least this share of its
     /// commuters to the other (default 0.1; a reading: the summary's pair clause is cut short,
@@ -282,15 +290,15 @@ struct SchemeArgs {
     did: Option<PathBuf>,
     /// With --scheme uea: a central municipality's least DID population (default 10000,
     /// Kanemoto–Tokuoka).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = persons)]
     uea_core_did: Option<u64>,
     /// With --scheme uea: a co-core's least DID population, unless it has 1/3 of the core's
     /// (default 100000, Kanemoto–Tokuoka).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = persons)]
     uea_co_core_did: Option<u64>,
     /// With --scheme uea: an area is an MEA (大都市雇用圏) from this DID population of its
     /// central municipalities together, else McEA (default 50000, Kanemoto–Tokuoka).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = persons)]
     uea_mea_did: Option<u64>,
     /// With --scheme uea: keep Tokyo's 23 special wards as separate units (the published areas
     /// count 東京都区部 as one).
@@ -415,7 +423,8 @@ impl SchemeArgs {
 
 #[derive(Args, Clone)]
 struct RuleArgs {
-    /// Member share threshold: 連携中枢都市への通勤通学割合 (exact decimal; default 0.1).
+    /// Member share threshold (exact decimal; default 0.1): 中心市への通勤通学割合 for renkei
+    /// and teiju; the share to the central municipalities or a suburb for uea.
     #[arg(long, value_name = "SHARE", allow_hyphen_values = true)]
     threshold: Option<String>,
     /// 要綱第3's 三大都市圏 exception: a city inside passes when its share to the metro's
@@ -431,10 +440,10 @@ struct RuleArgs {
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pair_dn_tolerance: Option<String>,
     /// Minimum population of each city of a two-centre pair (人口10万人程度以上; default 100000).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = persons)]
     pair_min_population: Option<u64>,
     /// Minimum combined population of a two-centre pair (合計20万人以上; default 200000).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = persons)]
     pair_min_combined: Option<u64>,
     /// One-hour proxy of a pair: most km between the two city offices (default 40).
     #[arg(long, value_name = "KM", allow_hyphen_values = true)]

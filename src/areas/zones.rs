@@ -1,6 +1,8 @@
 //! Commuting zones as areas (`delineate --scheme cz`), so that every writer, map and the
 //! report take them as they take candidate 連携中枢都市圏. A zone has no central city: the
-//! unit with the most resident commuters labels it (its "centre" in the files, with its own
+//! unit where the most people work or study (staying + inflow: its jobs and school places, so
+//! the Tokyo zone is named by a ward of central Tokyo, not by 川崎市, which has more resident
+//! commuters than any one ward) labels it (its "centre" in the files, with its own
 //! rule text), every other unit is a member whose figure is the persons it sends to the rest
 //! of its zone, over its resident commuters.
 
@@ -11,7 +13,7 @@ use crate::rules::cz::{commuting_zones, cz_input, CzParams};
 use crate::rules::Centre;
 
 /// Rule text of a zone's labelling unit.
-pub const RULE_ZONE_LABEL: &str = "largest unit of its commuting zone (labels it)";
+pub const RULE_ZONE_LABEL: &str = "most jobs and school places of its commuting zone (labels it)";
 /// Rule text of a zone member.
 pub const RULE_ZONE_MEMBER: &str =
     "commuting zone: average-linkage dissimilarity below the cut (Tolbert-Sizer)";
@@ -29,16 +31,12 @@ pub fn zone_areas(
     zones
         .into_iter()
         .map(|zone| {
-            // The label: most resident commuters, then the lower code.
+            // The label: most people working or studying there, then the lower code.
+            let jobs = |u: usize| region.metrics.staying[u] + region.metrics.inflow[u];
             let label = zone
                 .iter()
                 .copied()
-                .max_by(|&a, &b| {
-                    region
-                        .denominator(a)
-                        .cmp(&region.denominator(b))
-                        .then_with(|| b.cmp(&a))
-                })
+                .max_by(|&a, &b| jobs(a).cmp(&jobs(b)).then_with(|| b.cmp(&a)))
                 .expect("zones are not empty");
             let mut members: Vec<Membership> = Vec::with_capacity(zone.len());
             let others =

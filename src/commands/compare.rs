@@ -251,8 +251,15 @@ pub fn run_compare(config: &Config, options: &CompareOptions) -> anyhow::Result<
             })
             .collect()
     };
+    let (a_n, b_n) = (a_rows.len(), b_rows.len());
     a_rows = expand(a_rows);
     let b_rows = expand(b_rows);
+    if config.verbose && (a_rows.len() != a_n || b_rows.len() != b_n) {
+        eprintln!(
+            "13100 東京都区部 (one unit in a 都市雇用圏 table) is counted as each of its {} special wards",
+            wards.len()
+        );
+    }
     // The units compared: all municipalities, or (--within-b) those in an area of B, in code
     // order; `all[i]` is the registry unit of compared unit i.
     let mut all: Vec<usize> = (0..dataset.units.len()).collect();

@@ -198,16 +198,21 @@ pub fn scheme_of<'p>(
     })
 }
 
-/// The region a scheme works on (the UEA merges Tokyo's special wards), and a check that
-/// every road link of a commuting-zone run names units of it.
+/// The region a scheme works on (the UEA merges Tokyo's special wards), with the warnings its
+/// inputs need: every road link of a commuting-zone run must name units of the region; a UEA's
+/// DID table must not exceed a unit's population (an error naming the record), and codes it
+/// gives that are not units, or large cities it leaves without a DID, are named in warnings.
 ///
 /// # Errors
-/// A link naming a code that is not a unit, or a merger the scheme cannot apply.
+/// A link naming a code that is not a unit, an impossible DID population, or a merger the
+/// scheme cannot apply.
 pub fn scheme_region(
+    config: &Config,
     options: &DelineateOptions,
     scheme: &dyn rules::Scheme,
     region: Region,
-) -> anyhow::Result<Region> {
+) -> anyhow::Result<(Region, Vec<String>)> {
+    let mut warnings = Vec::new();
     if let Scheme::Cz { links, .. } = &options.scheme {
         let (rows, _) = io::read_cz_links(links.as_deref())?;
         for l in &rows {
@@ -221,9 +226,66 @@ pub fn scheme_region(
             );
         }
     }
-    scheme
+    if let Scheme::Uea { did, .. } = &options.scheme {
+        let path = did_path(config, did.as_deref())?;
+        let rows = io::read_did(&path)?;
+        let mut lost = Vec::new();
+        let mut has = vec![false; region.len()];
+        for r in &rows {
+            match region.index_of(r.code) {
+                None => lost.push(r.code.to_string()),
+                Some(i) => {
+                    has[i] = true;
+                    // The DID table has the final counts, the population file may have the
+                    // preliminary ones (戸田市: DID 140,878, preliminary population 140,868):
+                    // only an excess of more than 5 % says the table does not fit.
+                    if let Some(p) = region.population[i]
+                        .filter(|&p| u128::from(r.population) * 100 > u128::from(p) * 105)
+                    {
+                        anyhow::bail!(
+                            "{}: the DID population {} of {} is more than its whole population {p} (by over 5 %): is this the DID table of another census or municipality?",
+                            r.record,
+                            r.population,
+                            region.label(i)
+                        );
+                    }
+                }
+            }
+        }
+        if !lost.is_empty() {
+            warnings.push(format!(
+                "{}: DID populations for codes that are not municipalities of the data are not used: {}",
+                path.display(),
+                lost.join(" ")
+            ));
+        }
+        let large: Vec<String> = (0..region.len())
+            .filter(|&i| !has[i] && region.population[i].is_some_and(|p| p >= 100_000))
+            .map(|i| region.label(i))
+            .collect();
+        if !large.is_empty() {
+            warnings.push(format!(
+                "{}: no DID population for {} municipalities of 100,000 people or more, which count as having none (no DID, so never a central municipality): {}",
+                path.display(),
+                large.len(),
+                large
+                    .iter()
+                    .take(NAMED_UNITS)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                    + &if large.len() > NAMED_UNITS {
+                        format!(" and {} more", large.len() - NAMED_UNITS)
+                    } else {
+                        String::new()
+                    }
+            ));
+        }
+    }
+    let region = scheme
         .units(region)
-        .map_err(|e| usage(format!("--scheme {}: {e}", scheme.id())))
+        .map_err(|e| usage(format!("--scheme {}: {e}", scheme.id())))?;
+    Ok((region, warnings))
 }
 
 /// The workbook `delineate --xlsx` writes.
@@ -573,7 +635,8 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
     let mut timings = Timings::default();
     let (region, shape_warnings) =
         build_region_with_warnings(config, &options.merges, &mut timings)?;
-    let region = scheme_region(options, scheme.as_ref(), region)?;
+    let (region, input_warnings) = scheme_region(config, options, scheme.as_ref(), region)?;
+    warnings.extend(input_warnings);
     let outcome = timings.time("rules", || scheme.delineate(&region));
     let (evaluations, pairs) = outcome
         .renkei
@@ -733,11 +796,11 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
         };
         use super::count;
         eprintln!(
-            "{}: {}; {} central units, {} (first) and {} (second tier); {} in two or more areas; {} not contiguous",
+            "{}: {}; {} in their centres, {} in the first tier and {} in the second (for 都市雇用圏: 1次郊外, 2次以降); {} in two or more areas; {} not contiguous",
             scheme.name_ja(),
             count(areas.len(), "area", "areas"),
-            units(Tier::Centre),
-            count(units(Tier::One), "membership", "memberships"),
+            count(units(Tier::Centre), "municipality", "municipalities"),
+            units(Tier::One),
             units(Tier::Two),
             count(
                 overlaps(&areas, region.len()).len(),
@@ -1168,7 +1231,7 @@ fn write_outputs(
             ));
             columns.push(text_col(
                 "failed_criteria",
-                r.iter().map(|x| x.failed().join(";")).collect(),
+                r.iter().map(|x| x.failed.join(";")).collect(),
             ));
             columns.push(text_col("note", r.iter().map(|x| x.note.clone()).collect()));
             write("centres.csv", columns)?;
@@ -1538,9 +1601,20 @@ fn write_outputs(
                 name: "share",
                 values: OutValues::F64(rows.iter().map(|r| Some(r.2.share())).collect()),
             },
+            // A commuting zone has no share threshold (its cut is a dissimilarity): empty.
             text_col(
                 "threshold",
-                rows.iter().map(|r| threshold_text(r.2.threshold)).collect(),
+                rows.iter()
+                    .map(|r| {
+                        if r.2.rule == crate::areas::RULE_ZONE_LABEL
+                            || r.2.rule == crate::areas::RULE_ZONE_MEMBER
+                        {
+                            String::new()
+                        } else {
+                            threshold_text(r.2.threshold)
+                        }
+                    })
+                    .collect(),
             ),
             text_col("rule", rows.iter().map(|r| r.2.rule.to_string()).collect()),
             text_col(

@@ -60,7 +60,8 @@ pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<Path
     let mut timings = Timings::default();
     let (region, shape_warnings) =
         build_region_with_warnings(config, &options.rules.merges, &mut timings)?;
-    let region = scheme_region(&options.rules, scheme.as_ref(), region)?;
+    let (region, input_warnings) = scheme_region(config, &options.rules, scheme.as_ref(), region)?;
+    warnings.extend(input_warnings);
     let outcome = timings.time("rules", || scheme.delineate(&region));
     let areas = &outcome.areas;
     let evaluations = outcome

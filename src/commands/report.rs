@@ -27,7 +27,8 @@ pub fn run_report(config: &Config, options: &DelineateOptions) -> anyhow::Result
     let mut timings = Timings::default();
     let (region, shape_warnings) =
         build_region_with_warnings(config, &options.merges, &mut timings)?;
-    let region = scheme_region(options, scheme.as_ref(), region)?;
+    let (region, input_warnings) = scheme_region(config, options, scheme.as_ref(), region)?;
+    warnings.extend(input_warnings);
     let outcome = timings.time("rules", || scheme.delineate(&region));
     let detail = outcome.renkei.clone().unwrap_or_default();
     warnings.extend(scheme_warnings(
@@ -49,7 +50,7 @@ pub fn run_report(config: &Config, options: &DelineateOptions) -> anyhow::Result
             ..config.clone()
         };
         let (region, _) = build_region_with_warnings(&quiet, &[], &mut timings)?;
-        let region = scheme_region(options, scheme.as_ref(), region)?;
+        let (region, _) = scheme_region(config, options, scheme.as_ref(), region)?;
         let outcome = scheme.delineate(&region);
         Some((region, outcome))
     };

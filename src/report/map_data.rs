@@ -44,6 +44,9 @@ pub struct Terms {
     pub panel: [&'static str; 2],
     /// An area, in counts and notes (`候補圏域`).
     pub area: &'static str,
+    /// What a centre's own figure counts, before it on area maps (`市内`: commuters staying in
+    /// the centre; empty for a zone's label, whose figure is sent to the rest of its zone).
+    pub centre_share: &'static str,
 }
 
 impl Terms {
@@ -59,6 +62,7 @@ impl Terms {
                 tiers: ["近隣", "—"],
                 panel: ["近隣市町村", "—"],
                 area: "候補圏域",
+                centre_share: "市内 ",
             },
             "uea" => Terms {
                 centre: "中心都市",
@@ -69,16 +73,18 @@ impl Terms {
                 tiers: ["1次郊外", "2次以降"],
                 panel: ["1次郊外", "2次以降の郊外"],
                 area: "都市雇用圏",
+                centre_share: "中心都市内 ",
             },
             "cz" => Terms {
                 centre: "代表市町村",
-                tier1_legend: "通勤圏（代表市町村は通勤通学者が最多の市町村）",
+                tier1_legend: "通勤圏（代表市町村は従業・通学者が最多の市町村）",
                 tier2_legend: "—",
                 tier1_area: "通勤圏の市町村",
                 tier2_area: "—",
                 tiers: ["構成", "—"],
                 panel: ["通勤圏の市町村", "—"],
                 area: "通勤圏",
+                centre_share: "",
             },
             _ => Terms::default(),
         }
@@ -97,6 +103,7 @@ impl Default for Terms {
             tiers: ["1次", "2次"],
             panel: ["1次圏", "2次圏"],
             area: "候補圏域",
+            centre_share: "市内 ",
         }
     }
 }

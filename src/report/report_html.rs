@@ -76,6 +76,20 @@ fn item_ja(item: &str) -> String {
         ("designated cities", "指定都市の一覧"),
         ("core cities", "中核市の一覧"),
         ("三大都市圏 (metro areas)", "三大都市圏の一覧"),
+        ("scheme", "圏域の設定方法"),
+        ("teiju_min_population", "定住自立圏 中心市の人口（超）"),
+        ("teiju_pair_link", "複眼型中心市の通勤通学割合（一方向）"),
+        ("uea_core_did", "都市雇用圏 中心都市のDID人口"),
+        ("uea_co_core_did", "副次中心のDID人口"),
+        ("uea_mea_did", "大都市雇用圏（MEA）の中心のDID人口"),
+        ("uea_wards_as_one", "特別区部を1市として扱う"),
+        ("DID population", "人口集中地区（DID）人口"),
+        ("cz_cut", "通勤圏の切断値（非類似度）"),
+        ("cz_constrained", "隣接する市町村のみ結合"),
+        (
+            "commuting-zone road links",
+            "通勤圏の道路連絡（橋・トンネル）",
+        ),
     ];
     let (kind, key) = match item.split_once(": ") {
         Some(("parameter", k)) => ("", k),
@@ -325,7 +339,11 @@ fn members_table_marked(
             _ => "",
         };
         let share = if m.tier == Tier::Centre {
-            format!("市内 {}", pct(m.persons, m.denominator))
+            format!(
+                "{}{}",
+                data.terms.centre_share,
+                pct(m.persons, m.denominator)
+            )
         } else {
             pct(m.persons, m.denominator)
         };

@@ -374,10 +374,11 @@ pub fn national_svg_with(data: &MapData, names: bool) -> String {
             None,
             &mut patterns,
         );
-        let label = if *name == "okinawa" {
-            "沖縄（拡大）"
-        } else {
-            "小笠原（拡大）"
+        // The Okinawa window also reaches 奄美 and トカラ (鹿児島県) when an area has members there.
+        let label = match *name {
+            "okinawa" if content.max().y > 27.2 => "南西諸島（拡大）",
+            "okinawa" => "沖縄（拡大）",
+            _ => "小笠原（拡大）",
         };
         let _ = write!(
             body,
@@ -553,15 +554,18 @@ pub fn national_svg_with(data: &MapData, names: bool) -> String {
             let attr = format!(r#"data-area="{}""#, esc(&data.ids[k]));
             if let Some((i, x, y)) = anchors[k] {
                 let size = 9.0;
+                // Further out before overlapping anything (dense schemes number a hundred
+                // areas), with a leader line back to the centre when set apart.
                 let candidates = around_rings(
                     x,
                     y,
                     text_width(&number, size) + 2.0,
                     size + 3.0,
-                    &[4.0, 10.0, 16.0, 24.0],
+                    &[4.0, 10.0, 16.0, 24.0, 34.0, 46.0, 60.0],
                     false,
                 );
                 let c = placers[i].place_or_force(&candidates);
+                leader(&mut labels, x, y, &candidates[c]);
                 text_in(
                     &mut labels,
                     "badge",
@@ -644,6 +648,21 @@ pub fn national_svg_with(data: &MapData, names: bool) -> String {
         .iter()
         .filter(|&&u| !data.records[u].is_empty())
         .count();
+    // A few are named (小笠原村), many only counted.
+    let named = |units: &[usize]| -> String {
+        if units.len() <= 3 {
+            format!(
+                "（{}）",
+                units
+                    .iter()
+                    .map(|&u| data.region.names[u].as_str())
+                    .collect::<Vec<_>>()
+                    .join("・")
+            )
+        } else {
+            String::new()
+        }
+    };
     let _ = write!(
         s,
         r##"<text x="320" y="1040" font-size="10" fill="#444">{} {} ／ 市町村 {}{}</text>"##,
@@ -653,11 +672,13 @@ pub fn national_svg_with(data: &MapData, names: bool) -> String {
         match (off_map.len(), off_in_area) {
             (0, _) => String::new(),
             (n, 0) => format!(
-                "（地図の範囲外 {n} 市町村：いずれの{}にも属さない）",
+                "（地図の範囲外 {n} 市町村{}：いずれの{}にも属さない）",
+                named(&off_map),
                 data.terms.area
             ),
             (n, m) => format!(
-                "（地図の範囲外 {n} 市町村、うち {m} は{}に属する：areas.csv を参照）",
+                "（地図の範囲外 {n} 市町村{}、うち {m} は{}に属する：areas.csv を参照）",
+                named(&off_map),
                 data.terms.area
             ),
         }
@@ -869,7 +890,7 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
     let share_text = |m: &Entry| {
         let share = 100.0 * m.persons as f64 / m.denominator as f64;
         match m.row {
-            Row::Member(Tier::Centre) => format!("市内 {share:.1}%"),
+            Row::Member(Tier::Centre) => format!("{}{share:.1}%", data.terms.centre_share),
             _ => format!("{share:.1}%"),
         }
     };
@@ -920,10 +941,11 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
             y,
             text_width(&number, size) + 3.0,
             size + 3.0,
-            &[3.0, 8.0, 14.0, 22.0],
+            &[3.0, 8.0, 14.0, 22.0, 32.0, 44.0],
             true,
         );
         let c = placer.place_or_force(&candidates);
+        leader(&mut labels, x, y, &candidates[c]);
         let attr = format!(r#"data-code="{}""#, region.code(m.unit));
         text_in(
             &mut labels,

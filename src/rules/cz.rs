@@ -488,8 +488,8 @@ impl super::Scheme for Cz {
             ),
             step(
                 "cz_label",
-                "a zone has no centre: its unit with the most resident commuters labels it (tier centre in memberships.csv); members' figures are persons to the rest of the zone",
-                "largest L, then lower code".to_string(),
+                "a zone has no centre: its unit where the most people work or study labels it (tier centre in memberships.csv); every unit's figure is the persons it sends to the rest of its zone",
+                "most staying + inflow, then lower code".to_string(),
             ),
         ];
         super::Outcome {

@@ -13,7 +13,9 @@
 //!    the default tolerance 0.02 is the smallest round value under which every declared
 //!    Chūgoku–Shikoku centre passes with this OD (lowest: 下関市 0.9862);
 //! 3. 三大都市圏の区域外, or inside with its 通勤通学割合 to the 指定都市 and 特別区 of that
-//!    metropolitan area below `metro_threshold` (default 0.1), decided on integers.
+//!    metropolitan area below `metro_threshold` (default 0.1), decided on integers; a city that
+//!    is itself one of those 指定都市 counts its own commuters (it is the metro's core, not a
+//!    地方圏 centre: see [`metro_share_of`]).
 //!
 //! Population is reported, never a reason to reject: the summaries name no population
 //! test for a single centre (中核市 status carries it; 鳥取市 and 甲府市 are core cities below
@@ -374,8 +376,11 @@ pub struct CentreEvaluation {
     pub metro: Option<String>,
     /// How the metro table knows it is inside (an `unknown` city is treated as inside).
     pub metro_status: Option<MetroStatus>,
-    /// Persons to the metro's designated cities and special wards, and the denominator.
+    /// Persons to the metro's designated cities and special wards (its own commuters included
+    /// when it is one of them), and the denominator.
     pub metro_share: Option<(u64, u64)>,
+    /// The city is itself a designated city of its metro (a core of the 三大都市圏).
+    pub metro_core: bool,
     /// Clause 3.
     pub metro_ok: bool,
     /// Clauses 1–3 all hold.
@@ -418,8 +423,9 @@ impl CentreEvaluation {
         if !self.metro_ok {
             if let (Some(m), Some((p, d))) = (&self.metro, self.metro_share) {
                 out.push(format!(
-                    "c3 {m}にあり、指定都市・特別区への通勤通学割合 {:.4}（{p}/{d}）が {} 未満でない",
+                    "c3 {m}にあり、指定都市・特別区への通勤通学割合 {:.4}（{p}/{d}{}）が {} 未満でない",
                     p as f64 / d as f64,
+                    if self.metro_core { "、自市内を含む：三大都市圏の指定都市" } else { "" },
                     threshold_text(params.metro_threshold)
                 ));
             }
@@ -448,9 +454,10 @@ impl CentreEvaluation {
         if !self.metro_ok {
             if let (Some(m), Some((p, d))) = (&self.metro, self.metro_share) {
                 out.push(format!(
-                    "{}: in the {m} with {:.4} ({p}/{d}) of its commuters to its designated cities and special wards, not below {}",
+                    "{}: in the {m} with {:.4} ({p}/{d}) of its commuters to its designated cities and special wards{}, not below {}",
                     Clause::Metro.id(),
                     p as f64 / d as f64,
+                    if self.metro_core { " (itself one of them: a core of the 三大都市圏)" } else { "" },
                     threshold_text(params.metro_threshold)
                 ));
             }
@@ -543,7 +550,11 @@ pub(crate) fn ratio_of(
 }
 
 /// For a unit inside one of the 三大都市圏: (metro index, persons to that metro's designated
-/// cities and special wards other than itself, its share denominator).
+/// cities and special wards, its share denominator). A unit that is itself one of them counts
+/// its own commuters too: 名古屋市, 大阪市, 京都市 and 神戸市 are the cores of their metro, not
+/// 地方圏 centres that merely lie inside it, and the scheme is 「三大都市圏以外」 (every summary
+/// in rules/README.md §1.2); counting only the other cores would let each of them pass the
+/// exception with a share near 0.
 pub(crate) fn metro_share_of(
     region: &Region,
     metro: &MetroAreas,
@@ -554,10 +565,17 @@ pub(crate) fn metro_share_of(
             .cores(k)
             .iter()
             .filter_map(|&c| region.index_of(c))
-            .filter(|&c| c != i)
             .collect();
         (k, region.persons_to(i, &cores), region.denominator(i))
     })
+}
+
+/// Whether unit `i` is one of the designated cities or special wards of its metro.
+pub(crate) fn is_metro_core(region: &Region, metro: &MetroAreas, i: usize) -> bool {
+    let code = region.code(i);
+    metro
+        .metro_of(code)
+        .is_some_and(|k| metro.cores(k).contains(&code))
 }
 
 /// Evaluates every clause for one unit.
@@ -587,6 +605,7 @@ pub fn evaluate_unit(region: &Region, params: &RenkeiParams, i: usize) -> Centre
         metro: metro_k.map(|k| params.metro.name(k).to_string()),
         metro_status: params.metro.status_of(code),
         metro_share,
+        metro_core: is_metro_core(region, &params.metro, i),
         metro_ok,
         eligible: false,
     };

@@ -37,17 +37,10 @@ pub struct CentreRecord {
     /// Why, in words (the partner of a pair, the core it depends on…); empty when the
     /// criteria say it all.
     pub note: String,
-}
-
-impl CentreRecord {
-    /// Ids of the criteria that fail.
-    pub fn failed(&self) -> Vec<&'static str> {
-        self.criteria
-            .iter()
-            .filter(|c| !c.met)
-            .map(|c| c.id)
-            .collect()
-    }
+    /// The criteria whose failure decided against the unit being a centre (empty for a
+    /// centre). Not every criterion that does not hold: a UEA co-core test does not apply to a
+    /// core, and a co-core is outlying by definition.
+    pub failed: Vec<&'static str>,
 }
 
 /// One step of a scheme's method, with the clause or paper it implements and the value used

@@ -155,6 +155,7 @@ fn evaluate(region: &Region, p: &Teiju, i: usize) -> Evaluation {
         t3,
         record: CentreRecord {
             unit: i,
+            failed: criteria.iter().filter(|c| !c.met).map(|c| c.id).collect(),
             criteria,
             role: "not a centre",
             note,
@@ -188,18 +189,25 @@ pub fn teiju_centres(region: &Region, p: &Teiju) -> (Vec<Centre>, Vec<CentreReco
     let alone: Vec<usize> = (0..evals.len())
         .filter(|&k| evals[k].t2 && evals[k].t3 && !evals[k].t1)
         .collect();
-    let mut pairs: Vec<(usize, usize, (u64, u64))> = Vec::new();
+    #[allow(clippy::type_complexity)]
+    let mut pairs: Vec<(usize, usize, (u64, u64), (usize, usize, u64, u64))> = Vec::new();
     for (x, &ka) in alone.iter().enumerate() {
         for &kb in &alone[x + 1..] {
             let (a, b) = (evals[ka].unit, evals[kb].unit);
             let combined = evals[ka].population.unwrap_or(0) + evals[kb].population.unwrap_or(0);
-            let linked = p
-                .pair_link
-                .is_met(region.persons_to(a, &[b]), region.denominator(a))
-                || p.pair_link
-                    .is_met(region.persons_to(b, &[a]), region.denominator(b));
+            // The stronger direction of the link, as (from, to, persons, denominator).
+            let ab = (a, b, region.persons_to(a, &[b]), region.denominator(a));
+            let ba = (b, a, region.persons_to(b, &[a]), region.denominator(b));
+            let link = if u128::from(ab.2) * u128::from(ba.3.max(1))
+                >= u128::from(ba.2) * u128::from(ab.3.max(1))
+            {
+                ab
+            } else {
+                ba
+            };
+            let linked = p.pair_link.is_met(link.2, link.3);
             if combined > p.min_population && linked && region.adjacency.are_adjacent(a, b) {
-                pairs.push((ka, kb, mutual(region, a, b)));
+                pairs.push((ka, kb, mutual(region, a, b), link));
             }
         }
     }
@@ -212,7 +220,7 @@ pub fn teiju_centres(region: &Region, p: &Teiju) -> (Vec<Centre>, Vec<CentreReco
             .then((evals[x.0].unit, evals[x.1].unit).cmp(&(evals[y.0].unit, evals[y.1].unit)))
     });
     let mut paired = vec![false; evals.len()];
-    for (ka, kb, (n, d)) in pairs {
+    for (ka, kb, (n, d), (from, to, lp, ld)) in pairs {
         let (a, b) = (evals[ka].unit, evals[kb].unit);
         if paired[ka] || paired[kb] {
             for (k, other) in [(ka, b), (kb, a)] {
@@ -230,9 +238,13 @@ pub fn teiju_centres(region: &Region, p: &Teiju) -> (Vec<Centre>, Vec<CentreReco
         for (k, other) in [(ka, b), (kb, a)] {
             evals[k].record.role = "joint centre";
             evals[k].record.note = format!(
-                "複眼型中心市 with {} (together {}; mutual share {:.4})",
+                "複眼型中心市 with {} (together {}; link: {} sends {:.4} ({lp}/{ld}) of its commuters to {}, ≥ {}; between the two {:.4} of their commuters together)",
                 region.label(other),
                 evals[ka].population.unwrap_or(0) + evals[kb].population.unwrap_or(0),
+                region.names[from],
+                lp as f64 / ld as f64,
+                region.names[to],
+                threshold_text(p.pair_link),
                 n as f64 / d as f64
             );
         }
@@ -415,7 +427,7 @@ mod tests {
             "a town is not evaluated"
         );
         let u = records.iter().find(|r| r.unit == 5).unwrap();
-        assert_eq!(u.failed(), vec!["t2_day_night"]);
+        assert_eq!(u.failed, vec!["t2_day_night"]);
         assert!(u.criteria[1].value.starts_with("0.9960 (49800/50000"));
     }
 

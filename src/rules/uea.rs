@@ -139,11 +139,23 @@ pub struct UeaArea {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum CandidateFate {
     Core,
-    CoCore(usize),
-    /// Outlying to area k (share persons) without the co-core conditions.
-    Outlying(usize),
-    /// Excluded after the fact: outlying to another area's core or suburb.
+    /// Co-core of area k, sending it `persons`.
+    CoCore(usize, u64),
+    /// Outlying to area k (sending its central municipalities `persons`) without the co-core
+    /// conditions.
+    Outlying(usize, u64),
+    /// Barred after the fact: outlying to another area's core or suburb; the area it ended in.
     Excluded(usize),
+}
+
+/// Why a core was barred: the unit it sends to (the main core of a core set, or a suburb),
+/// whether that is a core set, and the persons and denominator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Barred {
+    target: usize,
+    cores: bool,
+    persons: u64,
+    denominator: u64,
 }
 
 struct Pass {
@@ -242,16 +254,16 @@ impl Ctx<'_> {
                 if self.co_core(main, c) {
                     areas[k].cores.push(main);
                     core_of[main] = Some(k);
-                    fate.insert(main, CandidateFate::CoCore(k));
+                    fate.insert(main, CandidateFate::CoCore(k, back));
                 } else {
-                    fate.insert(main, CandidateFate::Outlying(k));
+                    fate.insert(main, CandidateFate::Outlying(k, back));
                 }
             } else if self.co_core(c, main) {
                 areas[k].cores.push(c);
                 core_of[c] = Some(k);
-                fate.insert(c, CandidateFate::CoCore(k));
+                fate.insert(c, CandidateFate::CoCore(k, to_k));
             } else {
-                fate.insert(c, CandidateFate::Outlying(k));
+                fate.insert(c, CandidateFate::Outlying(k, to_k));
             }
         }
         // Suburbs in rounds.
@@ -294,7 +306,7 @@ impl Ctx<'_> {
 
     /// A core that sends ≥ threshold to another area's cores or suburbs (its largest such
     /// target), with that share as (persons, denominator).
-    fn outlying_core(&self, pass: &Pass) -> Option<(usize, (u64, u64))> {
+    fn outlying_core(&self, pass: &Pass) -> Option<(usize, Barred)> {
         let n = self.region.len();
         let mut core_of: Vec<Option<usize>> = vec![None; n];
         let mut suburb_of: Vec<Option<usize>> = vec![None; n];
@@ -306,7 +318,7 @@ impl Ctx<'_> {
                 suburb_of[s.unit] = Some(k);
             }
         }
-        let mut worst: Option<(usize, (u64, u64))> = None;
+        let mut worst: Option<(usize, Barred)> = None;
         for (k, a) in pass.areas.iter().enumerate() {
             for &c in &a.cores {
                 let mut t = self.targets(c, &core_of, &suburb_of);
@@ -331,13 +343,25 @@ impl Ctx<'_> {
                     }
                 }
                 let d = self.region.denominator(c);
-                let larger = worst.is_none_or(|(w, (wp, wd))| {
-                    let lhs = u128::from(persons) * u128::from(wd);
-                    let rhs = u128::from(wp) * u128::from(d);
+                let larger = worst.is_none_or(|(w, b)| {
+                    let lhs = u128::from(persons) * u128::from(b.denominator);
+                    let rhs = u128::from(b.persons) * u128::from(d);
                     lhs > rhs || (lhs == rhs && c < w)
                 });
                 if larger {
-                    worst = Some((c, (persons, d)));
+                    let (target, cores) = match target {
+                        Target::Cores(j) => (pass.areas[j].cores[0], true),
+                        Target::Suburb(s) => (s, false),
+                    };
+                    worst = Some((
+                        c,
+                        Barred {
+                            target,
+                            cores,
+                            persons,
+                            denominator: d,
+                        },
+                    ));
                 }
             }
         }
@@ -353,20 +377,22 @@ pub fn uea_areas(region: &Region, p: &Uea) -> (Vec<UeaArea>, Vec<CentreRecord>) 
         did: (0..region.len()).map(|i| p.did_of(region, i)).collect(),
     };
     let mut excluded: Vec<usize> = Vec::new();
+    let mut barred: BTreeMap<usize, Barred> = BTreeMap::new();
     let mut pass = ctx.pass(&excluded);
     // Each step bars one core; at most one step per unit.
-    while let Some((c, _)) = ctx.outlying_core(&pass) {
+    while let Some((c, why)) = ctx.outlying_core(&pass) {
         if excluded.contains(&c) || excluded.len() >= region.len() {
             break;
         }
         excluded.push(c);
+        barred.insert(c, why);
         pass = ctx.pass(&excluded);
     }
-    let records = records(&ctx, &pass);
+    let records = records(&ctx, &pass, &barred);
     (pass.areas, records)
 }
 
-fn records(ctx: &Ctx<'_>, pass: &Pass) -> Vec<CentreRecord> {
+fn records(ctx: &Ctx<'_>, pass: &Pass, barred: &BTreeMap<usize, Barred>) -> Vec<CentreRecord> {
     let region = ctx.region;
     let p = ctx.p;
     let m = &region.metrics;
@@ -395,32 +421,74 @@ fn records(ctx: &Ctx<'_>, pass: &Pass) -> Vec<CentreRecord> {
                         i,
                     )
                 }
-                CandidateFate::CoCore(k) => (
+                CandidateFate::CoCore(k, persons) => (
                     "co-core",
-                    format!("副次中心 of {}", area_name(*k)),
+                    format!(
+                        "副次中心 of {}: sends {} to its central municipalities, 従業常住比 ≥ 1 and DID large enough",
+                        area_name(*k),
+                        share(*persons, region.denominator(i))
+                    ),
                     pass.areas[*k].cores[0],
                 ),
-                CandidateFate::Outlying(k) => (
+                CandidateFate::Outlying(k, persons) => (
                     "suburb",
                     format!(
-                        "outlying to {} without the co-core conditions",
+                        "outlying: sends {} to the central municipalities of {}, without the co-core conditions",
+                        share(*persons, region.denominator(i)),
                         area_name(*k)
                     ),
                     pass.areas[*k].cores[0],
                 ),
-                CandidateFate::Excluded(k) => (
-                    "suburb",
-                    format!(
-                        "a core at first, but it sends ≥ {} to {} (a suburb cannot be a core)",
-                        threshold_text(p.threshold),
-                        area_name(*k)
-                    ),
-                    pass.areas.get(*k).map_or(i, |a| a.cores[0]),
-                ),
+                CandidateFate::Excluded(k) => {
+                    let why = barred.get(&i).copied();
+                    let target = why.map_or("another area".to_string(), |b| {
+                        let area_of = |u: usize| {
+                            pass.areas
+                                .iter()
+                                .find(|a| a.cores.contains(&u) || a.suburbs.iter().any(|s| s.unit == u))
+                                .map_or("another area".to_string(), |a| region.label(a.cores[0]))
+                        };
+                        if b.cores {
+                            format!(
+                                "{} to the central municipalities of {}",
+                                share(b.persons, b.denominator),
+                                area_of(b.target)
+                            )
+                        } else {
+                            format!(
+                                "{} to {}, a suburb in the {} area",
+                                share(b.persons, b.denominator),
+                                region.label(b.target),
+                                area_of(b.target)
+                            )
+                        }
+                    });
+                    (
+                        "suburb",
+                        format!(
+                            "a core at first, but it sends {target} (≥ {}; a suburb of any order cannot be a core)",
+                            threshold_text(p.threshold)
+                        ),
+                        pass.areas.get(*k).map_or(i, |a| a.cores[0]),
+                    )
+                }
             };
             let not_outlying = matches!(fate, CandidateFate::Core);
+            let u3 = resident > 0 && workplace >= resident;
+            let u4 = ctx.did[i] >= p.co_core_did || 3 * ctx.did[i] >= ctx.did[main];
+            // What decided against a central municipality: nothing for a core or a co-core;
+            // being outlying and the co-core test that failed for a suburb.
+            let failed = match fate {
+                CandidateFate::Core | CandidateFate::CoCore(..) => Vec::new(),
+                CandidateFate::Outlying(..) => std::iter::once("u2_not_outlying")
+                    .chain((!u3).then_some("u3_workplace_ratio"))
+                    .chain((!u4).then_some("u4_co_core_did"))
+                    .collect(),
+                CandidateFate::Excluded(_) => vec!["u2_not_outlying"],
+            };
             CentreRecord {
                 unit: i,
+                failed,
                 criteria: vec![
                     Criterion {
                         id: "u1_did",
@@ -446,7 +514,7 @@ fn records(ctx: &Ctx<'_>, pass: &Pass) -> Vec<CentreRecord> {
                         } else {
                             "unknown".to_string()
                         },
-                        met: resident > 0 && workplace >= resident,
+                        met: u3,
                     },
                     Criterion {
                         id: "u4_co_core_did",
@@ -454,7 +522,7 @@ fn records(ctx: &Ctx<'_>, pass: &Pass) -> Vec<CentreRecord> {
                             "{} (≥ {} or ≥ 1/3 of {})",
                             ctx.did[i], p.co_core_did, ctx.did[main]
                         ),
-                        met: ctx.did[i] >= p.co_core_did || 3 * ctx.did[i] >= ctx.did[main],
+                        met: u4,
                     },
                 ],
                 role,
@@ -462,6 +530,14 @@ fn records(ctx: &Ctx<'_>, pass: &Pass) -> Vec<CentreRecord> {
             }
         })
         .collect()
+}
+
+/// `0.1070 (1234/11532)`.
+fn share(persons: u64, denominator: u64) -> String {
+    format!(
+        "{:.4} ({persons}/{denominator})",
+        persons as f64 / denominator.max(1) as f64
+    )
 }
 
 impl Scheme for Uea {
@@ -688,7 +764,19 @@ mod tests {
         assert_eq!(role(4).role, "suburb");
         assert!(!role(4).criteria[2].met, "E works 890 of 1,000");
         assert_eq!(role(8).role, "suburb");
-        assert!(role(8).note.contains("a suburb cannot be a core"));
+        assert!(
+            role(8)
+                .note
+                .contains("sends 0.1300 (130/1000) to 98204 D, a suburb in the 98201 A area"),
+            "{}",
+            role(8).note
+        );
+        assert_eq!(role(8).failed, vec!["u2_not_outlying"]);
+        assert!(role(0).failed.is_empty() && role(5).failed.is_empty());
+        assert_eq!(
+            role(4).failed,
+            vec!["u2_not_outlying", "u3_workplace_ratio", "u4_co_core_did"]
+        );
         assert!(role(6).note.starts_with("McEA"), "{}", role(6).note);
     }
 

@@ -571,25 +571,54 @@ fn commuting_zones_write_the_same_files_with_every_municipality_once() {
     codes.dedup();
     assert_eq!(codes.len(), 1741);
     assert!(areas[1..].iter().all(|a| a[3] == "commuting zone"));
-    // Each zone is labelled by its member with the most resident commuters, and each
-    // member's figure is persons to the rest of its zone over its resident commuters.
+    // Each zone is labelled by its member where the most people work or study (staying +
+    // inflow, from `metrics`), and each member's figure is persons to the rest of its zone over
+    // its resident commuters.
+    let metrics_out = tmp.path().join("metrics");
+    let run = toshiken(&[
+        "metrics",
+        "-q",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        metrics_out.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let table = read_csv(&metrics_out.join("municipalities.csv"));
+    let col = |name: &str| table[0].iter().position(|c| c == name).unwrap();
+    let (staying, inflow) = (col("staying"), col("inflow"));
+    let jobs: std::collections::HashMap<&str, u64> = table[1..]
+        .iter()
+        .map(|r| {
+            let n = |i: usize| r[i].parse::<u64>().unwrap_or(0);
+            (r[0].as_str(), n(staying) + n(inflow))
+        })
+        .collect();
     for area in &areas[1..] {
         let rows: Vec<&Vec<String>> = memberships[1..]
             .iter()
             .filter(|m| m[0] == area[0])
             .collect();
         let label = rows.iter().find(|m| m[4] == "centre").unwrap();
-        let l: u64 = label[6].parse().unwrap();
-        assert!(
-            rows.iter().all(|m| m[6].parse::<u64>().unwrap() <= l),
-            "{}",
-            area[0]
-        );
+        let l = jobs[label[2].as_str()];
+        assert!(rows.iter().all(|m| jobs[m[2].as_str()] <= l), "{}", area[0]);
         assert_eq!(label[2], area[1], "{}", area[0]);
+        assert!(
+            rows.iter().all(|m| m[8].is_empty()),
+            "no share threshold in a zone"
+        );
         if rows.len() == 1 {
             assert_eq!(label[5], "0", "a zone of one sends no one to the rest");
         }
     }
+    // The zone holding most of the special wards is named by one of them (most jobs), not by
+    // 川崎市 (more resident commuters than any ward).
+    let tokyo = memberships[1..]
+        .iter()
+        .find(|m| m[2] == "13101")
+        .map(|m| m[0].clone())
+        .unwrap();
+    assert!(tokyo.starts_with("C131"), "{tokyo}");
     let clauses = read_csv(&out.join("clauses.csv"));
     assert!(clauses
         .iter()

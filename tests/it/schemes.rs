@@ -117,6 +117,13 @@ fn teiju_finds_the_shukumo_shimanto_joint_centre_and_counts_both_cities() {
         let r = c.iter().find(|r| r["code"] == code).unwrap();
         assert_eq!(r["role"], "not a centre", "{code}");
     }
+    // The note shows the link that admits the pair (one way, ≥ 0.1), not only the mutual share.
+    let shukumo = c.iter().find(|r| r["code"] == "39208").unwrap();
+    assert!(
+        shukumo["note"].contains("宿毛市 sends 0.1282 (1096/8550) of its commuters to 四万十市"),
+        "{}",
+        shukumo["note"]
+    );
     // Every centre has more than 40,000 people and a ratio of at least 1; a joint centre fails
     // only the population alone.
     for r in &c {
@@ -356,4 +363,48 @@ fn compare_takes_the_uea_with_tokyo_as_one_unit_ward_by_ward() {
         stdout.contains(&format!(", {} memberships)", rows + 22)),
         "{stdout}"
     );
+}
+
+#[test]
+fn a_metro_core_counts_its_own_commuters_and_is_no_centre() {
+    // 要綱第3's exception is for cities inside a 三大都市圏 that do not depend on its 指定都市 and
+    // 特別区; a city that is one of them counts its own commuters (read by hand from 23.json and
+    // 27.json: the city aggregate's flow to itself and to the metro's other cores).
+    let out = run("renkei", false);
+    let centres = read_csv(&out.join("centres.csv"));
+    let c = records(&centres);
+    for (code, cores) in [
+        ("23100", vec!["23100"]),
+        ("27100", vec!["26100", "27100", "27140", "28100"]),
+    ] {
+        let row = c.iter().find(|r| r["code"] == code).unwrap();
+        let (persons, total) = od(code, &cores);
+        assert_eq!(
+            (row["c3_persons_to_metro_core"], row["c3_denominator"]),
+            (persons.to_string().as_str(), total.to_string().as_str()),
+            "{code}"
+        );
+        assert!(persons * 10 >= total, "{code}: {persons}/{total}");
+        assert_eq!(
+            (row["c3_ok"], row["eligible"]),
+            ("false", "false"),
+            "{code}"
+        );
+        assert!(
+            row["failed_clauses"].contains("itself one of them"),
+            "{code}"
+        );
+    }
+    let areas = read_csv(&out.join("areas.csv"));
+    assert!(!records(&areas)
+        .iter()
+        .any(|a| ["C23100", "C26100", "C27100", "C28100"].contains(&a["area_id"])));
+    // The same clause in 定住自立圏.
+    let teiju = read_csv(&run("teiju", false).join("centres.csv"));
+    let nagoya = records(&teiju)
+        .into_iter()
+        .find(|r| r["code"] == "23100")
+        .unwrap()
+        .clone();
+    assert_eq!(nagoya["t3_metro_met"], "false");
 }
