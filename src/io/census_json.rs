@@ -134,6 +134,7 @@ fn append_file(path: &Path, raw: &mut RawOd) -> Result<(), ReadError> {
             origin,
             persons,
             file,
+            record: Record::JsonTotal,
         });
     }
     Ok(())

@@ -6,6 +6,7 @@ mod assignments;
 mod boundaries;
 mod census_json;
 mod error;
+pub mod estat;
 mod geojson_out;
 mod gpkg;
 mod guard;
@@ -56,6 +57,10 @@ use crate::matrix::RawOd;
 /// # Errors
 /// [`ReadError`] naming the file, record and code of the first problem.
 pub fn read_od(path: &Path) -> Result<RawOd, ReadError> {
+    // e-Stat downloads are recognised by content (a folder: by its first file).
+    if estat::sniff(path)? {
+        return estat::read_estat_od(path);
+    }
     if path.is_dir() {
         return read_census_json_dir(path);
     }

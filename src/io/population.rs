@@ -26,6 +26,10 @@ pub struct PopulationRow {
 /// # Errors
 /// [`ReadError`] for a bad code, a negative or fractional population, or a code given twice.
 pub fn read_population(path: &Path) -> Result<Vec<PopulationRow>, ReadError> {
+    // e-Stat's API response or CSV for table 0003433219, recognised by content.
+    if super::estat::sniff(path)? {
+        return super::estat::read_estat_population(path);
+    }
     let table = Table::read(path)?;
     table.require_records("one row per municipality (area_code,population)")?;
     let codes = table.codes(table.column("code", &["area_code", "code"])?)?;

@@ -286,7 +286,11 @@ fn check_totals(raw: &RawOd, units: &Units, matrix: &CommuteMatrix) -> Result<()
     }
     let total_location = |origin: MuniCode, file: u32| Location {
         file: raw.files[file as usize].clone(),
-        record: Record::JsonTotal,
+        record: raw
+            .totals
+            .iter()
+            .find(|t| t.origin == origin && t.file == file)
+            .map_or(Record::JsonTotal, |t| t.record),
         origin,
         dest: None,
     };

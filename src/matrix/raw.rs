@@ -18,6 +18,8 @@ pub enum Record {
     JsonCell,
     /// The entry `total_employed[origin]` of a census JSON file.
     JsonTotal,
+    /// The N-th entry (1-based) of `DATA_INF.VALUE` in an e-Stat API response.
+    Value(u64),
 }
 
 /// One origin–destination count as read.
@@ -44,6 +46,8 @@ pub struct StatedTotal {
     pub persons: u64,
     /// Index into [`RawOd::files`].
     pub file: u32,
+    /// Where it was stated.
+    pub record: Record,
 }
 
 /// Everything an OD reader produces.
@@ -97,6 +101,7 @@ impl fmt::Display for Location {
             (Record::JsonCell, None) | (Record::JsonTotal, _) => {
                 write!(f, "total_employed[\"{}\"]", self.origin)?
             }
+            (Record::Value(n), _) => write!(f, "VALUE entry {n}")?,
         }
         match self.dest {
             Some(d) => write!(f, " (origin {}, destination {d})", self.origin),

@@ -196,6 +196,24 @@ fn targets() -> Vec<Target> {
             },
         },
         Target {
+            name: "e-Stat OD (API JSON response)",
+            seed: list("data/fixtures/estat/od_0003454527.json"),
+            file: "od_0003454527.json".into(),
+            read: |_, p| io::read_od(p).map(|_| ()).map_err(err),
+        },
+        Target {
+            name: "e-Stat OD (Shift_JIS CSV)",
+            seed: list("data/fixtures/estat/od_0003454527_sjis.csv"),
+            file: "od_0003454527.csv".into(),
+            read: |_, p| io::read_od(p).map(|_| ()).map_err(err),
+        },
+        Target {
+            name: "e-Stat population (API JSON response)",
+            seed: list("data/fixtures/estat/population_0003433219.json"),
+            file: "population_0003433219.json".into(),
+            read: |_, p| io::read_population(p).map(|_| ()).map_err(err),
+        },
+        Target {
             name: "OD CSV",
             seed: od_csv,
             file: "od.csv".into(),

@@ -5,6 +5,7 @@ mod common;
 mod corpus;
 mod delineate;
 mod errors;
+mod estat;
 mod fixture;
 mod fuzz;
 mod maps;

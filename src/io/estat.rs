@@ -1,0 +1,503 @@
+//! e-Stat (政府統計の総合窓口) downloads as published, for the two census tables toshiken reads:
+//!
+//! - **0003454527**: 令和2年国勢調査 従業地・通学地集計 table 6-1 (commuters and students by
+//!   residence and place of work or school): `area` is the residence, `cat02` the place of work
+//!   or school (`00000` its total over every destination, `99998` 不詳・外国, `99999` 不詳),
+//!   `cat01` sex (`0` both, `1` men, `2` women; only `0` is read);
+//! - **0003433219**: 令和2年国勢調査 速報集計 table 1-1 (population by sex): `area` the
+//!   municipality, `cat01` sex (`0` read).
+//!
+//! Two layouts are read, recognised by content, not by file name:
+//!
+//! - the API's `getStatsData` JSON response (`GET_STATS_DATA.STATISTICAL_DATA`: `TABLE_INF.@id`,
+//!   `CLASS_INF`, `DATA_INF.VALUE` with `@area`, `@cat01`, `@cat02`, `@tab`, `@time`, and the
+//!   value under `$`), one file or a folder of pages;
+//! - the API's CSV (`getSimpleStatsData`), UTF-8 or Shift_JIS, with or without its section
+//!   header lines (`"RESULT"`, `"PARAMETER"` … `"VALUE"`), columns `<class>_code` with the name
+//!   beside it and `value`.
+//!
+//! A value written `-`, `…`, `x` or `***` (no such persons, or kept secret) is no count: an OD
+//! cell is left out as the census files leave out zeros, a population is missing. National
+//! (`00000`) and prefecture (`xx000`) rows and destinations are totals and are not read as
+//! municipalities; `cat02` `00000` is each origin's stated total, checked against its cells as
+//! the census JSON's `total_employed` is. A table id other than the accepted ones is refused with
+//! the ids that are.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::population::PopulationRow;
+use super::table::parse_count;
+use super::ReadError;
+use crate::matrix::{RawFlow, RawOd, Record, StatedTotal};
+use crate::registry::MuniCode;
+
+/// e-Stat tables read as an OD (`--od`).
+pub const OD_TABLES: &[(&str, &str)] = &[(
+    "0003454527",
+    "令和2年国勢調査 従業地・通学地集計 6-1 従業・通学市区町村，男女別通勤者・通学者数",
+)];
+
+/// e-Stat tables read as a population (`--population`).
+pub const POPULATION_TABLES: &[(&str, &str)] = &[(
+    "0003433219",
+    "令和2年国勢調査 速報集計 1-1 男女別人口－全国，都道府県，市区町村",
+)];
+
+/// Values e-Stat writes for a cell with no count.
+const NO_COUNT: &[&str] = &["-", "…", "...", "x", "X", "***", "*", ""];
+
+/// One value of a table as read: its class codes and the value text.
+#[derive(Clone, Debug)]
+struct Cell {
+    area: String,
+    cat01: Option<String>,
+    cat02: Option<String>,
+    tab: Option<String>,
+    value: String,
+    record: Record,
+}
+
+/// A table as read: its id (when the file says it) and cells.
+struct Read {
+    id: Option<String>,
+    cells: Vec<Cell>,
+}
+
+/// Whether `path` — a file, or the first `.json`/`.csv` file of a folder — is an e-Stat
+/// download (API JSON response or CSV). A path that cannot be read is left to the other
+/// readers, which report it.
+///
+/// # Errors
+/// None today; reading errors answer `false`.
+pub fn sniff(path: &Path) -> Result<bool, ReadError> {
+    let file = if path.is_dir() {
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(path) {
+            Ok(d) => d
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "csv")))
+                .collect(),
+            Err(_) => return Ok(false),
+        };
+        files.sort();
+        match files.into_iter().next() {
+            Some(f) => f,
+            None => return Ok(false),
+        }
+    } else {
+        path.to_path_buf()
+    };
+    let Ok(mut f) = std::fs::File::open(&file) else {
+        return Ok(false);
+    };
+    let mut head = vec![0u8; 65_536];
+    let n = std::io::Read::read(&mut f, &mut head).unwrap_or(0);
+    head.truncate(n);
+    Ok(is_estat_json(&head) || is_estat_csv(&head))
+}
+
+/// Whether `bytes` (the start of a file) look like an e-Stat API JSON response.
+pub fn is_estat_json(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    head.windows(14).any(|w| w == b"GET_STATS_DATA")
+}
+
+/// Whether `bytes` look like an e-Stat CSV (section headers or `area_code` and `value`
+/// columns), in UTF-8 or Shift_JIS.
+pub fn is_estat_csv(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(65_536)];
+    let text = decode(head).0;
+    text.lines().take(200).any(|l| {
+        let f = fields(l);
+        f.iter().any(|x| x == "area_code") && f.iter().any(|x| x == "value")
+    })
+}
+
+/// UTF-8 (BOM stripped) or, when not valid UTF-8, Shift_JIS; and whether it was Shift_JIS.
+fn decode(bytes: &[u8]) -> (String, bool) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(t) => (t.to_string(), false),
+        // A cut multi-byte character at the end of a sniffed head is still UTF-8.
+        Err(e) if e.error_len().is_none() => (
+            String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned(),
+            false,
+        ),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::SHIFT_JIS.decode(bytes);
+            (text.into_owned(), true)
+        }
+    }
+}
+
+/// The fields of one CSV line (RFC 4180 quotes; e-Stat quotes every field).
+fn fields(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.trim_end_matches('\r').chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut field)),
+            (c, _) => field.push(c),
+        }
+    }
+    out.push(field);
+    out
+}
+
+fn io_err(path: &Path, source: std::io::Error) -> ReadError {
+    ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn layout(path: &Path, problem: impl Into<String>) -> ReadError {
+    ReadError::Table {
+        path: path.to_path_buf(),
+        problem: problem.into(),
+    }
+}
+
+/// Reads an e-Stat API JSON response.
+fn read_json(path: &Path) -> Result<Read, ReadError> {
+    let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
+    let root: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        layout(
+            path,
+            format!(
+                "not a readable e-Stat API response (JSON broken at line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    let data = &root["GET_STATS_DATA"];
+    let status = data["RESULT"]["STATUS"].as_i64().unwrap_or(0);
+    if status != 0 {
+        return Err(layout(
+            path,
+            format!(
+                "the e-Stat API answered with an error (STATUS {status}: {}); download the table again",
+                data["RESULT"]["ERROR_MSG"].as_str().unwrap_or("")
+            ),
+        ));
+    }
+    let stats = &data["STATISTICAL_DATA"];
+    let id = stats["TABLE_INF"]["@id"]
+        .as_str()
+        .or_else(|| data["PARAMETER"]["STATS_DATA_ID"].as_str())
+        .map(str::to_string);
+    let values = match &stats["DATA_INF"]["VALUE"] {
+        Value::Array(v) => v.clone(),
+        Value::Object(_) => vec![stats["DATA_INF"]["VALUE"].clone()],
+        _ => {
+            return Err(layout(
+                path,
+                "no GET_STATS_DATA.STATISTICAL_DATA.DATA_INF.VALUE: not a getStatsData response with data (was it a getMetaInfo response, or an empty page?)",
+            ))
+        }
+    };
+    let text = |v: &Value, key: &str| -> Option<String> {
+        match &v[key] {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    let mut cells = Vec::with_capacity(values.len());
+    for (n, v) in values.iter().enumerate() {
+        let record = Record::Value(n as u64 + 1);
+        let area = text(v, "@area")
+            .ok_or_else(|| layout(path, format!("VALUE entry {}: no @area", n + 1)))?;
+        cells.push(Cell {
+            area,
+            cat01: text(v, "@cat01"),
+            cat02: text(v, "@cat02"),
+            tab: text(v, "@tab"),
+            value: text(v, "$").unwrap_or_default(),
+            record,
+        });
+    }
+    Ok(Read { id, cells })
+}
+
+/// Reads an e-Stat CSV (getSimpleStatsData), with or without its section headers.
+fn read_csv(path: &Path) -> Result<Read, ReadError> {
+    let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
+    let (text, _) = decode(&bytes);
+    let lines: Vec<&str> = text.lines().collect();
+    // The table id, when the section headers give it: the field under STATS_DATA_ID.
+    let mut id = None;
+    for w in lines.windows(2) {
+        let (h, v) = (fields(w[0]), fields(w[1]));
+        if let Some(i) = h.iter().position(|x| x == "STATS_DATA_ID") {
+            id = v.get(i).cloned().filter(|s| !s.is_empty());
+            break;
+        }
+    }
+    let header_at = lines
+        .iter()
+        .position(|l| {
+            let f = fields(l);
+            f.iter().any(|x| x == "area_code") && f.iter().any(|x| x == "value")
+        })
+        .ok_or_else(|| {
+            layout(
+                path,
+                "no header line with area_code and value columns: not an e-Stat CSV (getSimpleStatsData)",
+            )
+        })?;
+    let header = fields(lines[header_at]);
+    let col = |name: &str| header.iter().position(|x| x == name);
+    let (area, value) = (col("area_code").unwrap(), col("value").unwrap());
+    let (cat01, cat02, tab) = (col("cat01_code"), col("cat02_code"), col("tab_code"));
+    let mut cells = Vec::new();
+    for (k, line) in lines.iter().enumerate().skip(header_at + 1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let f = fields(line);
+        let line_no = k as u64 + 1;
+        let get = |i: usize| {
+            f.get(i).cloned().ok_or_else(|| {
+                layout(
+                    path,
+                    format!(
+                        "line {line_no}: {} fields where the header has {}",
+                        f.len(),
+                        header.len()
+                    ),
+                )
+            })
+        };
+        cells.push(Cell {
+            area: get(area)?,
+            cat01: cat01.map(get).transpose()?,
+            cat02: cat02.map(get).transpose()?,
+            tab: tab.map(get).transpose()?,
+            value: get(value)?,
+            record: Record::Line(line_no),
+        });
+    }
+    Ok(Read { id, cells })
+}
+
+/// Reads one file or every `.json`/`.csv` file of a folder (pages of one table).
+fn read_any(path: &Path) -> Result<(Vec<PathBuf>, Vec<Read>), ReadError> {
+    let files: Vec<PathBuf> = if path.is_dir() {
+        let mut f: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| io_err(path, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "csv")))
+            .collect();
+        f.sort();
+        f
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let mut reads = Vec::with_capacity(files.len());
+    for f in &files {
+        let head = std::fs::read(f).map_err(|e| io_err(f, e))?;
+        reads.push(if is_estat_json(&head) {
+            read_json(f)?
+        } else {
+            read_csv(f)?
+        });
+    }
+    Ok((files, reads))
+}
+
+/// Refuses a table that is not one of `accepted`.
+fn check_id(
+    path: &Path,
+    id: Option<&str>,
+    accepted: &[(&str, &str)],
+    what: &str,
+) -> Result<(), ReadError> {
+    match id {
+        Some(id) if !accepted.iter().any(|(a, _)| *a == id) => Err(layout(
+            path,
+            format!(
+                "e-Stat table {id} is not a table toshiken reads as {what}; accepted: {}",
+                accepted
+                    .iter()
+                    .map(|(a, name)| format!("{a} ({name})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn parse_code(path: &Path, cell: &Cell, column: &str, text: &str) -> Result<MuniCode, ReadError> {
+    MuniCode::parse(text.trim()).ok_or_else(|| ReadError::BadCode {
+        path: path.to_path_buf(),
+        record: record_text(cell.record),
+        column: column.to_string(),
+        value: text.to_string(),
+        expected: "five digits",
+    })
+}
+
+fn record_text(r: Record) -> String {
+    match r {
+        Record::Line(n) => format!("line {n}"),
+        Record::Value(n) => format!("VALUE entry {n}"),
+        Record::Row(n) => format!("row {n}"),
+        Record::JsonCell | Record::JsonTotal => "cell".to_string(),
+    }
+}
+
+/// The count of a cell: `None` for e-Stat's no-count marks, else a whole number of persons.
+fn count(path: &Path, cell: &Cell, code: &str) -> Result<Option<u64>, ReadError> {
+    let v = cell.value.trim();
+    if NO_COUNT.contains(&v) {
+        return Ok(None);
+    }
+    parse_count(&v.replace(',', ""))
+        .map(Some)
+        .map_err(|problem| ReadError::BadCount {
+            path: path.to_path_buf(),
+            record: record_text(cell.record),
+            column: "value".to_string(),
+            code: code.to_string(),
+            value: cell.value.clone(),
+            problem,
+        })
+}
+
+/// A total over codes: the nation (`00000`) or a prefecture (`xx000`).
+fn is_total(code: MuniCode) -> bool {
+    code.to_string() == "00000" || code.is_prefecture_total()
+}
+
+/// Cells of both sexes only (`cat01` `0` where the table has a sex class), of one `tab`.
+fn both_sexes(path: &Path, cells: Vec<Cell>) -> Result<Vec<Cell>, ReadError> {
+    let cells: Vec<Cell> = cells
+        .into_iter()
+        .filter(|c| c.cat01.as_deref().is_none_or(|s| s == "0"))
+        .collect();
+    let tabs: BTreeSet<&str> = cells.iter().filter_map(|c| c.tab.as_deref()).collect();
+    if tabs.len() > 1 {
+        return Err(layout(
+            path,
+            format!(
+                "several 表章項目 (tab {}): download the table with one (e.g. cdTab=…), so that no count is read twice",
+                tabs.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    Ok(cells)
+}
+
+/// Reads e-Stat table 0003454527 (JSON response or CSV; one file or a folder of pages) into the
+/// same [`RawOd`] the census JSON gives: cells of both sexes, destination `00000` as each
+/// origin's stated total.
+///
+/// # Errors
+/// [`ReadError`] naming the file and record: another table id, several 表章項目, a bad code or
+/// count, a row without a destination class.
+pub fn read_estat_od(path: &Path) -> Result<RawOd, ReadError> {
+    let (files, reads) = read_any(path)?;
+    let mut raw = RawOd {
+        files: files.clone(),
+        ..RawOd::default()
+    };
+    for (k, (file, read)) in files.iter().zip(reads).enumerate() {
+        check_id(file, read.id.as_deref(), OD_TABLES, "an OD")?;
+        for cell in both_sexes(file, read.cells)? {
+            let dest_text = cell.cat02.clone().ok_or_else(|| {
+                layout(
+                    file,
+                    format!(
+                        "{}: no cat02 (place of work or school): is this the population table? toshiken reads {} as an OD",
+                        record_text(cell.record),
+                        OD_TABLES[0].0
+                    ),
+                )
+            })?;
+            let origin = parse_code(file, &cell, "area", &cell.area)?;
+            let dest = parse_code(file, &cell, "cat02", &dest_text)?;
+            if is_total(origin) {
+                continue;
+            }
+            let Some(persons) = count(file, &cell, &origin.to_string())? else {
+                continue;
+            };
+            if dest.to_string() == "00000" {
+                raw.totals.push(StatedTotal {
+                    origin,
+                    persons,
+                    file: k as u32,
+                    record: cell.record,
+                });
+            } else if !dest.is_prefecture_total() {
+                raw.flows.push(RawFlow {
+                    origin,
+                    dest,
+                    persons,
+                    file: k as u32,
+                    record: cell.record,
+                });
+            }
+        }
+    }
+    Ok(raw)
+}
+
+/// Reads e-Stat table 0003433219 (JSON response or CSV) as population rows: both sexes,
+/// municipalities only (national and prefecture totals skipped), `-` as missing.
+///
+/// # Errors
+/// [`ReadError`] naming the file and record: another table id, several 表章項目, a bad code or
+/// count, a code given twice.
+pub fn read_estat_population(path: &Path) -> Result<Vec<PopulationRow>, ReadError> {
+    let (files, reads) = read_any(path)?;
+    let mut rows: Vec<PopulationRow> = Vec::new();
+    let mut seen: std::collections::HashMap<MuniCode, String> = std::collections::HashMap::new();
+    for (file, read) in files.iter().zip(reads) {
+        check_id(file, read.id.as_deref(), POPULATION_TABLES, "a population")?;
+        for cell in both_sexes(file, read.cells)? {
+            if cell.cat02.is_some() {
+                return Err(layout(
+                    file,
+                    format!(
+                        "{}: a cat02 class (a second dimension): is this the OD table? toshiken reads {} as a population",
+                        record_text(cell.record),
+                        POPULATION_TABLES[0].0
+                    ),
+                ));
+            }
+            let code = parse_code(file, &cell, "area", &cell.area)?;
+            if is_total(code) {
+                continue;
+            }
+            let record = format!("{}: {}", file.display(), record_text(cell.record));
+            if let Some(first) = seen.insert(code, record.clone()) {
+                return Err(ReadError::DuplicateCode {
+                    path: file.clone(),
+                    record: record_text(cell.record),
+                    first,
+                    code: format!("area {code}"),
+                });
+            }
+            rows.push(PopulationRow {
+                code,
+                name: None,
+                population: count(file, &cell, &code.to_string())?,
+                record: record_text(cell.record),
+            });
+        }
+    }
+    Ok(rows)
+}

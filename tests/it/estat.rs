@@ -1,0 +1,198 @@
+//! e-Stat downloads as published: the API's JSON response and its Shift_JIS CSV, for the OD
+//! (table 0003454527) and the population (0003433219), read into the same inputs as the census
+//! files (fixtures written by data/fixtures/estat/make_estat.py from the tiny fixture; the real
+//! population response of the data directory).
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{real_dir, text, tiny_dir, toshiken};
+
+fn estat(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/fixtures/estat")
+        .join(name)
+}
+
+/// `metrics` on the tiny fixture with the given extra arguments: its table and the
+/// conservation line it printed.
+fn metrics(args: &[&str], out: &Path) -> (Vec<u8>, String) {
+    let data = tiny_dir();
+    let mut full = vec![
+        "metrics",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    full.extend(args);
+    let run = toshiken(&full);
+    assert!(run.status.success(), "{args:?}: {}", text(&run.stderr));
+    let stderr = text(&run.stderr);
+    let conservation = stderr
+        .lines()
+        .find(|l| l.starts_with("persons read"))
+        .unwrap_or_default()
+        .to_string();
+    (
+        std::fs::read(out.join("municipalities.csv")).unwrap(),
+        conservation,
+    )
+}
+
+#[test]
+fn the_same_od_through_three_layouts_gives_byte_identical_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (census, line) = metrics(&[], &tmp.path().join("census"));
+    assert!(
+        line.starts_with("persons read 4,490 = used 2,080"),
+        "{line}"
+    );
+    for (od, population) in [
+        ("od_0003454527.json", "population_0003433219.json"),
+        ("od_0003454527_sjis.csv", "population_0003433219_sjis.csv"),
+    ] {
+        let od = estat(od);
+        let population = estat(population);
+        let (table, l) = metrics(
+            &[
+                "--od",
+                od.to_str().unwrap(),
+                "--population",
+                population.to_str().unwrap(),
+            ],
+            &tmp.path().join(od.file_name().unwrap()),
+        );
+        assert_eq!(table, census, "{}", od.display());
+        assert_eq!(l, line, "{}", od.display());
+    }
+}
+
+#[test]
+fn the_real_population_response_equals_the_population_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = real_dir();
+    let api = data.join("census2020_prelim_population_dstokuron/statsData_0003433219.json");
+    let run = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "metrics",
+            "-q",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let r = toshiken(&args);
+        assert!(r.status.success(), "{}", text(&r.stderr));
+        std::fs::read(out.join("municipalities.csv")).unwrap()
+    };
+    let a = run(&tmp.path().join("csv"), &[]);
+    let b = run(
+        &tmp.path().join("api"),
+        &["--population", api.to_str().unwrap()],
+    );
+    assert_eq!(a, b);
+}
+
+#[test]
+fn another_table_or_a_broken_value_is_refused_with_its_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tiny_dir();
+    let run = |args: &[&str]| {
+        let mut full = vec![
+            "metrics",
+            "-q",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            tmp.path().to_str().unwrap(),
+        ];
+        full.extend(args);
+        let out = toshiken(&full);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        text(&out.stderr)
+    };
+    let population = estat("population_0003433219.json");
+    let stderr = run(&["--od", population.to_str().unwrap()]);
+    assert!(
+        stderr.contains("e-Stat table 0003433219 is not a table toshiken reads as an OD; accepted: 0003454527 (令和2年国勢調査 従業地・通学地集計 6-1"),
+        "{stderr}"
+    );
+    let od = estat("od_0003454527.json");
+    let stderr = run(&["--population", od.to_str().unwrap()]);
+    assert!(
+        stderr.contains("is not a table toshiken reads as a population; accepted: 0003433219"),
+        "{stderr}"
+    );
+    // A value that is no count, and a second 表章項目, each named with its record.
+    let json = std::fs::read_to_string(&od).unwrap();
+    let broken = tmp.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        json.replacen("\"$\": \"680\"", "\"$\": \"68O\"", 1),
+    )
+    .unwrap();
+    let stderr = run(&["--od", broken.to_str().unwrap()]);
+    assert!(
+        stderr.contains("broken.json: VALUE entry") && stderr.contains("value '68O'"),
+        "{stderr}"
+    );
+    let two_tabs = tmp.path().join("tabs.json");
+    std::fs::write(
+        &two_tabs,
+        json.replacen("\"@tab\": \"2020_01\"", "\"@tab\": \"2020_02\"", 1),
+    )
+    .unwrap();
+    let stderr = run(&["--od", two_tabs.to_str().unwrap()]);
+    assert!(
+        stderr.contains("several 表章項目 (tab 2020_01, 2020_02)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn delineate_writes_the_same_files_from_the_e_stat_layouts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tiny_dir();
+    let run = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "delineate",
+            "-q",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let r = toshiken(&args);
+        assert!(r.status.success(), "{}", text(&r.stderr));
+    };
+    let census = tmp.path().join("census");
+    run(&census, &[]);
+    let od = estat("od_0003454527_sjis.csv");
+    let population = estat("population_0003433219.json");
+    let e = tmp.path().join("estat");
+    run(
+        &e,
+        &[
+            "--od",
+            od.to_str().unwrap(),
+            "--population",
+            population.to_str().unwrap(),
+        ],
+    );
+    for f in [
+        "centres.csv",
+        "areas.csv",
+        "memberships.csv",
+        "overlaps.csv",
+        "areas.geojson",
+        "municipalities.geojson",
+    ] {
+        assert_eq!(
+            std::fs::read(census.join(f)).unwrap(),
+            std::fs::read(e.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
