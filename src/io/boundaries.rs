@@ -1,5 +1,8 @@
-//! Municipal boundaries: N03 TopoJSON (quantized or not) and GeoJSON, into `geo` polygons
-//! per feature.
+//! Municipal boundaries: N03 TopoJSON (quantized or not), GeoJSON, and MLIT's N03 Shapefile as
+//! published (`.shp` with its `.shx`, `.dbf` and `.cpg`; attributes in Shift_JIS unless the
+//! `.cpg` says UTF-8), into `geo` polygons per feature. N03 has one feature per polygon: the
+//! features of one code are merged into its unit by `geometry::unit_shapes`, and features
+//! without a code (所属未定地) are kept aside there with a note.
 
 use std::path::Path;
 
@@ -37,6 +40,16 @@ pub struct BoundaryFeature {
 /// coordinate, an unexpected geometry type) and [`ReadError::BadCode`] for a code that is not
 /// five digits — each naming the file, the feature and its code.
 pub fn read_boundaries(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
+    match super::table::extension(path).as_deref() {
+        Some("shp") => return read_shapefile(path),
+        Some("zip") => {
+            return Err(ReadError::Table {
+                path: path.to_path_buf(),
+                problem: "a zip archive: unzip it and give its .shp (N03-…_GML.zip holds N03-….shp with its .shx, .dbf and .cpg) or its .geojson".to_string(),
+            })
+        }
+        _ => {}
+    }
     let bytes = read_utf8(path)?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ReadError::Empty {
@@ -333,4 +346,94 @@ fn feature_label(n: usize, code: Option<MuniCode>) -> String {
         Some(c) => format!("feature {n} (code {c})"),
         None => format!("feature {n} (no code)"),
     }
+}
+
+/// Reads MLIT's N03 Shapefile: every polygon feature with its `N03_007` code (empty for
+/// 所属未定地). The `.dbf` is decoded as Shift_JIS unless a `.cpg` beside it names UTF-8.
+///
+/// # Errors
+/// [`ReadError`] naming the file and feature: a missing `.dbf` or `.shx`, no `N03_007`
+/// field, a code that is not five digits, a shape that is not a polygon.
+fn read_shapefile(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
+    let problem = |p: String| ReadError::Table {
+        path: path.to_path_buf(),
+        problem: p,
+    };
+    let dbf = path.with_extension("dbf");
+    if !dbf.is_file() {
+        return Err(problem(format!(
+            "no {} beside it: a Shapefile's attributes (the N03_007 code) are in its .dbf",
+            dbf.display()
+        )));
+    }
+    let cpg = std::fs::read_to_string(path.with_extension("cpg")).unwrap_or_default();
+    let encoding: dbase::encoding::DynEncoding = if cpg.to_ascii_uppercase().contains("UTF") {
+        dbase::encoding::UnicodeLossy.into()
+    } else {
+        dbase::encoding::EncodingRs::from(encoding_rs::SHIFT_JIS).into()
+    };
+    let shapes = shapefile::ShapeReader::from_path(path)
+        .map_err(|e| problem(format!("not a readable Shapefile ({e})")))?;
+    let records = dbase::ReaderBuilder::new()
+        .with_encoding(encoding)
+        .open(&dbf)
+        .map_err(|e| {
+            problem(format!(
+                "{}: not a readable dBase table ({e})",
+                dbf.display()
+            ))
+        })?;
+    let mut reader = shapefile::Reader::new(shapes, records);
+    let mut out = Vec::new();
+    for (n, item) in reader.iter_shapes_and_records().enumerate() {
+        let feature = n + 1;
+        let (shape, record) =
+            item.map_err(|e| problem(format!("feature {feature}: cannot be read ({e})")))?;
+        let code = match record.get("N03_007") {
+            Some(dbase::FieldValue::Character(Some(text))) if !text.trim().is_empty() => {
+                let text = text.trim();
+                Some(MuniCode::parse(text).ok_or_else(|| ReadError::BadCode {
+                    path: path.to_path_buf(),
+                    record: format!("feature {feature}"),
+                    column: "N03_007".to_string(),
+                    value: text.to_string(),
+                    expected: "five digits (N03's 行政区域コード)",
+                })?)
+            }
+            Some(dbase::FieldValue::Character(_)) => None,
+            Some(_) => {
+                return Err(problem(format!(
+                    "feature {feature}: N03_007 is not a text field (N03 writes the code as text, e.g. 33202)"
+                )))
+            }
+            None => {
+                return Err(problem(format!(
+                    "no N03_007 field in {}: not MLIT's N03 行政区域 (fields: {})",
+                    dbf.display(),
+                    record
+                        .into_iter()
+                        .map(|(name, _)| name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )))
+            }
+        };
+        let shape = match shape {
+            shapefile::Shape::NullShape => MultiPolygon::new(Vec::new()),
+            shapefile::Shape::Polygon(p) => MultiPolygon::try_from(p)
+                .map_err(|e| problem(format!("feature {feature}: broken polygon ({e:?})")))?,
+            other => {
+                return Err(problem(format!(
+                    "feature {feature}: a {} shape; N03 boundaries are polygons",
+                    other.shapetype()
+                )))
+            }
+        };
+        out.push(BoundaryFeature {
+            code,
+            shape,
+            feature,
+        });
+    }
+    Ok(out)
 }

@@ -9,6 +9,7 @@ mod estat;
 mod fixture;
 mod fuzz;
 mod maps;
+mod n03;
 mod outputs;
 mod props;
 mod real_data;

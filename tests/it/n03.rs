@@ -1,0 +1,92 @@
+//! MLIT's N03 as published: a Shapefile (.shp/.shx/.dbf, Shift_JIS attributes) written here
+//! from the real national boundaries of the data directory with the `shapefile` crate's writer,
+//! read back by `--boundaries FILE.shp`, gives the same delineation as the TopoJSON.
+
+use std::path::Path;
+
+use crate::common::{real_dir, text, toshiken};
+
+/// Writes every feature of the data directory's N03 TopoJSON to `shp` with the fields MLIT's
+/// file has (N03_001 prefecture name in Shift_JIS, N03_007 code; empty for 所属未定地).
+fn write_n03_shapefile(shp: &Path) -> usize {
+    let topo = real_dir().join("n03_boundaries_smartnews/topojson_s0010/N03-21_210101.json");
+    let features = toshiken::io::read_boundaries(&topo).unwrap();
+    let table = dbase::TableWriterBuilder::with_encoding(dbase::encoding::EncodingRs::from(
+        encoding_rs::SHIFT_JIS,
+    ))
+    .add_character_field("N03_001".try_into().unwrap(), 10)
+    .add_character_field("N03_007".try_into().unwrap(), 5);
+    let mut writer = shapefile::Writer::from_path(shp, table).unwrap();
+    for f in &features {
+        let mut record = dbase::Record::default();
+        record.insert(
+            "N03_001".to_string(),
+            dbase::FieldValue::Character(Some("岡山県".to_string())),
+        );
+        record.insert(
+            "N03_007".to_string(),
+            dbase::FieldValue::Character(f.code.map(|c| c.to_string())),
+        );
+        let polygon = shapefile::Polygon::from(f.shape.clone());
+        writer.write_shape_and_record(&polygon, &record).unwrap();
+    }
+    features.len()
+}
+
+#[test]
+fn an_n03_shapefile_gives_the_same_delineation_as_the_topojson() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shp = tmp.path().join("N03-21_210101.shp");
+    let n = write_n03_shapefile(&shp);
+    let back = toshiken::io::read_boundaries(&shp).unwrap();
+    assert_eq!(back.len(), n);
+    assert_eq!(
+        back.iter().filter(|f| f.code.is_none()).count(),
+        4,
+        "所属未定地 kept"
+    );
+    let data = real_dir();
+    let run = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "delineate",
+            "-q",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let r = toshiken(&args);
+        assert!(r.status.success(), "{}", text(&r.stderr));
+    };
+    let topo = tmp.path().join("topo");
+    let shape = tmp.path().join("shp");
+    run(&topo, &[]);
+    run(&shape, &["--boundaries", shp.to_str().unwrap()]);
+    for f in [
+        "centres.csv",
+        "areas.csv",
+        "memberships.csv",
+        "overlaps.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(topo.join(f)).unwrap(),
+            std::fs::read(shape.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn a_shapefile_without_its_dbf_or_a_zip_is_refused_in_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shp = tmp.path().join("n03.shp");
+    write_n03_shapefile(&shp);
+    std::fs::remove_file(shp.with_extension("dbf")).unwrap();
+    let e = toshiken::io::read_boundaries(&shp).unwrap_err().to_string();
+    assert!(e.contains("n03.dbf beside it"), "{e}");
+    let zip = tmp.path().join("N03-20210101_GML.zip");
+    std::fs::write(&zip, b"PK").unwrap();
+    let e = toshiken::io::read_boundaries(&zip).unwrap_err().to_string();
+    assert!(e.contains("unzip it and give its .shp"), "{e}");
+}
