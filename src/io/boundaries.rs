@@ -42,12 +42,7 @@ pub struct BoundaryFeature {
 pub fn read_boundaries(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
     match super::table::extension(path).as_deref() {
         Some("shp") => return read_shapefile(path),
-        Some("zip") => {
-            return Err(ReadError::Table {
-                path: path.to_path_buf(),
-                problem: "a zip archive: unzip it and give its .shp (N03-…_GML.zip holds N03-….shp with its .shx, .dbf and .cpg) or its .geojson".to_string(),
-            })
-        }
+        Some("zip") => return read_zip(path),
         _ => {}
     }
     let bytes = read_utf8(path)?;
@@ -436,4 +431,100 @@ fn read_shapefile(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
         });
     }
     Ok(out)
+}
+
+/// Reads MLIT's download as it comes: the zip's one `.shp` (with its `.shx`, `.dbf`, `.cpg`),
+/// or else its one `.geojson`, unpacked into a temporary folder that is removed afterwards.
+///
+/// # Errors
+/// [`ReadError`] naming the archive: not a zip, no or several Shapefiles, or any error of the
+/// file inside (named inside the archive).
+fn read_zip(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
+    let problem = |p: String| ReadError::Table {
+        path: path.to_path_buf(),
+        problem: p,
+    };
+    let file = std::fs::File::open(path).map_err(|source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| problem(format!("not a readable zip archive ({e})")))?;
+    let names: Vec<String> = archive.file_names().map(str::to_string).collect();
+    let with = |ext: &str| -> Vec<&String> {
+        names
+            .iter()
+            .filter(|n| n.to_ascii_lowercase().ends_with(ext))
+            .collect()
+    };
+    let (stem, main_ext) = match (with(".shp").as_slice(), with(".geojson").as_slice()) {
+        ([shp], _) => (shp[..shp.len() - 4].to_string(), "shp"),
+        ([], [geojson]) => (geojson[..geojson.len() - 8].to_string(), "geojson"),
+        ([], []) => {
+            return Err(problem(
+                "no .shp or .geojson inside: not MLIT's N03 download".to_string(),
+            ))
+        }
+        (shps, _) if shps.len() > 1 => {
+            return Err(problem(format!(
+                "{} Shapefiles inside ({}): unzip it and give the one to read",
+                shps.len(),
+                shps.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )))
+        }
+        (_, geojsons) => {
+            return Err(problem(format!(
+                "{} GeoJSON files inside: unzip it and give the one to read",
+                geojsons.len()
+            )))
+        }
+    };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!("toshiken-n03-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|source| ReadError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let result = (|| {
+        let base = Path::new(&stem)
+            .file_name()
+            .map_or("n03".into(), |n| n.to_string_lossy().into_owned());
+        let exts: &[&str] = if main_ext == "shp" {
+            &["shp", "shx", "dbf", "cpg", "prj"]
+        } else {
+            &["geojson"]
+        };
+        for ext in exts {
+            let Some(name) = names
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(&format!("{stem}.{ext}")))
+            else {
+                continue;
+            };
+            let mut entry = archive
+                .by_name(name)
+                .map_err(|e| problem(format!("{name}: cannot be read from the archive ({e})")))?;
+            let target = dir.join(format!("{base}.{ext}"));
+            let mut out = std::fs::File::create(&target).map_err(|source| ReadError::Io {
+                path: target.clone(),
+                source,
+            })?;
+            std::io::copy(&mut entry, &mut out)
+                .map_err(|e| problem(format!("{name}: cannot be unpacked ({e})")))?;
+        }
+        let inner = dir.join(format!("{base}.{main_ext}"));
+        read_boundaries(&inner).map_err(|e| {
+            problem(format!(
+                "inside the archive: {}",
+                e.to_string().replace(&format!("{}/", dir.display()), "")
+            ))
+        })
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
 }

@@ -78,15 +78,36 @@ fn an_n03_shapefile_gives_the_same_delineation_as_the_topojson() {
 }
 
 #[test]
-fn a_shapefile_without_its_dbf_or_a_zip_is_refused_in_words() {
+fn the_zip_as_downloaded_reads_and_a_shapefile_without_its_dbf_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let shp = tmp.path().join("n03.shp");
-    write_n03_shapefile(&shp);
+    let shp = tmp.path().join("N03-21_210101.shp");
+    let n = write_n03_shapefile(&shp);
+    // The download as MLIT packs it: the Shapefile's files in a folder of the archive.
+    let zip_path = tmp.path().join("N03-20210101_GML.zip");
+    {
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for ext in ["shp", "shx", "dbf"] {
+            zip.start_file(format!("N03-20210101_GML/N03-21_210101.{ext}"), options)
+                .unwrap();
+            std::io::Write::write_all(&mut zip, &std::fs::read(shp.with_extension(ext)).unwrap())
+                .unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    let from_zip = toshiken::io::read_boundaries(&zip_path).unwrap();
+    let from_shp = toshiken::io::read_boundaries(&shp).unwrap();
+    assert_eq!(from_zip.len(), n);
+    assert_eq!(from_zip, from_shp);
+    // Broken inputs, in words.
     std::fs::remove_file(shp.with_extension("dbf")).unwrap();
     let e = toshiken::io::read_boundaries(&shp).unwrap_err().to_string();
-    assert!(e.contains("n03.dbf beside it"), "{e}");
-    let zip = tmp.path().join("N03-20210101_GML.zip");
-    std::fs::write(&zip, b"PK").unwrap();
-    let e = toshiken::io::read_boundaries(&zip).unwrap_err().to_string();
-    assert!(e.contains("unzip it and give its .shp"), "{e}");
+    assert!(e.contains("N03-21_210101.dbf beside it"), "{e}");
+    let bogus = tmp.path().join("bogus.zip");
+    std::fs::write(&bogus, b"PK").unwrap();
+    let e = toshiken::io::read_boundaries(&bogus)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("bogus.zip: not a readable zip archive"), "{e}");
 }
