@@ -45,12 +45,15 @@ struct Global {
 /// Inputs replacing the data directory's.
 #[derive(Args)]
 struct InputArgs {
-    /// OD input replacing the data directory's: a folder of census JSON, one census JSON
-    /// file, or a long table origin,destination,persons (.csv or .parquet).
+    /// OD input replacing the data directory's: e-Stat table 0003454527 as downloaded (the
+    /// API's JSON response, or a folder of its pages, or its CSV in Shift_JIS or UTF-8), a
+    /// folder of census JSON, one census JSON file, or a long table
+    /// origin,destination,persons (.csv or .parquet).
     #[arg(long, value_name = "FILE")]
     od: Option<PathBuf>,
-    /// Population table replacing the data directory's (area_code,population; .csv or .parquet);
-    /// for `metrics`, a table keyed by `zone` (zone,population) switches to zone OD.
+    /// Population table replacing the data directory's (area_code,population; .csv or .parquet),
+    /// or e-Stat table 0003433219 as downloaded (API JSON response or CSV); for `metrics`, a
+    /// table keyed by `zone` (zone,population) switches to zone OD.
     #[arg(long, value_name = "FILE")]
     population: Option<PathBuf>,
     /// Municipality master replacing the data directory's (code4fukui localgovjp layout).
@@ -102,7 +105,8 @@ struct RuleCommandArgs {
 /// Boundaries of the rule commands.
 #[derive(Args)]
 struct ShapeArgs {
-    /// Boundaries replacing the data directory's N03 TopoJSON (TopoJSON or GeoJSON).
+    /// Boundaries replacing the data directory's N03 TopoJSON: TopoJSON, GeoJSON, or MLIT's
+    /// N03 as downloaded (the .zip, or its .shp with the .shx, .dbf and .cpg beside it).
     #[arg(long, value_name = "FILE")]
     boundaries: Option<PathBuf>,
     /// Go on when some units have no usable shape (missing, empty or outside Japan): they are

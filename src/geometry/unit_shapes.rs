@@ -203,7 +203,12 @@ pub fn unit_shapes(
                 let before = shapes[i].as_ref().map_or(0.0, |s| s.unsigned_area());
                 let after = fixed.unsigned_area();
                 let change = if before > 0.0 {
-                    format!(", area {:+.4} %", 100.0 * (after - before) / before)
+                    let pct = 100.0 * (after - before) / before;
+                    if pct.abs() < 0.00005 {
+                        ", area unchanged to 0.0001 %".to_string()
+                    } else {
+                        format!(", area {pct:+.4} %")
+                    }
                 } else {
                     String::new()
                 };

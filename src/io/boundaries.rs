@@ -354,6 +354,19 @@ fn read_shapefile(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
         path: path.to_path_buf(),
         problem: p,
     };
+    if !path.is_file() {
+        return Err(problem("no such file".to_string()));
+    }
+    // N03 is in longitude and latitude (JGD2011); a projected copy would put every unit
+    // "outside Japan".
+    if let Ok(prj) = std::fs::read_to_string(path.with_extension("prj")) {
+        if prj.trim_start().starts_with("PROJCS") {
+            let name = prj.split('"').nth(1).unwrap_or("a projection");
+            return Err(problem(format!(
+                "projected coordinates ({name}, says its .prj): N03 is in longitude and latitude (JGD2011, EPSG:6668); give MLIT's file as published, or reproject it to EPSG:6668"
+            )));
+        }
+    }
     let dbf = path.with_extension("dbf");
     if !dbf.is_file() {
         return Err(problem(format!(
@@ -382,8 +395,14 @@ fn read_shapefile(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
     let mut out = Vec::new();
     for (n, item) in reader.iter_shapes_and_records().enumerate() {
         let feature = n + 1;
-        let (shape, record) =
-            item.map_err(|e| problem(format!("feature {feature}: cannot be read ({e})")))?;
+        let (shape, record) = item.map_err(|e| {
+            let e = e.to_string();
+            problem(if e.contains("fill whole buffer") {
+                format!("the file is cut short: it ends inside feature {feature}")
+            } else {
+                format!("feature {feature}: cannot be read ({e})")
+            })
+        })?;
         let code = match record.get("N03_007") {
             Some(dbase::FieldValue::Character(Some(text))) if !text.trim().is_empty() => {
                 let text = text.trim();

@@ -91,6 +91,12 @@ struct CensusFile {
 
 fn append_file(path: &Path, raw: &mut RawOd) -> Result<(), ReadError> {
     let bytes = read_utf8(path)?;
+    if super::estat::is_estat_json(&bytes) {
+        return Err(ReadError::Table {
+            path: path.to_path_buf(),
+            problem: "an e-Stat API response among census JSON files: a folder holds one kind of OD file (give e-Stat pages in a folder of their own)".to_string(),
+        });
+    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ReadError::Empty {
             path: path.to_path_buf(),

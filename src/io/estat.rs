@@ -46,8 +46,11 @@ pub const POPULATION_TABLES: &[(&str, &str)] = &[(
     "令和2年国勢調査 速報集計 1-1 男女別人口－全国，都道府県，市区町村",
 )];
 
-/// Values e-Stat writes for a cell with no count.
-const NO_COUNT: &[&str] = &["-", "…", "...", "x", "X", "***", "*", ""];
+/// Values e-Stat writes for a cell with no persons.
+const NO_COUNT: &[&str] = &["-", ""];
+
+/// Values e-Stat writes for a count it does not show (秘匿 or not available): not zero.
+const HIDDEN: &[&str] = &["…", "...", "x", "X", "***", "*"];
 
 /// One value of a table as read: its class codes and the value text.
 #[derive(Clone, Debug)]
@@ -60,10 +63,12 @@ struct Cell {
     record: Record,
 }
 
-/// A table as read: its id (when the file says it) and cells.
+/// A table as read: its id (when the file says it), cells and, for an API page, which values of
+/// how many it holds (`RESULT_INF`: from, to, total, next key).
 struct Read {
     id: Option<String>,
     cells: Vec<Cell>,
+    page: Option<(u64, u64, u64, Option<u64>)>,
 }
 
 /// Whether `path` — a file, or the first `.json`/`.csv` file of a folder — is an e-Stat
@@ -183,10 +188,15 @@ fn read_json(path: &Path) -> Result<Read, ReadError> {
     let data = &root["GET_STATS_DATA"];
     let status = data["RESULT"]["STATUS"].as_i64().unwrap_or(0);
     if status != 0 {
+        let advice = if status < 100 {
+            "no data matched the request: check its parameters (statsDataId, cdCat01, cdArea …)"
+        } else {
+            "the request failed: check the appId and the parameters, then download it again"
+        };
         return Err(layout(
             path,
             format!(
-                "the e-Stat API answered with an error (STATUS {status}: {}); download the table again",
+                "the e-Stat API answered STATUS {status} ({}): {advice}",
                 data["RESULT"]["ERROR_MSG"].as_str().unwrap_or("")
             ),
         ));
@@ -213,9 +223,25 @@ fn read_json(path: &Path) -> Result<Read, ReadError> {
             _ => None,
         }
     };
+    let inf = &stats["RESULT_INF"];
+    let number = |v: &Value| match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    };
+    let page = match (
+        number(&inf["FROM_NUMBER"]),
+        number(&inf["TO_NUMBER"]),
+        number(&inf["TOTAL_NUMBER"]),
+    ) {
+        (Some(from), Some(to), Some(total)) => Some((from, to, total, number(&inf["NEXT_KEY"]))),
+        _ => None,
+    };
+    let first = page.map_or(1, |p| p.0);
     let mut cells = Vec::with_capacity(values.len());
     for (n, v) in values.iter().enumerate() {
-        let record = Record::Value(n as u64 + 1);
+        // The position in the whole table (pages number their values from FROM_NUMBER).
+        let record = Record::Value(first + n as u64);
         let area = text(v, "@area")
             .ok_or_else(|| layout(path, format!("VALUE entry {}: no @area", n + 1)))?;
         cells.push(Cell {
@@ -227,7 +253,7 @@ fn read_json(path: &Path) -> Result<Read, ReadError> {
             record,
         });
     }
-    Ok(Read { id, cells })
+    Ok(Read { id, cells, page })
 }
 
 /// Reads an e-Stat CSV (getSimpleStatsData), with or without its section headers.
@@ -288,7 +314,11 @@ fn read_csv(path: &Path) -> Result<Read, ReadError> {
             record: Record::Line(line_no),
         });
     }
-    Ok(Read { id, cells })
+    Ok(Read {
+        id,
+        cells,
+        page: None,
+    })
 }
 
 /// Reads one file or every `.json`/`.csv` file of a folder (pages of one table).
@@ -309,9 +339,57 @@ fn read_any(path: &Path) -> Result<(Vec<PathBuf>, Vec<Read>), ReadError> {
         let head = std::fs::read(f).map_err(|e| io_err(f, e))?;
         reads.push(if is_estat_json(&head) {
             read_json(f)?
-        } else {
+        } else if is_estat_csv(&head) {
             read_csv(f)?
+        } else {
+            return Err(layout(
+                f,
+                format!(
+                    "not an e-Stat download, but in {} beside e-Stat files: a folder holds the pages of one e-Stat table only",
+                    path.display()
+                ),
+            ));
         });
+    }
+    // API pages: together they must hold every value of the table, each once.
+    let pages: Vec<(usize, (u64, u64, u64, Option<u64>))> = reads
+        .iter()
+        .enumerate()
+        .filter_map(|(k, r)| r.page.map(|p| (k, p)))
+        .collect();
+    if let Some(&(_, (_, _, total, _))) = pages.first() {
+        let mut ranges: Vec<(u64, u64, usize)> =
+            pages.iter().map(|&(k, p)| (p.0, p.1, k)).collect();
+        ranges.sort_unstable();
+        let mut next = 1u64;
+        for &(from, to, k) in &ranges {
+            if from != next {
+                let what = if from > next {
+                    format!(
+                        "values {next}–{} of {total} are missing: download the page with startPosition={next} into this folder",
+                        from - 1
+                    )
+                } else {
+                    format!(
+                        "holds values {from}–{to}, which another page of this folder holds too: keep each page once"
+                    )
+                };
+                return Err(layout(&files[k], what));
+            }
+            next = to + 1;
+        }
+        if next <= total {
+            let &(_, to, k) = ranges.last().expect("pages exist");
+            let key = reads[k].page.and_then(|p| p.3);
+            return Err(layout(
+                &files[k],
+                format!(
+                    "a page of the e-Stat response: values up to {to} of {total}; the rest ({}–{total}) is missing. Download the next page{} into the same folder and give the folder",
+                    to + 1,
+                    key.map_or(String::new(), |k| format!(" (startPosition={k})"))
+                ),
+            ));
+        }
     }
     Ok((files, reads))
 }
@@ -358,11 +436,31 @@ fn record_text(r: Record) -> String {
     }
 }
 
-/// The count of a cell: `None` for e-Stat's no-count marks, else a whole number of persons.
-fn count(path: &Path, cell: &Cell, code: &str) -> Result<Option<u64>, ReadError> {
+/// The count of a cell: `None` for e-Stat's no-count mark `-` (and, when `hidden_is_missing`,
+/// for a hidden count such as `x` or `***`), else a whole number of persons. A hidden count in
+/// an OD is an error: the shares of its origin cannot be computed.
+fn count(
+    path: &Path,
+    cell: &Cell,
+    code: &str,
+    hidden_is_missing: bool,
+) -> Result<Option<u64>, ReadError> {
     let v = cell.value.trim();
     if NO_COUNT.contains(&v) {
         return Ok(None);
+    }
+    if HIDDEN.contains(&v) {
+        if hidden_is_missing {
+            return Ok(None);
+        }
+        return Err(ReadError::BadValue {
+            path: path.to_path_buf(),
+            record: record_text(cell.record),
+            column: "value".to_string(),
+            code: code.to_string(),
+            value: cell.value.clone(),
+            expected: "a count: e-Stat hides this one (秘匿 or not available), so the shares of this origin cannot be computed from this table",
+        });
     }
     parse_count(&v.replace(',', ""))
         .map(Some)
@@ -383,10 +481,21 @@ fn is_total(code: MuniCode) -> bool {
 
 /// Cells of both sexes only (`cat01` `0` where the table has a sex class), of one `tab`.
 fn both_sexes(path: &Path, cells: Vec<Cell>) -> Result<Vec<Cell>, ReadError> {
+    let any = !cells.is_empty();
+    let sexes: BTreeSet<String> = cells.iter().filter_map(|c| c.cat01.clone()).collect();
     let cells: Vec<Cell> = cells
         .into_iter()
         .filter(|c| c.cat01.as_deref().is_none_or(|s| s == "0"))
         .collect();
+    if any && cells.is_empty() {
+        return Err(layout(
+            path,
+            format!(
+                "no values for both sexes (cat01 0; this file has cat01 {}): download the table with cdCat01=0",
+                sexes.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
     let tabs: BTreeSet<&str> = cells.iter().filter_map(|c| c.tab.as_deref()).collect();
     if tabs.len() > 1 {
         return Err(layout(
@@ -431,7 +540,7 @@ pub fn read_estat_od(path: &Path) -> Result<RawOd, ReadError> {
             if is_total(origin) {
                 continue;
             }
-            let Some(persons) = count(file, &cell, &origin.to_string())? else {
+            let Some(persons) = count(file, &cell, &format!("{origin} → {dest}"), false)? else {
                 continue;
             };
             if dest.to_string() == "00000" {
@@ -494,7 +603,7 @@ pub fn read_estat_population(path: &Path) -> Result<Vec<PopulationRow>, ReadErro
             rows.push(PopulationRow {
                 code,
                 name: None,
-                population: count(file, &cell, &code.to_string())?,
+                population: count(file, &cell, &code.to_string(), true)?,
                 record: record_text(cell.record),
             });
         }

@@ -196,3 +196,110 @@ fn delineate_writes_the_same_files_from_the_e_stat_layouts() {
         );
     }
 }
+
+/// The fixture's OD response cut into two API pages (RESULT_INF and NEXT_KEY as the API
+/// writes them).
+fn pages() -> Vec<serde_json::Value> {
+    let full: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(estat("od_0003454527.json")).unwrap()).unwrap();
+    let values = full["GET_STATS_DATA"]["STATISTICAL_DATA"]["DATA_INF"]["VALUE"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let total = values.len();
+    let half = total / 2;
+    [(0, half), (half, total)]
+        .iter()
+        .map(|&(from, to)| {
+            let mut page = full.clone();
+            let stats = &mut page["GET_STATS_DATA"]["STATISTICAL_DATA"];
+            stats["DATA_INF"]["VALUE"] = serde_json::Value::Array(values[from..to].to_vec());
+            stats["RESULT_INF"] = serde_json::json!({
+                "TOTAL_NUMBER": total, "FROM_NUMBER": from + 1, "TO_NUMBER": to,
+            });
+            if to < total {
+                stats["RESULT_INF"]["NEXT_KEY"] = serde_json::json!(to + 1);
+            }
+            page
+        })
+        .collect()
+}
+
+#[test]
+fn pages_are_read_together_and_a_missing_or_hidden_count_stops_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tiny_dir();
+    let run = |args: &[&str]| {
+        let mut full = vec![
+            "metrics",
+            "-q",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            tmp.path().to_str().unwrap(),
+        ];
+        full.extend(args);
+        toshiken(&full)
+    };
+    let pages = pages();
+    let both = tmp.path().join("both");
+    let first = tmp.path().join("first");
+    for (dir, n) in [(&both, 2), (&first, 1)] {
+        std::fs::create_dir_all(dir).unwrap();
+        for (k, page) in pages.iter().take(n).enumerate() {
+            std::fs::write(dir.join(format!("od{}.json", k + 1)), page.to_string()).unwrap();
+        }
+    }
+    let whole = run(&["--od", estat("od_0003454527.json").to_str().unwrap()]);
+    let whole_table = std::fs::read(tmp.path().join("municipalities.csv")).unwrap();
+    assert!(whole.status.success());
+    let out = run(&["--od", both.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read(tmp.path().join("municipalities.csv")).unwrap(),
+        whole_table,
+        "two pages read as the whole response"
+    );
+    let out = run(&["--od", first.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let half = pages[0]["GET_STATS_DATA"]["STATISTICAL_DATA"]["RESULT_INF"]["TO_NUMBER"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        text(&out.stderr).contains(&format!(
+            "od1.json: a page of the e-Stat response: values up to {half} of"
+        )) && text(&out.stderr).contains(&format!("(startPosition={})", half + 1)),
+        "{}",
+        text(&out.stderr)
+    );
+    // Men only: no value of both sexes.
+    let json = std::fs::read_to_string(estat("od_0003454527.json")).unwrap();
+    let men = tmp.path().join("men.json");
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let values = v["GET_STATS_DATA"]["STATISTICAL_DATA"]["DATA_INF"]["VALUE"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["@cat01"] == "1")
+        .cloned()
+        .collect();
+    v["GET_STATS_DATA"]["STATISTICAL_DATA"]["DATA_INF"]["VALUE"] = serde_json::Value::Array(values);
+    v["GET_STATS_DATA"]["STATISTICAL_DATA"]["RESULT_INF"] = serde_json::json!({});
+    std::fs::write(&men, v.to_string()).unwrap();
+    let out = run(&["--od", men.to_str().unwrap()]);
+    assert!(
+        text(&out.stderr).contains("no values for both sexes (cat01 0; this file has cat01 1)"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A hidden count (x) is not a zero.
+    let hidden = tmp.path().join("hidden.json");
+    std::fs::write(&hidden, json.replacen("\"$\": \"680\"", "\"$\": \"x\"", 1)).unwrap();
+    let out = run(&["--od", hidden.to_str().unwrap()]);
+    assert!(
+        text(&out.stderr)
+            .contains("value 'x' for 98100 → 98100 is not a count: e-Stat hides this one"),
+        "{}",
+        text(&out.stderr)
+    );
+}
