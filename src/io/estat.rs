@@ -63,12 +63,14 @@ struct Cell {
     record: Record,
 }
 
-/// A table as read: its id (when the file says it), cells and, for an API page, which values of
-/// how many it holds (`RESULT_INF`: from, to, total, next key).
+/// Which values of how many an API page holds (`RESULT_INF`: from, to, total, next key).
+type Page = (u64, u64, u64, Option<u64>);
+
+/// A table as read: its id (when the file says it), cells and, for an API page, its [`Page`].
 struct Read {
     id: Option<String>,
     cells: Vec<Cell>,
-    page: Option<(u64, u64, u64, Option<u64>)>,
+    page: Option<Page>,
 }
 
 /// Whether `path` — a file, or the first `.json`/`.csv` file of a folder — is an e-Stat
@@ -352,7 +354,7 @@ fn read_any(path: &Path) -> Result<(Vec<PathBuf>, Vec<Read>), ReadError> {
         });
     }
     // API pages: together they must hold every value of the table, each once.
-    let pages: Vec<(usize, (u64, u64, u64, Option<u64>))> = reads
+    let pages: Vec<(usize, Page)> = reads
         .iter()
         .enumerate()
         .filter_map(|(k, r)| r.page.map(|p| (k, p)))
