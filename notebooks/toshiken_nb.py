@@ -140,3 +140,27 @@ def draw(ax, feats: dict[str, dict], colour, edge="#ffffff", width=0.1, **kw):
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
+
+
+def recorded_jobs(sizes: list[str]) -> list[dict]:
+    """The user's-job tables BENCHMARKS.md records for `sizes` (its "#### SIZE: N zones, F
+    flows" sections, table (a)), one row per tool, marked `source = "recorded"`."""
+    import re
+
+    text = (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
+    rows = []
+    for section in re.split(r"^#### ", text, flags=re.M)[1:]:
+        head = re.match(r"(\w+): ([\d,]+) zones, ([\d,]+) flows", section)
+        if not head or head.group(1) not in sizes:
+            continue
+        flows = int(head.group(3).replace(",", ""))
+        for line in section.split("(b)")[0].splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) >= 7 and cells[0] in ("toshiken", "toshiken-1t", "polars", "duckdb"):
+                rows.append(dict(
+                    size=head.group(1), flows=flows, od_mb=flows * 12 / 1e6, source="recorded",
+                    tool=cells[0], threads=int(cells[1]), wall_s=float(cells[2]),
+                    load_s=float(cells[3]), compute_s=float(cells[4]), write_s=float(cells[5]),
+                    peak_mb=float(cells[6].replace(",", "")),
+                ))
+    return rows
