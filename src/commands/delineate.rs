@@ -453,6 +453,8 @@ pub fn build_region_with_warnings(
     }
     // Printed by `Config::load`; recorded with the shape warnings.
     let mut data_warnings = dataset.warnings();
+    // The conservation line, as printed, so that run.json says what was read and used too.
+    data_warnings.push(format!("note: {}", dataset.conservation));
     data_warnings.extend(dataset.notes.iter().map(|n| format!("note: {n}")));
     let mut warnings = Vec::new();
     let region = timings.time("boundaries", || -> anyhow::Result<Region> {

@@ -90,6 +90,10 @@ pub fn run_metrics(config: &Config, options: &MetricsOptions) -> anyhow::Result<
             .join("+"),
     );
     record.warnings = dataset.warnings();
+    // The conservation line, as printed, so that run.json says what was read and used too.
+    record
+        .warnings
+        .push(format!("note: {}", dataset.conservation));
     record
         .warnings
         .extend(dataset.notes.iter().map(|n| format!("note: {n}")));
