@@ -227,39 +227,39 @@ pub const VALUES: &[(&str, &str, &str)] = &[
     ("c3_metro_status", "in", "圏内"),
     ("c3_metro_status", "in_inferred", "圏内（消去法による）"),
     ("c3_metro_status", "unknown", "不明（圏内として扱う）"),
-    (
-        "rule",
-        "eligible central city",
-        "連携中枢都市の要件を満たす中心市",
-    ),
-    (
-        "rule",
-        "city of a two-centre pair (要綱第9)",
-        "複眼型の中心市（要綱第9）",
-    ),
-    (
-        "rule",
-        "share to centre ≥ threshold",
-        "中心市への通勤通学割合が基準以上",
-    ),
-    (
-        "rule",
-        "largest centre destination, share ≥ tier-2 floor, borders the area",
-        "最も多く通う中心市への割合が2次の下限以上で、圏域に隣接",
-    ),
+    ("type", "pair (複眼型中心市)", "複眼型中心市"),
+    ("type", "MEA", "大都市雇用圏（MEA）"),
+    ("type", "McEA", "小都市雇用圏（McEA）"),
+    ("type", "commuting zone", "通勤圏"),
+    ("role", "centre", "中心市"),
+    ("role", "joint centre", "複眼型中心市"),
+    ("role", "not a centre", "中心市でない"),
+    ("role", "central municipality", "中心都市"),
+    ("role", "co-core", "副次中心"),
+    ("role", "suburb", "郊外"),
 ];
 
 /// Columns whose values are `;`-separated lists of another column's values.
 const LISTS: &[(&str, &str)] = &[("tiers", "tier"), ("primary_tier", "tier")];
 
-/// The value of `column` as the workbook shows it: Japanese where [`VALUES`] has it, else as
-/// in the CSV.
+/// The value of `column` as the workbook shows it: Japanese where [`VALUES`] (or, for `rule`,
+/// `rules::scheme::RULES_JA`) has it, else as in the CSV.
 pub fn value_ja(column: &str, value: &str) -> String {
     let find = |col: &str, v: &str| {
         VALUES
             .iter()
             .find(|(c, e, _)| *c == col && *e == v)
             .map(|(_, _, ja)| *ja)
+            .or_else(|| {
+                (col == "rule")
+                    .then(|| {
+                        crate::rules::scheme::RULES_JA
+                            .iter()
+                            .find(|(e, _)| *e == v)
+                            .map(|(_, ja)| *ja)
+                    })
+                    .flatten()
+            })
     };
     if let Some(&(_, of)) = LISTS.iter().find(|(c, _)| *c == column) {
         return value

@@ -73,65 +73,9 @@ fn data_json(data: &MapData, declared: Option<&DeclaredByUnit>) -> Value {
         "areas": areas,
         "tiers": { "centre": t.centre, "1": t.panel[0], "2": t.panel[1] },
         "area": t.area,
-        "rules": RULES_JA.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+        "rules": crate::rules::scheme::RULES_JA.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
     })
 }
-
-/// Every rule text of every scheme in the words map.html's panel shows.
-const RULES_JA: &[(&str, &str)] = &[
-    (
-        crate::areas::RULE_CENTRE,
-        "連携中枢都市の要件を満たす中心市",
-    ),
-    (crate::areas::RULE_PAIR_CENTRE, "複眼型の中心市（要綱第9）"),
-    (crate::areas::RULE_TIER1, "中心市への通勤通学割合が基準以上"),
-    (
-        crate::areas::RULE_TIER2,
-        "最も多く通う中心市への割合が2次の下限以上で、圏域に隣接",
-    ),
-    ("declared member", "宣言済みの構成市町村"),
-    (
-        crate::rules::teiju::RULE_TEIJU_CENTRE,
-        "定住自立圏の中心市（人口4万人超・昼夜間人口比率1以上・三大都市圏外）",
-    ),
-    (
-        crate::rules::teiju::RULE_TEIJU_PAIR,
-        "複眼型中心市（隣接する2市、合計人口4万人超）",
-    ),
-    (
-        crate::rules::teiju::RULE_TEIJU_MEMBER,
-        "中心市への通勤通学割合が基準以上（通勤通学10%圏）",
-    ),
-    (
-        crate::rules::uea::RULE_UEA_CORE,
-        "中心都市（DID人口1万人以上、他の中心都市の郊外でない）",
-    ),
-    (
-        crate::rules::uea::RULE_UEA_CO_CORE,
-        "副次中心（従業常住比1以上、DID人口10万人以上または中心の1/3以上）",
-    ),
-    (
-        crate::rules::uea::RULE_UEA_SUBURB1,
-        "1次郊外（中心都市への通勤割合が基準以上）",
-    ),
-    (
-        crate::rules::uea::RULE_UEA_SUBURB2,
-        "2次郊外（1次郊外への割合が基準以上で最大の通勤先）",
-    ),
-    (
-        crate::rules::uea::RULE_UEA_SUBURB3,
-        "3次郊外（2次郊外への割合が基準以上で最大の通勤先）",
-    ),
-    (crate::rules::uea::RULE_UEA_SUBURB4, "4次以降の郊外"),
-    (
-        crate::areas::RULE_ZONE_LABEL,
-        "通勤圏の代表（通勤通学者が最多の市町村）",
-    ),
-    (
-        crate::areas::RULE_ZONE_MEMBER,
-        "通勤圏の市町村（平均連結法、非類似度が切断値未満）",
-    ),
-];
 
 const STYLE: &str = r#"
 *{box-sizing:border-box}body{margin:0;font-family:'IPAGothic','Noto Sans CJK JP','Hiragino Sans',Meiryo,sans-serif;color:#222}

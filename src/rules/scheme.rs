@@ -136,3 +136,60 @@ impl Scheme for Renkei<'_> {
         }
     }
 }
+
+/// Every rule text of every scheme (memberships.csv's `rule`) in Japanese, as map.html's panel and
+/// the workbook show it.
+pub const RULES_JA: &[(&str, &str)] = &[
+    (
+        crate::areas::RULE_CENTRE,
+        "連携中枢都市の要件を満たす中心市",
+    ),
+    (crate::areas::RULE_PAIR_CENTRE, "複眼型の中心市（要綱第9）"),
+    (crate::areas::RULE_TIER1, "中心市への通勤通学割合が基準以上"),
+    (
+        crate::areas::RULE_TIER2,
+        "最も多く通う中心市への割合が2次の下限以上で、圏域に隣接",
+    ),
+    ("declared member", "宣言済みの構成市町村"),
+    (
+        super::teiju::RULE_TEIJU_CENTRE,
+        "定住自立圏の中心市（人口4万人超・昼夜間人口比率1以上・三大都市圏外）",
+    ),
+    (
+        super::teiju::RULE_TEIJU_PAIR,
+        "複眼型中心市（隣接する2市、合計人口4万人超）",
+    ),
+    (
+        super::teiju::RULE_TEIJU_MEMBER,
+        "中心市への通勤通学割合が基準以上（通勤通学10%圏）",
+    ),
+    (
+        super::uea::RULE_UEA_CORE,
+        "中心都市（DID人口1万人以上、他の中心都市の郊外でない）",
+    ),
+    (
+        super::uea::RULE_UEA_CO_CORE,
+        "副次中心（従業常住比1以上、DID人口10万人以上または中心の1/3以上）",
+    ),
+    (
+        super::uea::RULE_UEA_SUBURB1,
+        "1次郊外（中心都市への通勤割合が基準以上）",
+    ),
+    (
+        super::uea::RULE_UEA_SUBURB2,
+        "2次郊外（1次郊外への割合が基準以上で最大の通勤先）",
+    ),
+    (
+        super::uea::RULE_UEA_SUBURB3,
+        "3次郊外（2次郊外への割合が基準以上で最大の通勤先）",
+    ),
+    (super::uea::RULE_UEA_SUBURB4, "4次以降の郊外"),
+    (
+        crate::areas::RULE_ZONE_LABEL,
+        "通勤圏の代表（通勤通学者が最多の市町村）",
+    ),
+    (
+        crate::areas::RULE_ZONE_MEMBER,
+        "通勤圏の市町村（平均連結法、非類似度が切断値未満）",
+    ),
+];
