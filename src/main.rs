@@ -59,6 +59,10 @@ struct InputArgs {
     /// Municipality master replacing the data directory's (code4fukui localgovjp layout).
     #[arg(long, value_name = "FILE")]
     master: Option<PathBuf>,
+    /// Inputs of another census vintage: old_code,new_code rows mapping their codes to the
+    /// master's (a merger adds persons; a split is refused), e.g. 04423,04216 (富谷町 → 富谷市).
+    #[arg(long, value_name = "FILE")]
+    crosswalk: Option<PathBuf>,
 }
 
 /// Where results go.
@@ -547,6 +551,7 @@ fn config(g: &Global, parts: Parts<'_>) -> Config {
         config.od = i.od.clone();
         config.population = i.population.clone();
         config.master = i.master.clone();
+        config.crosswalk = i.crosswalk.clone();
     }
     if let Some(o) = parts.out {
         config.out = o.out.clone();

@@ -49,6 +49,8 @@ pub struct Config {
     pub population: Option<PathBuf>,
     /// `--master FILE`, replacing the data directory's municipality master.
     pub master: Option<PathBuf>,
+    /// `--crosswalk FILE`: the inputs' codes of another vintage mapped to the master's.
+    pub crosswalk: Option<PathBuf>,
     /// `--out DIR` (default `out`).
     pub out: PathBuf,
     /// Analysis level.
@@ -72,6 +74,7 @@ impl Default for Config {
             od: None,
             population: None,
             master: None,
+            crosswalk: None,
             out: PathBuf::from("out"),
             level: Level::Municipality,
             params: MetricsParams::default(),
@@ -102,8 +105,10 @@ impl Config {
                 od: PathBuf::new(),
                 population: PathBuf::new(),
                 master: PathBuf::new(),
+                crosswalk: None,
             },
         };
+        inputs.crosswalk = self.crosswalk.clone();
         if let Some(p) = &self.od {
             inputs.od = p.clone();
         }
@@ -189,6 +194,9 @@ pub(crate) fn base_record(config: &Config, command: &str) -> anyhow::Result<RunR
     r.inputs
         .push(InputFile::at("population", &inputs.population));
     r.inputs.push(InputFile::at("master", &inputs.master));
+    if let Some(c) = &inputs.crosswalk {
+        r.inputs.push(InputFile::at("code crosswalk", c));
+    }
     Ok(r)
 }
 

@@ -64,7 +64,7 @@ pub enum DatasetError {
         commuters: u64,
     },
     /// A population record for a code the registry does not know.
-    #[error("{path}: {record}: code {code} is not in the municipality registry")]
+    #[error("{path}: {record}: code {code} is not in the municipality registry (a code of another census vintage? map it with --crosswalk)")]
     PopulationCode {
         /// Population file.
         path: PathBuf,
@@ -84,6 +84,8 @@ pub struct InputPaths {
     pub population: PathBuf,
     /// Municipality master.
     pub master: PathBuf,
+    /// A crosswalk from the inputs' codes to the master's vintage (`--crosswalk`).
+    pub crosswalk: Option<PathBuf>,
 }
 
 impl InputPaths {
@@ -93,6 +95,7 @@ impl InputPaths {
             od: dir.join(OD_DIR),
             population: dir.join(POPULATION_FILE),
             master: dir.join(MASTER_FILE),
+            crosswalk: None,
         }
     }
 }
@@ -114,6 +117,13 @@ pub enum Note {
         /// Where the record it repeats is.
         first: String,
     },
+    /// Codes of another vintage mapped through `--crosswalk`.
+    Crosswalk {
+        /// The crosswalk file.
+        file: String,
+        /// `old→new` of every code the inputs used, in code order.
+        mapped: Vec<(MuniCode, MuniCode)>,
+    },
     /// A unit with no commuting row.
     NoCommutingData {
         /// Code.
@@ -126,6 +136,21 @@ pub enum Note {
 impl std::fmt::Display for Note {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Note::Crosswalk { file, mapped } => {
+                let shown: Vec<String> = mapped
+                    .iter()
+                    .take(10)
+                    .map(|(o, n)| format!("{o}→{n}"))
+                    .collect();
+                write!(
+                    f,
+                    "{file}: {} code{} of the inputs mapped to the master's vintage ({}{}); their persons are added",
+                    mapped.len(),
+                    if mapped.len() == 1 { "" } else { "s" },
+                    shown.join(", "),
+                    if mapped.len() > 10 { ", …" } else { "" }
+                )
+            }
             Note::MissingPopulation { code, name } => {
                 write!(
                     f,
@@ -244,7 +269,20 @@ impl Dataset {
         let registry = Registry::build(&inputs.master, &master, params)?;
         let raw = io::read_od(&inputs.od)?;
         let population_rows = io::read_population(&inputs.population)?;
-        Self::from_parts(registry, level, &raw, &population_rows, inputs)
+        let Some(crosswalk) = &inputs.crosswalk else {
+            return Self::from_parts(registry, level, &raw, &population_rows, inputs);
+        };
+        let rows = io::read_crosswalk(crosswalk)?;
+        let (raw, population_rows, mapped) = apply_crosswalk(&raw, &population_rows, &rows);
+        let mut dataset = Self::from_parts(registry, level, &raw, &population_rows, inputs)?;
+        dataset.notes.insert(
+            0,
+            Note::Crosswalk {
+                file: crosswalk.display().to_string(),
+                mapped,
+            },
+        );
+        Ok(dataset)
     }
 
     /// Assembles a dataset from inputs already read.
@@ -334,4 +372,73 @@ impl Dataset {
             notes,
         })
     }
+}
+
+/// The inputs with every code of `rows` replaced by its new code: flows between the same new
+/// codes and the stated totals of one new origin added (keeping the first record's location for
+/// messages), populations of one new code added (missing if any is). Persons read stay the same.
+/// Returns the `old→new` pairs the inputs used.
+fn apply_crosswalk(
+    raw: &RawOd,
+    population: &[io::PopulationRow],
+    rows: &[io::CrosswalkRow],
+) -> (RawOd, Vec<io::PopulationRow>, Vec<(MuniCode, MuniCode)>) {
+    let map: HashMap<MuniCode, MuniCode> = rows.iter().map(|r| (r.old, r.new)).collect();
+    let mut used: std::collections::BTreeSet<(MuniCode, MuniCode)> = Default::default();
+    let mut to = |c: MuniCode| match map.get(&c) {
+        Some(&n) => {
+            used.insert((c, n));
+            n
+        }
+        None => c,
+    };
+    let mut out = RawOd {
+        files: raw.files.clone(),
+        ..RawOd::default()
+    };
+    let mut at: HashMap<(MuniCode, MuniCode), usize> = HashMap::new();
+    for f in &raw.flows {
+        let (o, d) = (to(f.origin), to(f.dest));
+        match at.get(&(o, d)) {
+            Some(&k) => out.flows[k].persons += f.persons,
+            None => {
+                at.insert((o, d), out.flows.len());
+                out.flows.push(crate::matrix::RawFlow {
+                    origin: o,
+                    dest: d,
+                    ..*f
+                });
+            }
+        }
+    }
+    let mut total_at: HashMap<MuniCode, usize> = HashMap::new();
+    for t in &raw.totals {
+        let o = to(t.origin);
+        match total_at.get(&o) {
+            Some(&k) => out.totals[k].persons += t.persons,
+            None => {
+                total_at.insert(o, out.totals.len());
+                out.totals
+                    .push(crate::matrix::StatedTotal { origin: o, ..*t });
+            }
+        }
+    }
+    let mut pop: Vec<io::PopulationRow> = Vec::with_capacity(population.len());
+    let mut pop_at: HashMap<MuniCode, usize> = HashMap::new();
+    for p in population {
+        let c = to(p.code);
+        match pop_at.get(&c) {
+            Some(&k) => {
+                pop[k].population = pop[k].population.zip(p.population).map(|(a, b)| a + b);
+            }
+            None => {
+                pop_at.insert(c, pop.len());
+                pop.push(io::PopulationRow {
+                    code: c,
+                    ..p.clone()
+                });
+            }
+        }
+    }
+    (out, pop, used.into_iter().collect())
 }

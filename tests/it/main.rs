@@ -14,4 +14,5 @@ mod outputs;
 mod props;
 mod real_data;
 mod schemes;
+mod vintage;
 mod zones;

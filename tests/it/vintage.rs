@@ -1,0 +1,166 @@
+//! Inputs of another code vintage through `--crosswalk`: the tiny fixture rewritten with old
+//! codes — 森村 98302 under a former code 98397, and 海町 98301 as two former municipalities
+//! 98398 and 98399 whose persons add up to 海町's — gives the same outputs as the fixture itself.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::common::{text, tiny_dir, toshiken};
+
+/// One cell of a long OD table: origin, destination, persons.
+type Cell = (String, String, u64);
+
+/// The fixture's OD as a long table, with `rename` applied to every (origin, destination)
+/// cell (one cell may become several).
+fn long_od(rename: &dyn Fn(&str, &str, u64) -> Vec<Cell>) -> String {
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(tiny_dir().join("census2020_od_market_research102/98.json")).unwrap(),
+    )
+    .unwrap();
+    let mut out = String::from("origin,destination,persons\n");
+    for (o, dests) in json["od"].as_object().unwrap() {
+        for (d, p) in dests.as_object().unwrap() {
+            for (o2, d2, p2) in rename(o, d, p.as_u64().unwrap()) {
+                let _ = writeln!(out, "{o2},{d2},{p2}");
+            }
+        }
+    }
+    out
+}
+
+fn metrics(data: &Path, args: &[&str], out: &Path) -> (Vec<u8>, String) {
+    let mut full = vec![
+        "metrics",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    full.extend(args);
+    let run = toshiken(&full);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    (
+        std::fs::read(out.join("municipalities.csv")).unwrap(),
+        text(&run.stderr),
+    )
+}
+
+#[test]
+fn a_crosswalk_maps_old_codes_and_adds_merged_persons() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tiny_dir();
+    let same = |o: &str, d: &str, p: u64| vec![(o.to_string(), d.to_string(), p)];
+    std::fs::write(tmp.path().join("od.csv"), long_od(&same)).unwrap();
+    // 98302 → 98397; 98301 → 98398 (a third, rounded down) + 98399 (the rest), on both ends.
+    let old = |c: &str| -> Vec<(String, u64, u64)> {
+        match c {
+            "98302" => vec![("98397".into(), 1, 1)],
+            "98301" => vec![("98398".into(), 1, 3), ("98399".into(), 2, 3)],
+            _ => vec![(c.to_string(), 1, 1)],
+        }
+    };
+    let split = |o: &str, d: &str, p: u64| {
+        let mut cells = Vec::new();
+        let mut left_o = p;
+        let origins = old(o);
+        for (k, (o2, n, den)) in origins.iter().enumerate() {
+            let po = if k + 1 == origins.len() {
+                left_o
+            } else {
+                p * n / den
+            };
+            left_o -= po;
+            let dests = old(d);
+            let mut left_d = po;
+            for (j, (d2, n2, den2)) in dests.iter().enumerate() {
+                let pd = if j + 1 == dests.len() {
+                    left_d
+                } else {
+                    po * n2 / den2
+                };
+                left_d -= pd;
+                if pd > 0 {
+                    cells.push((o2.clone(), d2.clone(), pd));
+                }
+            }
+        }
+        cells
+    };
+    std::fs::write(tmp.path().join("od_old.csv"), long_od(&split)).unwrap();
+    let population = std::fs::read_to_string(
+        tiny_dir().join("census2020_prelim_population_dstokuron/municipality_population_2020.csv"),
+    )
+    .unwrap()
+    .replace("98301,海町,250", "98398,旧甲村,83\n98399,旧乙村,167")
+    .replace("98302,森村,", "98397,旧森村,");
+    std::fs::write(tmp.path().join("pop_old.csv"), population).unwrap();
+    std::fs::write(
+        tmp.path().join("crosswalk.csv"),
+        "old_code,new_code\n98397,98302\n98398,98301\n98399,98301\n",
+    )
+    .unwrap();
+    let p = |f: &str| tmp.path().join(f).to_str().unwrap().to_string();
+    let (a, a_err) = metrics(&data, &["--od", &p("od.csv")], &tmp.path().join("a"));
+    let (b, b_err) = metrics(
+        &data,
+        &[
+            "--od",
+            &p("od_old.csv"),
+            "--population",
+            &p("pop_old.csv"),
+            "--crosswalk",
+            &p("crosswalk.csv"),
+        ],
+        &tmp.path().join("b"),
+    );
+    assert_eq!(a, b, "the same table from the old codes");
+    let line = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("persons read"))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(line(&a_err), line(&b_err));
+    assert!(
+        b_err.contains("3 codes of the inputs mapped to the master's vintage (98397→98302, 98398→98301, 98399→98301)"),
+        "{b_err}"
+    );
+    // Without the crosswalk the old code is refused with its line.
+    let run = toshiken(&[
+        "metrics",
+        "-q",
+        "--data",
+        data.to_str().unwrap(),
+        "--od",
+        &p("od_old.csv"),
+        "--out",
+        tmp.path().join("c").to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        text(&run.stderr).contains("is not in the municipality registry"),
+        "{}",
+        text(&run.stderr)
+    );
+    // A split is refused.
+    std::fs::write(
+        tmp.path().join("split.csv"),
+        "old_code,new_code,weight\n98398,98301,0.6\n",
+    )
+    .unwrap();
+    let run = toshiken(&[
+        "metrics",
+        "-q",
+        "--data",
+        data.to_str().unwrap(),
+        "--crosswalk",
+        &p("split.csv"),
+        "--out",
+        tmp.path().join("d").to_str().unwrap(),
+    ]);
+    assert!(
+        text(&run.stderr).contains("split.csv: line 2: weight '0.6' for 98398 is not 1: a split municipality cannot be mapped on whole persons"),
+        "{}",
+        text(&run.stderr)
+    );
+}
