@@ -196,6 +196,12 @@ fn targets() -> Vec<Target> {
             },
         },
         Target {
+            name: "code crosswalk",
+            seed: b"old_code,new_code\n98397,98302\n98398,98301\n".to_vec(),
+            file: "crosswalk.csv".into(),
+            read: |_, p| io::read_crosswalk(p).map(|_| ()).map_err(err),
+        },
+        Target {
             name: "e-Stat OD (API JSON response)",
             seed: list("data/fixtures/estat/od_0003454527.json"),
             file: "od_0003454527.json".into(),
