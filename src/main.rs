@@ -292,6 +292,11 @@ struct SchemeArgs {
     /// see docs/schemes.md; 0 for adjacency alone).
     #[arg(long, value_name = "SHARE")]
     teiju_pair_link: Option<String>,
+    /// With --scheme teiju: t2 (昼夜間人口比率 1以上) passes at a ratio ≥ 1 − T (default 0.01, as
+    /// 連携中枢都市圏's pair clause: the computed ratio differs from the official by about 1 %; 0
+    /// for the strict reading; --day-night for official ratios).
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    teiju_dn_tolerance: Option<String>,
     /// With --scheme uea: DID population table (muni_code,did_population) replacing the data
     /// directory's census2020_did/did_population_2020.csv.
     #[arg(long, value_name = "FILE")]
@@ -333,7 +338,7 @@ impl SchemeArgs {
         let r = rules;
         // (given, flag, schemes it applies to)
         let all = ["renkei", "teiju", "uea", "cz"];
-        let options: [(bool, &str, &[&str]); 23] = [
+        let options: [(bool, &str, &[&str]); 24] = [
             (r.threshold.is_some(), "--threshold", &all[..3]),
             (r.metro_threshold.is_some(), "--metro-threshold", &all[..2]),
             (r.metro.is_some(), "--metro", &all[..2]),
@@ -374,6 +379,11 @@ impl SchemeArgs {
                 "--teiju-pair-link",
                 &["teiju"],
             ),
+            (
+                self.teiju_dn_tolerance.is_some(),
+                "--teiju-dn-tolerance",
+                &["teiju"],
+            ),
             (self.did.is_some(), "--did", &["uea"]),
             (self.uea_core_did.is_some(), "--uea-core-did", &["uea"]),
             (
@@ -412,6 +422,7 @@ impl SchemeArgs {
             "teiju" => commands::Scheme::Teiju {
                 min_population: self.teiju_min_population,
                 pair_link: self.teiju_pair_link.clone(),
+                dn_tolerance: self.teiju_dn_tolerance.clone(),
             },
             "uea" => commands::Scheme::Uea {
                 did: self.did.clone(),

@@ -80,6 +80,8 @@ pub enum Scheme {
         min_population: Option<u64>,
         /// `--teiju-pair-link` as written (default 0.1).
         pair_link: Option<String>,
+        /// `--teiju-dn-tolerance` as written (default 0.01).
+        dn_tolerance: Option<String>,
     },
     /// 都市雇用圏 (Kanemoto and Tokuoka 2002).
     Uea {
@@ -137,8 +139,12 @@ pub fn scheme_of<'p>(
         Scheme::Teiju {
             min_population,
             pair_link,
+            dn_tolerance,
         } => {
             let mut t = rules::Teiju::new(params.metro().clone());
+            if let Some(text) = dn_tolerance {
+                t.dn_tolerance = parse_threshold("--teiju-dn-tolerance", text)?;
+            }
             if let Some(text) = pair_link {
                 t.pair_link = parse_threshold("--teiju-pair-link", text)?;
             }
@@ -608,15 +614,54 @@ pub fn scheme_warnings(
     region: &Region,
     params: &RenkeiParams,
     scheme: &dyn rules::Scheme,
-    evaluations: &[CentreEvaluation],
-    pairs: &[PairCandidate],
+    outcome: &rules::Outcome,
 ) -> anyhow::Result<Vec<String>> {
-    Ok(match scheme.id() {
-        "renkei" => rule_warnings(region, params, evaluations, pairs)?,
+    let detail = outcome.renkei.clone().unwrap_or_default();
+    let mut out = match scheme.id() {
+        "renkei" => rule_warnings(region, params, &detail.evaluations, &detail.pairs)?,
         "uea" => vec![UEA_COMMUTERS_WARNING.to_string()],
         "teiju" => vec![TEIJU_MEMBERS_WARNING.to_string()],
         _ => Vec::new(),
-    })
+    };
+    if matches!(scheme.id(), "renkei" | "teiju") {
+        out.extend(metro_table_warnings(region, params, &outcome.areas));
+    }
+    Ok(out)
+}
+
+/// Centres the 三大都市圏 table does not place inside a metro although they send at least the
+/// metro threshold of their commuters to that metro's 指定都市 and 特別区: the table may be missing
+/// them (it is compiled from partial lists), and inside they would fail the metro clause.
+fn metro_table_warnings(region: &Region, params: &RenkeiParams, areas: &[Area]) -> Vec<String> {
+    let metro = params.metro();
+    let threshold = params.get_metro_threshold();
+    let mut out = Vec::new();
+    for &u in areas.iter().flat_map(|a| &a.centre.units) {
+        if metro.metro_of(region.code(u)).is_some() {
+            continue;
+        }
+        for k in 0..metro.len() {
+            let cores: Vec<usize> = metro
+                .cores(k)
+                .iter()
+                .filter_map(|&c| region.index_of(c))
+                .collect();
+            let (persons, d) = (region.persons_to(u, &cores), region.denominator(u));
+            if threshold.is_met(persons, d) {
+                out.push(format!(
+                    "{}: a centre that {} does not place in the {}, although it sends {:.4} ({persons}/{d}) of its commuters to that area's 指定都市 and 特別区 (≥ {}); if it lies inside, it fails the metro clause. Check its status and give --metro to settle it",
+                    region.label(u),
+                    params.get_metro_info().file,
+                    metro.name(k),
+                    persons as f64 / d.max(1) as f64,
+                    threshold_text(threshold)
+                ));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// What the census OD cannot give the UEA.
@@ -651,8 +696,7 @@ pub fn run_delineate(config: &Config, options: &DelineateOptions) -> anyhow::Res
         &region,
         &params,
         scheme.as_ref(),
-        &evaluations,
-        &pairs,
+        &outcome,
     )?);
     // Warnings are printed even with -q: they qualify the results.
     for w in &warnings {
@@ -950,8 +994,13 @@ pub fn rule_record(
         Scheme::Teiju {
             min_population,
             pair_link,
+            dn_tolerance,
         } => {
             r.param("scheme", "teiju")
+                .param(
+                    "teiju_dn_tolerance",
+                    dn_tolerance.clone().unwrap_or_else(|| "0.01".to_string()),
+                )
                 .param("threshold", threshold_text(params.get_threshold()))
                 .param(
                     "metro_threshold",

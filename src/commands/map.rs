@@ -69,17 +69,11 @@ pub fn run_map(config: &Config, options: &MapOptions) -> anyhow::Result<Vec<Path
         .as_ref()
         .map(|d| d.evaluations.as_slice())
         .unwrap_or_default();
-    let pairs = outcome
-        .renkei
-        .as_ref()
-        .map(|d| d.pairs.as_slice())
-        .unwrap_or_default();
     warnings.extend(scheme_warnings(
         &region,
         &params,
         scheme.as_ref(),
-        evaluations,
-        pairs,
+        &outcome,
     )?);
     // Warnings are printed even with -q: they qualify the results.
     for w in &warnings {

@@ -35,8 +35,7 @@ pub fn run_report(config: &Config, options: &DelineateOptions) -> anyhow::Result
         &region,
         &params,
         scheme.as_ref(),
-        &detail.evaluations,
-        &detail.pairs,
+        &outcome,
     )?);
     for w in &warnings {
         eprintln!("warning: {w}");

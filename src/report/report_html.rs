@@ -79,6 +79,10 @@ fn item_ja(item: &str) -> String {
         ("scheme", "圏域の設定方法"),
         ("teiju_min_population", "定住自立圏 中心市の人口（超）"),
         ("teiju_pair_link", "複眼型中心市の通勤通学割合（一方向）"),
+        (
+            "teiju_dn_tolerance",
+            "定住自立圏 昼夜間人口比率「1以上」の幅",
+        ),
         ("uea_core_did", "都市雇用圏 中心都市のDID人口"),
         ("uea_co_core_did", "副次中心のDID人口"),
         ("uea_mea_did", "大都市雇用圏（MEA）の中心のDID人口"),

@@ -16,7 +16,7 @@
 //!   (its largest such target) stops being a core and everything is recomputed (CSIS's 栗東町
 //!   correction: a suburb of any order cannot be a core).
 //! - **Co-core (副次中心)** (u3, u4): an outlying candidate whose 従業常住比 (persons working or
-//!   studying in it / its resident commuters) is ≥ 1 and whose DID population is ≥ 100,000
+//!   studying in it / its resident commuters, both over known places of work) is ≥ 1 and whose DID population is ≥ 100,000
 //!   (`--uea-co-core-did`) or ≥ 1/3 of the main core's (*reading*: "of the core" taken as the
 //!   first central municipality, so that the test does not depend on the order co-cores join).
 //! - **1次郊外**: ≥ 10 % of its commuters to the central municipalities together; several
@@ -206,10 +206,9 @@ impl Ctx<'_> {
     }
 
     fn co_core(&self, c: usize, main: usize) -> bool {
-        let m = &self.region.metrics;
-        let workplace = m.staying[c] + m.inflow[c];
-        workplace >= m.resident_commuters[c]
-            && m.resident_commuters[c] > 0
+        let (workplace, resident) = workplace_ratio(self.region, c);
+        workplace >= resident
+            && resident > 0
             && (self.did[c] >= self.p.co_core_did || 3 * self.did[c] >= self.did[main])
     }
 
@@ -395,7 +394,6 @@ pub fn uea_areas(region: &Region, p: &Uea) -> (Vec<UeaArea>, Vec<CentreRecord>) 
 fn records(ctx: &Ctx<'_>, pass: &Pass, barred: &BTreeMap<usize, Barred>) -> Vec<CentreRecord> {
     let region = ctx.region;
     let p = ctx.p;
-    let m = &region.metrics;
     let area_name = |k: usize| -> String {
         pass.areas
             .get(k)
@@ -404,8 +402,7 @@ fn records(ctx: &Ctx<'_>, pass: &Pass, barred: &BTreeMap<usize, Barred>) -> Vec<
     pass.fate
         .iter()
         .map(|(&i, fate)| {
-            let workplace = m.staying[i] + m.inflow[i];
-            let resident = m.resident_commuters[i];
+            let (workplace, resident) = workplace_ratio(region, i);
             let (role, note, main) = match fate {
                 CandidateFate::Core => {
                     let k = pass
@@ -532,6 +529,16 @@ fn records(ctx: &Ctx<'_>, pass: &Pass, barred: &BTreeMap<usize, Barred>) -> Vec<
         .collect()
 }
 
+/// 従業常住比 of unit `i` as (persons working or studying there, resident commuters), both over
+/// known places only: staying + inflow against staying + outflow. Residents whose place of work
+/// is unknown (99998/99999) cannot be counted where they work, so they are left out of the
+/// residents too (counting them would put every city with many unknowns below 1: 札幌市 0.9420
+/// instead of 1.0008).
+fn workplace_ratio(region: &Region, i: usize) -> (u64, u64) {
+    let m = &region.metrics;
+    (m.staying[i] + m.inflow[i], m.staying[i] + m.outflow[i])
+}
+
 /// `0.1070 (1234/11532)`.
 fn share(persons: u64, denominator: u64) -> String {
     format!(
@@ -649,7 +656,7 @@ impl Scheme for Uea {
             step("u_units", "Kanemoto-Tokuoka (2002); CSIS UEA tables: 東京都区部 as one core", if self.wards_as_one { "the 23 special wards merged into 13100 東京都区部" } else { "special wards separate" }.to_string()),
             step("u1_did", "CSIS UEA definition (a): central municipality with DID population ≥ 10,000", format!("DID ≥ {} (census2020_did, table 1-2)", self.core_did)),
             step("u2_not_outlying", "CSIS (a): not an outlying municipality of another core; mutual pairs: the lower ratio is the core; 栗東町 correction: no suburb of any order is a core", format!("candidates by decreasing DID; outlying at ≥ {t} to an earlier core set; a core sending ≥ {t} to another area is barred and all recomputed")),
-            step("u3_workplace_ratio", "CSIS (b): co-core needs 従業常住比 ≥ 1", "persons working or studying in it (staying + inflow) ≥ its resident commuters".to_string()),
+            step("u3_workplace_ratio", "CSIS (b): co-core needs 従業常住比 ≥ 1", "persons working or studying in it (staying + inflow) ≥ its resident commuters with a known place (staying + outflow)".to_string()),
             step("u4_co_core_did", "CSIS (b): co-core DID ≥ 100,000 or ≥ 1/3 of the core's", format!("DID ≥ {} or 3 × DID ≥ the main core's DID", self.co_core_did)),
             step("u_suburb1", "CSIS: 1次郊外 — ≥ 10 % of commuters to the central municipalities together; ties between cores: the strongest (c)", format!("≥ {t}, exact")),
             step("u_suburb_n", "CSIS: 2次以降 — ≥ 10 % to a suburb that is its largest target (d; 富加町 correction)", format!("≥ {t}; rounds: targets are cores and earlier rounds' suburbs; first qualifying round kept")),
