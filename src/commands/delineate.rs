@@ -1181,6 +1181,31 @@ fn parse_sweep(text: &str) -> anyhow::Result<Vec<Threshold>> {
     Ok(out)
 }
 
+/// The columns that name each unit of a table: code, name, prefecture, population.
+fn unit_columns(region: &Region, units: &[usize]) -> Vec<OutColumn> {
+    vec![
+        text_col(
+            "code",
+            units.iter().map(|&u| region.code(u).to_string()).collect(),
+        ),
+        text_col(
+            "name",
+            units.iter().map(|&u| region.names[u].clone()).collect(),
+        ),
+        text_col(
+            "prefecture",
+            units
+                .iter()
+                .map(|&u| region.prefectures[u].clone())
+                .collect(),
+        ),
+        OutColumn {
+            name: "population",
+            values: OutValues::U64(units.iter().map(|&u| region.population[u]).collect()),
+        },
+    ]
+}
+
 fn write_outputs(
     config: &Config,
     region: &Region,
@@ -1241,34 +1266,14 @@ fn write_outputs(
         // centres.csv: every unit evaluated as a centre, one value and one flag per criterion.
         let r = &outcome.records;
         if let Some(first) = r.first() {
-            let mut columns = vec![
-                text_col(
-                    "code",
-                    r.iter().map(|x| region.code(x.unit).to_string()).collect(),
-                ),
-                text_col(
-                    "name",
-                    r.iter().map(|x| region.names[x.unit].clone()).collect(),
-                ),
-                text_col(
-                    "prefecture",
-                    r.iter()
-                        .map(|x| region.prefectures[x.unit].clone())
-                        .collect(),
-                ),
-                OutColumn {
-                    name: "population",
-                    values: OutValues::U64(r.iter().map(|x| region.population[x.unit]).collect()),
-                },
-            ];
+            let mut columns = unit_columns(region, &r.iter().map(|x| x.unit).collect::<Vec<_>>());
             for (k, c) in first.criteria.iter().enumerate() {
                 columns.push(text_col(
                     c.id,
                     r.iter().map(|x| x.criteria[k].value.clone()).collect(),
                 ));
                 columns.push(OutColumn {
-                    // Column names are static; a scheme has a handful of criteria.
-                    name: Box::leak(format!("{}_met", c.id).into_boxed_str()),
+                    name: c.flag,
                     values: OutValues::Text(
                         r.iter()
                             .map(|x| Some(x.criteria[k].met.to_string()))
@@ -1318,129 +1323,110 @@ fn write_outputs(
         let opt_f = |v: Vec<Option<f64>>| OutValues::F64(v);
         let flag = |v: bool| v.to_string();
         let tolerance = threshold_text(params.get_dn_tolerance());
-        write(
-            "centres.csv",
-            vec![
-                text_col(
-                    "code",
-                    e.iter().map(|x| region.code(x.unit).to_string()).collect(),
-                ),
-                text_col(
-                    "name",
-                    e.iter().map(|x| region.names[x.unit].clone()).collect(),
-                ),
-                text_col(
-                    "prefecture",
+        let mut columns = unit_columns(region, &e.iter().map(|x| x.unit).collect::<Vec<_>>());
+        columns.extend(vec![
+            text_col(
+                "c1_designation",
+                e.iter()
+                    .map(|x| x.designation.label().to_string())
+                    .collect(),
+            ),
+            text_col(
+                "c1_since",
+                e.iter()
+                    .map(|x| {
+                        x.designation
+                            .since()
+                            .map(|s| s.to_string())
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+            ),
+            text_col(
+                "c1_as_of",
+                e.iter().map(|_| params.get_as_of().to_string()).collect(),
+            ),
+            text_col(
+                "c1_ok",
+                e.iter().map(|x| flag(x.designation_ok())).collect(),
+            ),
+            OutColumn {
+                name: "daytime_population_computed",
+                values: OutValues::I64(e.iter().map(|x| x.daytime).collect()),
+            },
+            OutColumn {
+                name: "c2_day_night_ratio",
+                values: opt_f(e.iter().map(|x| x.day_night_ratio).collect()),
+            },
+            text_col(
+                "c2_ratio_source",
+                e.iter().map(|x| x.ratio_source.to_string()).collect(),
+            ),
+            text_col(
+                "c2_ratio_at_least_1",
+                e.iter().map(|x| flag(x.ratio_at_least_one)).collect(),
+            ),
+            text_col(
+                "c2_tolerance",
+                e.iter().map(|_| tolerance.clone()).collect(),
+            ),
+            text_col("c2_ok", e.iter().map(|x| flag(x.ratio_ok)).collect()),
+            text_col(
+                "c2_near_miss",
+                e.iter().map(|x| flag(x.ratio_near_miss)).collect(),
+            ),
+            OutColumn {
+                name: "c3_metro",
+                values: OutValues::Text(e.iter().map(|x| x.metro.clone()).collect()),
+            },
+            text_col(
+                "c3_metro_status",
+                e.iter()
+                    .map(|x| {
+                        x.metro_status
+                            .map(|s| s.label().to_string())
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+            ),
+            OutColumn {
+                name: "c3_persons_to_metro_core",
+                values: OutValues::U64(e.iter().map(|x| x.metro_share.map(|s| s.0)).collect()),
+            },
+            OutColumn {
+                name: "c3_denominator",
+                values: OutValues::U64(e.iter().map(|x| x.metro_share.map(|s| s.1)).collect()),
+            },
+            OutColumn {
+                name: "c3_share_to_metro_core",
+                values: opt_f(
                     e.iter()
-                        .map(|x| region.prefectures[x.unit].clone())
+                        .map(|x| x.metro_share.map(|(p, d)| p as f64 / d as f64))
                         .collect(),
                 ),
-                OutColumn {
-                    name: "population",
-                    values: OutValues::U64(e.iter().map(|x| x.population).collect()),
-                },
-                text_col(
-                    "c1_designation",
-                    e.iter()
-                        .map(|x| x.designation.label().to_string())
-                        .collect(),
-                ),
-                text_col(
-                    "c1_since",
-                    e.iter()
-                        .map(|x| {
-                            x.designation
-                                .since()
-                                .map(|s| s.to_string())
-                                .unwrap_or_default()
-                        })
-                        .collect(),
-                ),
-                text_col(
-                    "c1_as_of",
-                    e.iter().map(|_| params.get_as_of().to_string()).collect(),
-                ),
-                text_col(
-                    "c1_ok",
-                    e.iter().map(|x| flag(x.designation_ok())).collect(),
-                ),
-                OutColumn {
-                    name: "daytime_population_computed",
-                    values: OutValues::I64(e.iter().map(|x| x.daytime).collect()),
-                },
-                OutColumn {
-                    name: "c2_day_night_ratio",
-                    values: opt_f(e.iter().map(|x| x.day_night_ratio).collect()),
-                },
-                text_col(
-                    "c2_ratio_source",
-                    e.iter().map(|x| x.ratio_source.to_string()).collect(),
-                ),
-                text_col(
-                    "c2_ratio_at_least_1",
-                    e.iter().map(|x| flag(x.ratio_at_least_one)).collect(),
-                ),
-                text_col(
-                    "c2_tolerance",
-                    e.iter().map(|_| tolerance.clone()).collect(),
-                ),
-                text_col("c2_ok", e.iter().map(|x| flag(x.ratio_ok)).collect()),
-                text_col(
-                    "c2_near_miss",
-                    e.iter().map(|x| flag(x.ratio_near_miss)).collect(),
-                ),
-                OutColumn {
-                    name: "c3_metro",
-                    values: OutValues::Text(e.iter().map(|x| x.metro.clone()).collect()),
-                },
-                text_col(
-                    "c3_metro_status",
-                    e.iter()
-                        .map(|x| {
-                            x.metro_status
-                                .map(|s| s.label().to_string())
-                                .unwrap_or_default()
-                        })
-                        .collect(),
-                ),
-                OutColumn {
-                    name: "c3_persons_to_metro_core",
-                    values: OutValues::U64(e.iter().map(|x| x.metro_share.map(|s| s.0)).collect()),
-                },
-                OutColumn {
-                    name: "c3_denominator",
-                    values: OutValues::U64(e.iter().map(|x| x.metro_share.map(|s| s.1)).collect()),
-                },
-                OutColumn {
-                    name: "c3_share_to_metro_core",
-                    values: opt_f(
-                        e.iter()
-                            .map(|x| x.metro_share.map(|(p, d)| p as f64 / d as f64))
-                            .collect(),
-                    ),
-                },
-                text_col(
-                    "c3_threshold",
-                    e.iter()
-                        .map(|_| threshold_text(params.get_metro_threshold()))
-                        .collect(),
-                ),
-                text_col("c3_ok", e.iter().map(|x| flag(x.metro_ok)).collect()),
-                text_col("eligible", e.iter().map(|x| flag(x.eligible)).collect()),
-                text_col(
-                    "failed_clauses",
-                    e.iter().map(|x| x.failures(params).join("; ")).collect(),
-                ),
-                text_col(
-                    "pair_with",
-                    e.iter().map(|x| pair_with(x.unit).join(";")).collect(),
-                ),
-                text_col(
-                    "member_of_areas",
-                    e.iter().map(|x| member_of(x.unit).join(";")).collect(),
-                ),
-            ],
-        )?;
+            },
+            text_col(
+                "c3_threshold",
+                e.iter()
+                    .map(|_| threshold_text(params.get_metro_threshold()))
+                    .collect(),
+            ),
+            text_col("c3_ok", e.iter().map(|x| flag(x.metro_ok)).collect()),
+            text_col("eligible", e.iter().map(|x| flag(x.eligible)).collect()),
+            text_col(
+                "failed_clauses",
+                e.iter().map(|x| x.failures(params).join("; ")).collect(),
+            ),
+            text_col(
+                "pair_with",
+                e.iter().map(|x| pair_with(x.unit).join(";")).collect(),
+            ),
+            text_col(
+                "member_of_areas",
+                e.iter().map(|x| member_of(x.unit).join(";")).collect(),
+            ),
+        ]);
+        write("centres.csv", columns)?;
 
         // pairs.csv: every admissible pair (or the requested one) and the choice.
         let pr: Vec<&PairCandidate> = pairs.iter().collect();

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::population::PopulationRow;
-use super::table::parse_count;
+use super::table::{parse_count, Table};
 use super::ReadError;
 use crate::matrix::{RawFlow, RawOd, Record, StatedTotal};
 use crate::registry::MuniCode;
@@ -284,38 +284,42 @@ fn read_csv(path: &Path) -> Result<Read, ReadError> {
                 "no header line with area_code and value columns: not an e-Stat CSV (getSimpleStatsData)",
             )
         })?;
-    let header = fields(lines[header_at]);
-    let col = |name: &str| header.iter().position(|x| x == name);
-    let (area, value) = (col("area_code").unwrap(), col("value").unwrap());
-    let (cat01, cat02, tab) = (col("cat01_code"), col("cat02_code"), col("tab_code"));
-    let mut cells = Vec::new();
-    for (k, line) in lines.iter().enumerate().skip(header_at + 1) {
-        if line.trim().is_empty() {
-            continue;
+    // From the header on it is an ordinary table: the project's CSV parser (quotes, blank lines,
+    // ragged rows refused with their line), numbered as in the file.
+    let offset: usize = text
+        .split_inclusive('\n')
+        .take(header_at)
+        .map(str::len)
+        .sum();
+    let body = text.get(offset..).unwrap_or_default();
+    let table = Table::from_csv_bytes_after(path, body.as_bytes(), header_at as u64)?;
+    let column = |name: &'static str| -> Result<Option<Vec<Option<String>>>, ReadError> {
+        if table.has_column(&[name]) {
+            table.text(table.column(name, &[name])?).map(Some)
+        } else {
+            Ok(None)
         }
-        let f = fields(line);
-        let line_no = k as u64 + 1;
-        let get = |i: usize| {
-            f.get(i).cloned().ok_or_else(|| {
-                layout(
-                    path,
-                    format!(
-                        "line {line_no}: {} fields where the header has {}",
-                        f.len(),
-                        header.len()
-                    ),
-                )
-            })
-        };
-        cells.push(Cell {
-            area: get(area)?,
-            cat01: cat01.map(get).transpose()?,
-            cat02: cat02.map(get).transpose()?,
-            tab: tab.map(get).transpose()?,
-            value: get(value)?,
-            record: Record::Line(line_no),
-        });
-    }
+    };
+    let area = column("area_code")?.unwrap_or_default();
+    let value = column("value")?.unwrap_or_default();
+    let (cat01, cat02, tab) = (
+        column("cat01_code")?,
+        column("cat02_code")?,
+        column("tab_code")?,
+    );
+    let at = |c: &Option<Vec<Option<String>>>, i: usize| {
+        c.as_ref().map(|v| v[i].clone().unwrap_or_default())
+    };
+    let cells = (0..table.height())
+        .map(|i| Cell {
+            area: area[i].clone().unwrap_or_default(),
+            cat01: at(&cat01, i),
+            cat02: at(&cat02, i),
+            tab: at(&tab, i),
+            value: value[i].clone().unwrap_or_default(),
+            record: table.record(i),
+        })
+        .collect();
     Ok(Read {
         id,
         cells,

@@ -19,6 +19,8 @@ use super::{CentreEvaluation, PairCandidate, RenkeiParams};
 pub struct Criterion {
     /// Column id, e.g. `t1_population`.
     pub id: &'static str,
+    /// Column of the flag, e.g. `t1_population_met`.
+    pub flag: &'static str,
     /// The value as written to centres.csv (exact where the rule is exact).
     pub value: String,
     /// Whether the criterion holds.

@@ -119,11 +119,13 @@ fn evaluate(region: &Region, p: &Teiju, i: usize) -> Evaluation {
     let criteria = vec![
         Criterion {
             id: "t1_population",
+            flag: "t1_population_met",
             value: population.map_or("unknown".to_string(), |n| n.to_string()),
             met: t1,
         },
         Criterion {
             id: "t2_day_night",
+            flag: "t2_day_night_met",
             value: match ratio {
                 Some((d, n)) => match &source {
                     RatioSource::Computed => format!("{:.4} ({d}/{n})", d as f64 / n as f64),
@@ -135,6 +137,7 @@ fn evaluate(region: &Region, p: &Teiju, i: usize) -> Evaluation {
         },
         Criterion {
             id: "t3_metro",
+            flag: "t3_metro_met",
             value: match metro {
                 None => "outside the 三大都市圏".to_string(),
                 Some((k, persons, d)) => format!(

@@ -489,11 +489,13 @@ fn records(ctx: &Ctx<'_>, pass: &Pass, barred: &BTreeMap<usize, Barred>) -> Vec<
                 criteria: vec![
                     Criterion {
                         id: "u1_did",
+            flag: "u1_did_met",
                         value: ctx.did[i].to_string(),
                         met: ctx.did[i] >= p.core_did,
                     },
                     Criterion {
                         id: "u2_not_outlying",
+            flag: "u2_not_outlying_met",
                         value: if not_outlying {
                             "no area takes ≥ the threshold of its commuters".to_string()
                         } else {
@@ -503,6 +505,7 @@ fn records(ctx: &Ctx<'_>, pass: &Pass, barred: &BTreeMap<usize, Barred>) -> Vec<
                     },
                     Criterion {
                         id: "u3_workplace_ratio",
+            flag: "u3_workplace_ratio_met",
                         value: if resident > 0 {
                             format!(
                                 "{:.4} ({workplace}/{resident})",
@@ -515,6 +518,7 @@ fn records(ctx: &Ctx<'_>, pass: &Pass, barred: &BTreeMap<usize, Barred>) -> Vec<
                     },
                     Criterion {
                         id: "u4_co_core_did",
+            flag: "u4_co_core_did_met",
                         value: format!(
                             "{} (≥ {} or ≥ 1/3 of {})",
                             ctx.did[i], p.co_core_did, ctx.did[main]
