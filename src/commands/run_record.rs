@@ -104,11 +104,51 @@ fn sha256_of(path: &Path) -> Option<String> {
         for f in files {
             let name = f.file_name()?.to_string_lossy().into_owned();
             h.update(name.as_bytes());
-            h.update(Sha256::digest(std::fs::read(&f).ok()?));
+            h.update(file_digest(&f)?);
         }
         Some(hex(&h.finalize()))
     } else {
-        Some(hex(&Sha256::digest(std::fs::read(path).ok()?)))
+        Some(hex(&file_digest(path)?))
+    }
+}
+
+/// SHA-256 of one file, read in 1 MB pieces (a 200 MB OD is not held in memory twice).
+fn file_digest(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut h = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(k) => h.update(&buffer[..k]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    Some(h.finalize().to_vec())
+}
+
+/// Input files hashed on a thread of their own while the run reads and computes, so that
+/// hashing a large OD for `run.json` is not on the run's critical path.
+pub struct HashAhead(std::thread::JoinHandle<Vec<InputFile>>);
+
+impl HashAhead {
+    /// Starts hashing `(role, path)` in order.
+    pub fn start(files: Vec<(&'static str, PathBuf)>) -> Self {
+        HashAhead(std::thread::spawn(move || {
+            files
+                .iter()
+                .map(|(role, path)| InputFile::at(role, path))
+                .collect()
+        }))
+    }
+
+    /// The inputs with their sizes and hashes, in the order given.
+    pub fn finish(self) -> Vec<InputFile> {
+        self.0
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
 }
 

@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use super::{base_record, int_col, paths_list, Config, InputFile, RunRecord, Timings};
+use super::run_record::HashAhead;
+use super::{base_record, int_col, paths_list, Config, RunRecord, Timings};
 use crate::io::{
-    read_zone_od, read_zone_population, u32_column, write_json, write_table, OutColumn, OutFormat,
-    OutValues, ZoneOdWriter,
+    read_zone_od, read_zone_population, u32_column, write_json, write_table, zone_table_rows,
+    OutColumn, OutFormat, OutValues, ZoneOdWriter,
 };
 use crate::matrix::thousands;
 use crate::matrix::{stream_copy, Csr, Exec};
@@ -350,18 +351,11 @@ pub fn run_zone_metrics(
 ) -> anyhow::Result<ZoneRun> {
     let mut timings = Timings::default();
     let verbose = config.verbose;
+    let inputs = HashAhead::start(vec![
+        ("zone od", od_path.to_path_buf()),
+        ("zone population", pop_path.to_path_buf()),
+    ]);
     let (population, od) = timings.time("load", || -> anyhow::Result<_> {
-        if verbose {
-            eprintln!("reading zones {}", pop_path.display());
-        }
-        let population = read_zone_population(pop_path)?;
-        if verbose {
-            eprintln!(
-                "reading OD {} ({} zones)",
-                od_path.display(),
-                population.len()
-            );
-        }
         let mut last = Instant::now();
         let mut progress = |done: usize, total: usize| {
             if verbose && (last.elapsed() > Duration::from_secs(2) || done == total) {
@@ -372,7 +366,46 @@ pub fn run_zone_metrics(
                 last = Instant::now();
             }
         };
-        let od = read_zone_od(od_path, population.len(), &mut progress)?;
+        // A Parquet population table says how many zones it has in its footer: the OD is then
+        // read at the same time as the population. A problem with the population is reported
+        // first, as when they are read one after the other.
+        let (population, od) = match zone_table_rows(pop_path) {
+            Some(n) => {
+                if verbose {
+                    eprintln!(
+                        "reading zones {} and OD {} ({n} zones)",
+                        pop_path.display(),
+                        od_path.display()
+                    );
+                }
+                let (population, od) = rayon::join(
+                    || read_zone_population(pop_path),
+                    || read_zone_od(od_path, n, &mut progress),
+                );
+                let population = population?;
+                if population.len() == n {
+                    (population, od?)
+                } else {
+                    let od = read_zone_od(od_path, population.len(), &mut progress)?;
+                    (population, od)
+                }
+            }
+            None => {
+                if verbose {
+                    eprintln!("reading zones {}", pop_path.display());
+                }
+                let population = read_zone_population(pop_path)?;
+                if verbose {
+                    eprintln!(
+                        "reading OD {} ({} zones)",
+                        od_path.display(),
+                        population.len()
+                    );
+                }
+                let od = read_zone_od(od_path, population.len(), &mut progress)?;
+                (population, od)
+            }
+        };
         if verbose {
             // A zone OD has no aggregate rows or unknown destinations to set aside: a row
             // that cannot be used stops the run with its file, row and zones instead.
@@ -494,10 +527,7 @@ pub fn run_zone_metrics(
         .param("mode", "zones")
         .param("format", format.extension())
         .param("roofline", roofline_repeats);
-    record.inputs.push(InputFile::at("zone od", od_path));
-    record
-        .inputs
-        .push(InputFile::at("zone population", pop_path));
+    record.inputs.extend(inputs.finish());
     written.push(record.write(&config.out, &written, &timings)?);
     Ok(ZoneRun {
         facts,
@@ -523,80 +553,87 @@ fn write_zone_outputs(
 ) -> anyhow::Result<Vec<PathBuf>> {
     let n = od.n();
     let ext = format.extension();
-    let mut written = Vec::new();
-    let mut write = |name: &str, columns: Vec<OutColumn>| -> anyhow::Result<()> {
+    let write = |name: &str, columns: Vec<OutColumn>| -> anyhow::Result<PathBuf> {
         let path = config.out.join(format!("{name}.{ext}"));
         write_table(&path, format, &columns)
             .with_context(|| format!("writing {}", path.display()))?;
-        written.push(path);
-        Ok(())
+        Ok(path)
     };
-    // Pairs and the share sample first: they need the OD, which is then freed before the
-    // per-zone table is built.
-    let origins: Vec<u32> = m.pairs.iter().map(|p| p.origin).collect();
-    let dests: Vec<u32> = m.pairs.iter().map(|p| p.dest).collect();
-    let persons: Vec<u32> = m.pairs.iter().map(|p| p.persons).collect();
-    write(
-        "pairs",
-        vec![
-            u32_column("origin", &origins),
-            u32_column("destination", &dests),
-            u32_column("persons", &persons),
-            OutColumn {
-                name: "share",
-                values: OutValues::F64(
-                    m.pairs
-                        .iter()
-                        .map(|p| Some(m.share(p.origin as usize, p.persons)))
-                        .collect(),
-                ),
-            },
-        ],
-    )?;
-    let step = sample_step(n);
-    let (mut so, mut sd, mut ss) = (Vec::new(), Vec::new(), Vec::new());
-    for i in (0..n).step_by(step) {
-        let (dest, persons) = od.row(i);
-        for (&d, &p) in dest.iter().zip(persons) {
-            so.push(i as u32);
-            sd.push(d);
-            ss.push(Some(m.share(i, p)));
-        }
-    }
-    write(
-        "shares_sample",
-        vec![
-            u32_column("origin", &so),
-            u32_column("destination", &sd),
-            OutColumn {
-                name: "share",
-                values: OutValues::F64(ss),
-            },
-        ],
-    )?;
-    drop(od);
-    write(
-        "zones",
-        vec![
-            OutColumn {
-                name: "zone",
-                values: OutValues::U64((0..n as u64).map(Some).collect()),
-            },
-            int_col("population", population.to_vec()),
-            int_col("total", m.total.clone()),
-            int_col("outflow", m.outflow.clone()),
-            int_col("inflow", m.inflow.clone()),
-            OutColumn {
-                name: "daytime",
-                values: OutValues::I64(m.daytime.iter().map(|&x| Some(x)).collect()),
-            },
-            OutColumn {
-                name: "day_night_ratio",
-                values: OutValues::F64(m.day_night_ratio.clone()),
-            },
-        ],
-    )?;
-    Ok(written)
+    // The pairs and the share sample (which need the OD, freed after them) on one thread, the
+    // per-zone table on the other: each file is written whole by one thread, so the files do
+    // not depend on the thread count.
+    let (small, zones) = rayon::join(
+        || -> anyhow::Result<[PathBuf; 2]> {
+            let origins: Vec<u32> = m.pairs.iter().map(|p| p.origin).collect();
+            let dests: Vec<u32> = m.pairs.iter().map(|p| p.dest).collect();
+            let persons: Vec<u32> = m.pairs.iter().map(|p| p.persons).collect();
+            let pairs = write(
+                "pairs",
+                vec![
+                    u32_column("origin", &origins),
+                    u32_column("destination", &dests),
+                    u32_column("persons", &persons),
+                    OutColumn {
+                        name: "share",
+                        values: OutValues::F64(
+                            m.pairs
+                                .iter()
+                                .map(|p| Some(m.share(p.origin as usize, p.persons)))
+                                .collect(),
+                        ),
+                    },
+                ],
+            )?;
+            let step = sample_step(n);
+            let (mut so, mut sd, mut ss) = (Vec::new(), Vec::new(), Vec::new());
+            for i in (0..n).step_by(step) {
+                let (dest, persons) = od.row(i);
+                for (&d, &p) in dest.iter().zip(persons) {
+                    so.push(i as u32);
+                    sd.push(d);
+                    ss.push(Some(m.share(i, p)));
+                }
+            }
+            drop(od);
+            let sample = write(
+                "shares_sample",
+                vec![
+                    u32_column("origin", &so),
+                    u32_column("destination", &sd),
+                    OutColumn {
+                        name: "share",
+                        values: OutValues::F64(ss),
+                    },
+                ],
+            )?;
+            Ok([pairs, sample])
+        },
+        || {
+            write(
+                "zones",
+                vec![
+                    OutColumn {
+                        name: "zone",
+                        values: OutValues::U64((0..n as u64).map(Some).collect()),
+                    },
+                    int_col("population", population.to_vec()),
+                    int_col("total", m.total.clone()),
+                    int_col("outflow", m.outflow.clone()),
+                    int_col("inflow", m.inflow.clone()),
+                    OutColumn {
+                        name: "daytime",
+                        values: OutValues::I64(m.daytime.iter().map(|&x| Some(x)).collect()),
+                    },
+                    OutColumn {
+                        name: "day_night_ratio",
+                        values: OutValues::F64(m.day_night_ratio.clone()),
+                    },
+                ],
+            )
+        },
+    );
+    let [pairs, sample] = small?;
+    Ok(vec![pairs, sample, zones?])
 }
 
 /// Hands the heap's free pages back to the system (glibc keeps the decoded row-group buffers

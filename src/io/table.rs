@@ -29,6 +29,13 @@ impl Table {
     /// Reads a CSV (all columns as text, parsed here so that every problem has its line) or a
     /// Parquet file (typed columns).
     pub fn read(path: &Path) -> Result<Self, ReadError> {
+        Self::read_only(path, &[])
+    }
+
+    /// [`Self::read`], decoding only the columns named in `keep` (each entry: the names
+    /// accepted for one column) when a Parquet file has every one of them; otherwise, and for
+    /// CSV, every column (so that a missing column's message lists what the file has).
+    pub fn read_only(path: &Path, keep: &[&[&str]]) -> Result<Self, ReadError> {
         match extension(path).as_deref() {
             Some("csv") | Some("txt") => {
                 let bytes = read_utf8(path)?;
@@ -53,7 +60,25 @@ impl Table {
                 }
                 };
                 super::parquet_check::check_parquet(path)?;
-                let frame = super::guard::decode(|| ParquetReader::new(file).finish())
+                let mut reader = ParquetReader::new(file);
+                if !keep.is_empty() {
+                    let names: Vec<String> = super::guard::decode(|| reader.schema())
+                        .ok_or_else(damaged)?
+                        .map_err(|_| damaged())?
+                        .iter_names()
+                        .map(|n| n.to_string())
+                        .collect();
+                    let chosen: Vec<String> = keep
+                        .iter()
+                        .filter_map(|accepted| {
+                            names.iter().find(|n| accepted.contains(&n.trim())).cloned()
+                        })
+                        .collect();
+                    if chosen.len() == keep.len() {
+                        reader = reader.with_columns(Some(chosen));
+                    }
+                }
+                let frame = super::guard::decode(|| reader.finish())
                     .ok_or_else(damaged)?
                     .map_err(|_| damaged())?;
                 // A damaged file can decode into columns of different lengths.

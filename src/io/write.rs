@@ -113,15 +113,24 @@ pub fn write_table(
             let name = PlSmallStr::from_static(c.name);
             match &c.values {
                 OutValues::Text(v) => Column::new(name, v),
-                OutValues::U64(v) => Column::new(name, v),
-                OutValues::I64(v) => Column::new(name, v),
+                // Columns without a missing value are built from plain values (polars' builder
+                // of optional values is several times slower on large tables).
+                OutValues::U64(v) => match v.iter().copied().collect::<Option<Vec<u64>>>() {
+                    Some(all) => Column::new(name, all),
+                    None => Column::new(name, v),
+                },
+                OutValues::I64(v) => match v.iter().copied().collect::<Option<Vec<i64>>>() {
+                    Some(all) => Column::new(name, all),
+                    None => Column::new(name, v),
+                },
                 // A ratio with a zero denominator is missing, not `NaN`.
-                OutValues::F64(v) => Column::new(
-                    name,
-                    v.iter()
-                        .map(|x| x.filter(|x| x.is_finite()))
-                        .collect::<Vec<_>>(),
-                ),
+                OutValues::F64(v) => {
+                    let finite = |x: &Option<f64>| x.filter(|x| x.is_finite());
+                    match v.iter().map(finite).collect::<Option<Vec<f64>>>() {
+                        Some(all) => Column::new(name, all),
+                        None => Column::new(name, v.iter().map(finite).collect::<Vec<_>>()),
+                    }
+                }
             }
         })
         .collect();

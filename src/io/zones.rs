@@ -17,6 +17,9 @@ use crate::matrix::{check_zones, Csr, CsrBuilder, OdError, OriginStarts};
 /// The key column that marks a population table as a zone table.
 pub const ZONE_COLUMN: &str = "zone";
 
+/// The names accepted for a zone table's population column.
+const POPULATION_COLUMNS: [&str; 2] = ["population", "persons"];
+
 /// Whether the population table at `path` is keyed by `zone` (zone mode) rather than by
 /// municipality code.
 ///
@@ -50,22 +53,34 @@ pub fn is_zone_table(path: &Path) -> Result<bool, ReadError> {
     }
 }
 
+/// The number of rows of a Parquet zone population table, from its footer; `None` for a CSV
+/// or a file whose footer cannot be read (reading the table then says why).
+pub fn zone_table_rows(path: &Path) -> Option<usize> {
+    if !matches!(extension(path).as_deref(), Some("parquet") | Some("pq")) {
+        return None;
+    }
+    let mut reader = ParquetReader::new(File::open(path).ok()?);
+    super::guard::decode(|| reader.num_rows())?.ok()
+}
+
 /// Reads `zone,population`: ids must be exactly `0..n`, each once, in any order.
 ///
 /// # Errors
 /// [`ReadError`] naming the record for a bad id or count, a repeated id, or a gap.
 pub fn read_zone_population(path: &Path) -> Result<Vec<u64>, ReadError> {
-    let table = Table::read(path)?;
+    let table = Table::read_only(path, &[&[ZONE_COLUMN], &POPULATION_COLUMNS])?;
     let none = |_: usize| String::new();
     let zones = table.counts(table.column("zone", &[ZONE_COLUMN])?, &none)?;
     let code_of = |i: usize| format!("zone {}", zones[i].map_or(String::new(), |z| z.to_string()));
-    let population = table.counts(
-        table.column("population", &["population", "persons"])?,
-        &code_of,
-    )?;
+    let population = table.counts(table.column("population", &POPULATION_COLUMNS)?, &code_of)?;
     let n = table.height();
     let mut out = vec![0u64; n];
-    let mut seen: Vec<Option<usize>> = vec![None; n];
+    // The row that gave each id (`UNSEEN` before). Filled with a non-zero value so that its
+    // pages are written from the start: zeroed pages from the system are read-only shared
+    // pages until the first write, and that write would copy each one (with a TLB flush of
+    // every thread) once the lookups below have read it.
+    const UNSEEN: usize = usize::MAX;
+    let mut seen: Vec<usize> = vec![UNSEEN; n];
     for i in 0..n {
         let bad = |value: String, expected| ReadError::BadValue {
             path: path.to_path_buf(),
@@ -80,7 +95,7 @@ pub fn read_zone_population(path: &Path) -> Result<Vec<u64>, ReadError> {
             return Err(bad(z.to_string(), "a zone id below the number of rows"));
         }
         let z = z as usize;
-        if let Some(j) = seen[z] {
+        if let Some(j) = Some(seen[z]).filter(|&j| j != UNSEEN) {
             return Err(ReadError::DuplicateCode {
                 path: path.to_path_buf(),
                 record: table.record_text(i),
@@ -88,7 +103,7 @@ pub fn read_zone_population(path: &Path) -> Result<Vec<u64>, ReadError> {
                 code: format!("zone {z}"),
             });
         }
-        seen[z] = Some(i);
+        seen[z] = i;
         out[z] = population[i].ok_or_else(|| ReadError::BadCount {
             path: path.to_path_buf(),
             record: table.record_text(i),
@@ -99,7 +114,7 @@ pub fn read_zone_population(path: &Path) -> Result<Vec<u64>, ReadError> {
         })?;
     }
     // n rows, ids < n, no repeats: every id is present.
-    debug_assert!(seen.iter().all(Option::is_some));
+    debug_assert!(seen.iter().all(|&j| j != UNSEEN));
     Ok(out)
 }
 
@@ -210,7 +225,7 @@ struct ParquetSource {
 /// The parquet crate's reader of a zone OD and, per column (origin, destination, persons),
 /// its leaf index, whether it is unsigned and its maximum definition level.
 struct NativeReader {
-    reader: parquet::file::serialized_reader::SerializedFileReader<File>,
+    reader: parquet::file::serialized_reader::SerializedFileReader<PreadFile>,
     leaves: [(usize, bool, i16); 3],
 }
 
@@ -280,6 +295,9 @@ impl ParquetSource {
         if lengths.iter().sum::<usize>() != total {
             return Err(not_parquet(&self.path));
         }
+        if let Some(read) = self.read_sorted_native(n, &lengths, progress) {
+            return read.map_err(zone_err);
+        }
         // Fresh pages, first touched by the parallel copies. Memory holds the matrix plus one
         // window.
         let mut dest = vec![0u32; total];
@@ -342,6 +360,83 @@ impl ParquetSource {
         CsrBuilder::from_sorted_parts(starts.offsets(n, total), dest, persons)
             .map(Some)
             .map_err(zone_err)
+    }
+
+    /// [`Self::read_sorted`] with the parquet crate's column readers, when the three columns
+    /// are flat INT32 columns: every row group and column is one task, all in parallel, each
+    /// decoding its column chunk a few thousand rows at a time into a small buffer of its
+    /// thread and checking and copying them straight into the group's rows of the matrix
+    /// (the origin column only yields where each origin starts). No window of decoded
+    /// columns is held, and the matrix's pages are the only new memory.
+    ///
+    /// `None` when anything is unusual (a null, a negative value of a signed column, a codec
+    /// or encoding the crate does not read, a damaged page): the caller then reads the file
+    /// through polars, which reports the problem with its row. Otherwise errors and order are
+    /// resolved in file order as [`place_batch`] does them: per row group, an unknown origin,
+    /// then an unknown destination, then origins that descend (`Ok(None)`).
+    fn read_sorted_native(
+        &self,
+        n: usize,
+        lengths: &[usize],
+        progress: &mut (dyn FnMut(usize, usize) + Send),
+    ) -> Option<Result<Option<Csr>, OdError>> {
+        use rayon::prelude::*;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Mutex;
+        let NativeReader { reader, leaves } = self.native.as_ref()?;
+        let total = self.rows;
+        let mut dest = vec![0u32; total];
+        let mut persons = vec![0u32; total];
+        let mut tasks = Vec::with_capacity(3 * lengths.len());
+        let (mut d_rest, mut p_rest) = (dest.as_mut_slice(), persons.as_mut_slice());
+        let mut row0 = 0usize;
+        for (g, &len) in lengths.iter().enumerate() {
+            let (d, dt) = std::mem::take(&mut d_rest).split_at_mut(len);
+            let (p, pt) = std::mem::take(&mut p_rest).split_at_mut(len);
+            (d_rest, p_rest) = (dt, pt);
+            tasks.push((g, row0, len, Target::Origins));
+            tasks.push((g, row0, len, Target::Dest(d)));
+            tasks.push((g, row0, len, Target::Persons(p)));
+            row0 += len;
+        }
+        let done = AtomicUsize::new(0);
+        let progress = Mutex::new(progress);
+        let parts: Vec<Option<Result<Part, OdError>>> = tasks
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|(g, row0, len, target)| {
+                let column = match &target {
+                    Target::Origins => 0,
+                    Target::Dest(_) => 1,
+                    Target::Persons(_) => 2,
+                };
+                let part = decode_into(reader, g, leaves[column], row0, len, n, target);
+                if column == 2 && part.is_some() {
+                    let rows = done.fetch_add(len, Ordering::Relaxed) + len;
+                    if let Ok(mut report) = progress.lock() {
+                        report(rows, total);
+                    }
+                }
+                part
+            })
+            .collect();
+        let parts: Vec<Result<Part, OdError>> = parts.into_iter().collect::<Option<_>>()?;
+        let mut starts = OriginStarts::default();
+        for group in parts.chunks(3) {
+            let batch = match &group[0] {
+                Err(e) => return Some(Err(e.clone())),
+                Ok(Part::Origins(batch)) => batch,
+                Ok(Part::Filled) => unreachable!("the origin task yields starts"),
+            };
+            if let Err(e) = &group[1] {
+                return Some(Err(e.clone()));
+            }
+            match batch {
+                Some(batch) if starts.follows(batch) => starts.extend(batch.clone()),
+                _ => return Some(Ok(None)),
+            }
+        }
+        Some(CsrBuilder::from_sorted_parts(starts.offsets(n, total), dest, persons).map(Some))
     }
 
     /// The number of rows of each row group, in file order.
@@ -481,7 +576,7 @@ fn native_reader(path: &Path, columns: &[String; 3]) -> Option<NativeReader> {
     use parquet::basic::{ConvertedType, LogicalType, Type as Physical};
     use parquet::file::reader::FileReader;
     let reader =
-        parquet::file::serialized_reader::SerializedFileReader::new(File::open(path).ok()?).ok()?;
+        parquet::file::serialized_reader::SerializedFileReader::new(PreadFile::open(path)?).ok()?;
     let schema = reader.metadata().file_metadata().schema_descr_ptr();
     let mut leaves = [(0usize, false, 0i16); 3];
     for (k, name) in columns.iter().enumerate() {
@@ -541,6 +636,179 @@ fn read_u32_column(
 
 /// Rows decoded per call of a column reader (bounds the definition levels held).
 const CHUNK_ROWS: usize = 1 << 16;
+
+/// Where one task of [`ParquetSource::read_sorted_native`] puts its column chunk.
+enum Target<'a> {
+    /// The origins: checked, and where each one starts gathered.
+    Origins,
+    /// The destinations: checked and copied into the group's rows of the matrix.
+    Dest(&'a mut [u32]),
+    /// The persons: copied into the group's rows of the matrix.
+    Persons(&'a mut [u32]),
+}
+
+/// What one task of [`ParquetSource::read_sorted_native`] found.
+enum Part {
+    /// Where each origin starts in the group; `None` when its origins descend.
+    Origins(Option<Vec<(u32, usize)>>),
+    /// The column was copied into the matrix.
+    Filled,
+}
+
+thread_local! {
+    /// Each thread's decode buffers (values and definition levels, [`CHUNK_ROWS`] each):
+    /// allocated once, reused by every task on the thread, so they stay in cache.
+    static DECODE_BUFFERS: std::cell::RefCell<(Vec<i32>, Vec<i16>)> =
+        std::cell::RefCell::new((Vec::with_capacity(CHUNK_ROWS), Vec::with_capacity(CHUNK_ROWS)));
+}
+
+/// Decodes column `leaf` of row group `g` (rows `row0 .. row0 + len` of the file) into
+/// `target`, [`CHUNK_ROWS`] at a time; `None` on anything unusual (see
+/// [`ParquetSource::read_sorted_native`]).
+fn decode_into(
+    reader: &parquet::file::serialized_reader::SerializedFileReader<PreadFile>,
+    g: usize,
+    (leaf, unsigned, max_def): (usize, bool, i16),
+    row0: usize,
+    len: usize,
+    n: usize,
+    mut target: Target<'_>,
+) -> Option<Result<Part, OdError>> {
+    use parquet::column::reader::ColumnReader;
+    use parquet::file::reader::FileReader;
+    let group = reader.get_row_group(g).ok()?;
+    let ColumnReader::Int32ColumnReader(mut r) = group.get_column_reader(leaf).ok()? else {
+        return None;
+    };
+    DECODE_BUFFERS.with(|buffers| {
+        let (values, defs) = &mut *buffers.borrow_mut();
+        let mut starts = OriginStarts::default();
+        let mut descends = false;
+        let mut error: Option<OdError> = None;
+        let mut at = 0usize;
+        while at < len {
+            values.clear();
+            defs.clear();
+            let want = CHUNK_ROWS.min(len - at);
+            let (records, read, _) = r
+                .read_records(want, (max_def > 0).then_some(&mut *defs), None, values)
+                .ok()?;
+            if records == 0
+                || read != records
+                || values.len() != records
+                || defs.iter().any(|&d| d != max_def)
+                || (!unsigned && values.iter().any(|&v| v < 0))
+            {
+                return None;
+            }
+            // Same size and alignment; negative values of a signed column were refused above.
+            let chunk: &[u32] = bytemuck_u32(values);
+            let first = (row0 + at) as u64;
+            match &mut target {
+                Target::Origins => {
+                    if error.is_none() {
+                        if let Err(e) = check_zones(chunk, n, "origin", first) {
+                            error = Some(e);
+                        }
+                    }
+                    if !descends {
+                        match OriginStarts::of_batch(chunk, row0 + at) {
+                            Some(batch) if starts.follows(&batch) => starts.extend(batch),
+                            _ => descends = true,
+                        }
+                    }
+                }
+                Target::Dest(out) => {
+                    if error.is_none() {
+                        if let Err(e) = check_zones(chunk, n, "destination", first) {
+                            error = Some(e);
+                        }
+                    }
+                    out[at..at + records].copy_from_slice(chunk);
+                }
+                Target::Persons(out) => out[at..at + records].copy_from_slice(chunk),
+            }
+            at += records;
+        }
+        if at != len {
+            return None;
+        }
+        Some(match (error, target) {
+            (Some(e), _) => Err(e),
+            (None, Target::Origins) => Ok(Part::Origins((!descends).then(|| starts.into_starts()))),
+            (None, _) => Ok(Part::Filled),
+        })
+    })
+}
+
+/// `i32`s known to be non-negative (or bit patterns of a `u32` column) as `u32`s.
+fn bytemuck_u32(values: &[i32]) -> &[u32] {
+    // SAFETY: i32 and u32 have the same size and alignment, and every bit pattern is valid.
+    unsafe { std::slice::from_raw_parts(values.as_ptr().cast::<u32>(), values.len()) }
+}
+
+/// A file the parquet crate reads with positioned reads (`pread`), so that tasks on several
+/// threads can read their column chunks at once. The crate's own reader of a `File` clones
+/// the descriptor and seeks, and clones share one file position: concurrent tasks then read
+/// each other's bytes.
+pub(crate) struct PreadFile {
+    file: std::sync::Arc<File>,
+    len: u64,
+}
+
+impl PreadFile {
+    fn open(path: &Path) -> Option<Self> {
+        let file = File::open(path).ok()?;
+        let len = file.metadata().ok()?.len();
+        Some(PreadFile {
+            file: std::sync::Arc::new(file),
+            len,
+        })
+    }
+}
+
+/// A reader at a position of a [`PreadFile`].
+pub(crate) struct PreadRead {
+    file: std::sync::Arc<File>,
+    at: u64,
+}
+
+impl std::io::Read for PreadRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let read = self.file.read_at(buf, self.at)?;
+        self.at += read as u64;
+        Ok(read)
+    }
+}
+
+impl parquet::file::reader::Length for PreadFile {
+    fn len(&self) -> u64 {
+        self.len
+    }
+}
+
+impl parquet::file::reader::ChunkReader for PreadFile {
+    type T = std::io::BufReader<PreadRead>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        // Page headers are read a few bytes at a time: buffered.
+        Ok(std::io::BufReader::with_capacity(
+            1024,
+            PreadRead {
+                file: std::sync::Arc::clone(&self.file),
+                at: start,
+            },
+        ))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        use std::os::unix::fs::FileExt;
+        let mut buffer = vec![0u8; length];
+        self.file.read_exact_at(&mut buffer, start)?;
+        Ok(buffer.into())
+    }
+}
 
 /// Checks one decoded batch (rows from `start`, 0-based) and copies its destinations and
 /// persons into `dest` and `persons`; returns where each origin starts in it, or `None` when
@@ -779,5 +1047,87 @@ pub fn u32_column(name: &'static str, v: &[u32]) -> OutColumn {
     OutColumn {
         name,
         values: OutValues::U64(v.iter().map(|&x| Some(u64::from(x))).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An OD grouped by origin in eight row groups of 40,000 rows, written as `synth` writes
+    /// (UInt32 columns through polars).
+    fn grouped_od(path: &Path) -> (usize, Vec<(u32, u32, u32)>) {
+        let n = 4_000usize;
+        let flows: Vec<(u32, u32, u32)> = (0..n as u32)
+            .flat_map(|o| (0..80u32).map(move |k| (o, (o + 7 * k) % n as u32, o % 97 + k + 1)))
+            .collect();
+        let mut w = ZoneOdWriter::create(path).unwrap();
+        for part in flows.chunks(40_000) {
+            let col = |f: fn(&(u32, u32, u32)) -> u32| part.iter().map(f).collect::<Vec<u32>>();
+            w.write(&col(|r| r.0), &col(|r| r.1), &col(|r| r.2))
+                .unwrap();
+        }
+        w.finish().unwrap();
+        (n, flows)
+    }
+
+    /// The column readers decode every row group at once on the pool's threads, each task
+    /// reading its own column chunk: no task may see another's bytes (the crate's own `File`
+    /// reader shares one file position between them, which made every window fall back to
+    /// polars). The path must succeed on its own, not through the fallback.
+    #[test]
+    fn parallel_column_readers_read_their_own_chunks() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("od.parquet");
+        let (n, mut flows) = grouped_od(&path);
+        let source = ParquetSource::open(&path).unwrap();
+        assert!(source.native.is_some(), "UInt32 columns are read natively");
+        let lengths = source.group_lengths();
+        assert_eq!(lengths.len(), 8);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        for _ in 0..5 {
+            let read = pool.install(|| source.read_sorted_native(n, &lengths, &mut |_, _| {}));
+            let csr = read
+                .expect("the native path reads the file")
+                .unwrap()
+                .expect("grouped by origin");
+            flows.sort_unstable_by_key(|f| (f.0, f.1));
+            assert_eq!(csr, Csr::from_triplets(n, &flows).unwrap());
+        }
+        // The windows of the counting reader use the same column readers.
+        let batches = source.decode_native(0, lengths[0] + lengths[1]).unwrap();
+        assert_eq!(batches.len(), 2);
+        assert_eq!(batches[1].0, 40_000);
+        assert_eq!(batches[1].1[0].as_slice()[0], 500);
+    }
+
+    /// A signed column with a negative count is not decoded by the column readers: polars
+    /// reads the file and names the row.
+    #[test]
+    fn negative_signed_persons_fall_back_and_name_the_row() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("od.parquet");
+        let mut frame = df!(
+            "origin" => [0i32, 0, 1],
+            "destination" => [0i32, 1, 1],
+            "persons" => [5i32, -2, 7],
+        )
+        .unwrap();
+        ParquetWriter::new(File::create(&path).unwrap())
+            .finish(&mut frame)
+            .unwrap();
+        let source = ParquetSource::open(&path).unwrap();
+        assert!(source.native.is_some());
+        let lengths = source.group_lengths();
+        assert!(source
+            .read_sorted_native(2, &lengths, &mut |_, _| {})
+            .is_none());
+        let err = read_zone_od(&path, 2, &mut |_, _| {})
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("row 2") && err.contains("negative"), "{err}");
     }
 }
