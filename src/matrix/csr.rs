@@ -501,10 +501,11 @@ impl CsrBuilder {
         mut persons: Vec<u32>,
     ) -> Result<Csr, OdError> {
         let n = offsets.len() - 1;
+        // Without a branch per flow, so that it vectorises over a row.
         let ascending = |i: usize| {
             dest[offsets[i]..offsets[i + 1]]
                 .windows(2)
-                .all(|w| w[0] < w[1])
+                .fold(true, |ok, w| ok & (w[0] < w[1]))
         };
         let first_unsorted = (0..n)
             .into_par_iter()
@@ -548,6 +549,10 @@ impl CsrBuilder {
 /// # Errors
 /// [`OdError::UnknownZone`].
 pub fn check_zones(v: &[u32], n: usize, column: &'static str, row0: u64) -> Result<(), OdError> {
+    // The maximum first, without a branch per value (it vectorises); the row only on failure.
+    if v.is_empty() || (v.iter().fold(0u32, |m, &x| m.max(x)) as usize) < n {
+        return Ok(());
+    }
     match v.iter().position(|&x| x as usize >= n) {
         Some(k) => Err(OdError::UnknownZone {
             row: row0 + k as u64 + 1,
