@@ -164,3 +164,61 @@ fn a_crosswalk_maps_old_codes_and_adds_merged_persons() {
         text(&run.stderr)
     );
 }
+
+/// The shipped 2015 → 2020 crosswalk on the real census: the national OD written as a long
+/// table once with the 2020 codes and once with the codes the 2015 census used for 富谷
+/// (04423) and 那珂川 (40305), on both ends of every cell. Through `--crosswalk
+/// data/crosswalks/census2015_to_2020.csv` the second gives the same table byte for byte, and
+/// the run names both mappings.
+#[test]
+fn the_shipped_2015_crosswalk_maps_tomiya_and_nakagawa() {
+    let tmp = tempfile::tempdir().unwrap();
+    let real = crate::common::real_dir();
+    let old = |c: &str| match c {
+        "04216" => "04423".to_string(),
+        "40231" => "40305".to_string(),
+        other => other.to_string(),
+    };
+    let (mut now, mut then) = (String::from("origin,destination,persons\n"), String::new());
+    then.push_str(&now);
+    let mut renamed = 0;
+    for pref in 1..=47 {
+        let path = real.join(format!("census2020_od_market_research102/{pref:02}.json"));
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        for (o, dests) in json["od"].as_object().unwrap() {
+            for (d, p) in dests.as_object().unwrap() {
+                let p = p.as_u64().unwrap();
+                let _ = writeln!(now, "{o},{d},{p}");
+                let _ = writeln!(then, "{},{},{p}", old(o), old(d));
+                renamed += usize::from(old(o) != *o || old(d) != *d);
+            }
+        }
+    }
+    // Both towns send and receive commuters: many cells carry an old code.
+    assert!(renamed > 100, "{renamed}");
+    std::fs::write(tmp.path().join("od2020.csv"), now).unwrap();
+    std::fs::write(tmp.path().join("od2015codes.csv"), then).unwrap();
+    let p = |f: &str| tmp.path().join(f).to_str().unwrap().to_string();
+    let crosswalk =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/crosswalks/census2015_to_2020.csv");
+    let (a, a_err) = metrics(&real, &["--od", &p("od2020.csv")], &tmp.path().join("a"));
+    let (b, b_err) = metrics(
+        &real,
+        &[
+            "--od",
+            &p("od2015codes.csv"),
+            "--crosswalk",
+            crosswalk.to_str().unwrap(),
+        ],
+        &tmp.path().join("b"),
+    );
+    assert_eq!(a, b, "the same table from the 2015 codes");
+    assert!(
+        b_err.contains(
+            "2 codes of the inputs mapped to the master's vintage (04423→04216, 40305→40231)"
+        ),
+        "{b_err}"
+    );
+    assert!(!a_err.contains("mapped to the master's vintage"), "{a_err}");
+}
