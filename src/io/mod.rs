@@ -46,8 +46,7 @@ pub use xlsx::{
     SHEETS, VALUES,
 };
 pub use zones::{
-    is_zone_table, read_zone_od, read_zone_population, u32_column, zone_table_rows, ZoneOdWriter,
-    ZONE_COLUMN,
+    is_zone_table, read_zone_od, read_zone_population, u32_column, ZoneOdWriter, ZONE_COLUMN,
 };
 
 use std::path::Path;

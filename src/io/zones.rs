@@ -53,16 +53,6 @@ pub fn is_zone_table(path: &Path) -> Result<bool, ReadError> {
     }
 }
 
-/// The number of rows of a Parquet zone population table, from its footer; `None` for a CSV
-/// or a file whose footer cannot be read (reading the table then says why).
-pub fn zone_table_rows(path: &Path) -> Option<usize> {
-    if !matches!(extension(path).as_deref(), Some("parquet") | Some("pq")) {
-        return None;
-    }
-    let mut reader = ParquetReader::new(File::open(path).ok()?);
-    super::guard::decode(|| reader.num_rows())?.ok()
-}
-
 /// Reads `zone,population`: ids must be exactly `0..n`, each once, in any order.
 ///
 /// # Errors
@@ -401,6 +391,9 @@ impl ParquetSource {
         }
         let done = AtomicUsize::new(0);
         let progress = Mutex::new(progress);
+        // The first group whose origins descend: later groups are not needed (the file is
+        // then read by counting, and problems in earlier groups are reported first).
+        let descends = AtomicUsize::new(usize::MAX);
         let parts: Vec<Option<Result<Part, OdError>>> = tasks
             .into_par_iter()
             .with_max_len(1)
@@ -410,10 +403,21 @@ impl ParquetSource {
                     Target::Dest(_) => 1,
                     Target::Persons(_) => 2,
                 };
-                let part = decode_into(reader, g, leaves[column], row0, len, n, target);
+                if g > descends.load(Ordering::Relaxed) {
+                    return Some(Ok(Part::Skipped));
+                }
+                // The crate can panic on a damaged page instead of returning an error: that
+                // too sends the file to polars, which reports it.
+                let part = super::guard::decode(|| {
+                    decode_into(reader, g, leaves[column], row0, len, n, target)
+                })
+                .flatten();
+                if matches!(part, Some(Ok(Part::Origins(None)))) {
+                    descends.fetch_min(g, Ordering::Relaxed);
+                }
                 if column == 2 && part.is_some() {
-                    let rows = done.fetch_add(len, Ordering::Relaxed) + len;
                     if let Ok(mut report) = progress.lock() {
+                        let rows = done.fetch_add(len, Ordering::Relaxed) + len;
                         report(rows, total);
                     }
                 }
@@ -426,7 +430,9 @@ impl ParquetSource {
             let batch = match &group[0] {
                 Err(e) => return Some(Err(e.clone())),
                 Ok(Part::Origins(batch)) => batch,
-                Ok(Part::Filled) => unreachable!("the origin task yields starts"),
+                // Only groups after one whose origins descend are skipped, and the loop
+                // returns at that one.
+                Ok(Part::Filled | Part::Skipped) => unreachable!("the origin task yields starts"),
             };
             if let Err(e) = &group[1] {
                 return Some(Err(e.clone()));
@@ -507,10 +513,13 @@ impl ParquetSource {
             .par_iter()
             .with_max_len(1)
             .map(|&(g, c, l)| {
-                let group = reader.get_row_group(g).ok()?;
-                let (leaf, unsigned, max_def) = leaves[c];
-                let column = group.get_column_reader(leaf).ok()?;
-                read_u32_column(column, l, unsigned, max_def)
+                super::guard::decode(|| {
+                    let group = reader.get_row_group(g).ok()?;
+                    let (leaf, unsigned, max_def) = leaves[c];
+                    let column = group.get_column_reader(leaf).ok()?;
+                    read_u32_column(column, l, unsigned, max_def)
+                })
+                .flatten()
             })
             .collect();
         let mut columns = columns.into_iter();
@@ -575,8 +584,10 @@ impl ParquetSource {
 fn native_reader(path: &Path, columns: &[String; 3]) -> Option<NativeReader> {
     use parquet::basic::{ConvertedType, LogicalType, Type as Physical};
     use parquet::file::reader::FileReader;
-    let reader =
-        parquet::file::serialized_reader::SerializedFileReader::new(PreadFile::open(path)?).ok()?;
+    let file = PreadFile::open(path)?;
+    let reader = super::guard::decode(|| {
+        parquet::file::serialized_reader::SerializedFileReader::new(file).ok()
+    })??;
     let schema = reader.metadata().file_metadata().schema_descr_ptr();
     let mut leaves = [(0usize, false, 0i16); 3];
     for (k, name) in columns.iter().enumerate() {
@@ -586,6 +597,24 @@ fn native_reader(path: &Path, columns: &[String; 3]) -> Option<NativeReader> {
             .enumerate()
             .find(|(_, c)| c.path().parts() == [name.as_str()])?;
         if leaf.physical_type() != Physical::INT32 || leaf.max_rep_level() != 0 {
+            return None;
+        }
+        // Whole numbers only: an INT32 column may also hold a DECIMAL (hundredths), a DATE or
+        // a TIME, which polars refuses with the row; read as integers they would be wrong.
+        let integer = matches!(
+            leaf.logical_type_ref(),
+            None | Some(LogicalType::Integer { .. })
+        ) && matches!(
+            leaf.converted_type(),
+            ConvertedType::NONE
+                | ConvertedType::INT_8
+                | ConvertedType::INT_16
+                | ConvertedType::INT_32
+                | ConvertedType::UINT_8
+                | ConvertedType::UINT_16
+                | ConvertedType::UINT_32
+        );
+        if !integer {
             return None;
         }
         let unsigned = matches!(
@@ -653,6 +682,8 @@ enum Part {
     Origins(Option<Vec<(u32, usize)>>),
     /// The column was copied into the matrix.
     Filled,
+    /// Not decoded: an earlier group's origins descend, so the file is read by counting.
+    Skipped,
 }
 
 thread_local! {
@@ -1102,6 +1133,91 @@ mod tests {
         assert_eq!(batches.len(), 2);
         assert_eq!(batches[1].0, 40_000);
         assert_eq!(batches[1].1[0].as_slice()[0], 500);
+    }
+
+    /// Writes three INT32 columns with the parquet crate's writer; `persons_type` is the
+    /// annotation of the persons column (e.g. `(DECIMAL(9,2))`).
+    fn int32_od(path: &Path, persons_type: &str, columns: [&[i32]; 3]) {
+        use parquet::data_type::Int32Type;
+        use parquet::file::writer::SerializedFileWriter;
+        let schema = parquet::schema::parser::parse_message_type(&format!(
+            "message od {{ REQUIRED INT32 origin; REQUIRED INT32 destination; REQUIRED INT32 persons {persons_type}; }}"
+        ))
+        .unwrap();
+        let mut w = SerializedFileWriter::new(
+            File::create(path).unwrap(),
+            schema.into(),
+            Default::default(),
+        )
+        .unwrap();
+        let mut group = w.next_row_group().unwrap();
+        for values in columns {
+            let mut c = group.next_column().unwrap().unwrap();
+            c.typed::<Int32Type>()
+                .write_batch(values, None, None)
+                .unwrap();
+            c.close().unwrap();
+        }
+        group.close().unwrap();
+        w.close().unwrap();
+    }
+
+    /// INT32 columns that are not whole numbers (a DECIMAL stores hundredths, a DATE days) are
+    /// not read as integers by the column readers; plain INT32 columns are.
+    #[test]
+    fn only_integer_int32_columns_are_read_natively() {
+        let tmp = tempfile::tempdir().unwrap();
+        let columns: [&[i32]; 3] = [&[0, 0, 1], &[0, 1, 1], &[500, 250, 700]];
+        let plain = tmp.path().join("plain.parquet");
+        int32_od(&plain, "", columns);
+        assert!(ParquetSource::open(&plain).unwrap().native.is_some());
+        let od = read_zone_od(&plain, 2, &mut |_, _| {}).unwrap();
+        assert_eq!(
+            od,
+            Csr::from_triplets(2, &[(0, 0, 500), (0, 1, 250), (1, 1, 700)]).unwrap()
+        );
+        for annotation in ["(DECIMAL(9,2))", "(DATE)"] {
+            let path = tmp.path().join("typed.parquet");
+            int32_od(&path, annotation, columns);
+            assert!(
+                ParquetSource::open(&path).unwrap().native.is_none(),
+                "{annotation}"
+            );
+            // polars reads it or refuses it with the column; never as 500, 250, 700 persons.
+            if let Ok(od) = read_zone_od(&path, 2, &mut |_, _| {}) {
+                assert_ne!(od.row(0).1, &[500u32, 250][..], "{annotation}");
+            }
+        }
+    }
+
+    /// Origins that descend in one row group: the groups after it are not decoded, and the
+    /// file is read by counting.
+    #[test]
+    fn a_descent_stops_the_column_readers() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("od.parquet");
+        let n = 4_000usize;
+        let mut flows: Vec<(u32, u32, u32)> = (0..n as u32)
+            .flat_map(|o| (0..80u32).map(move |k| (o, (o + 7 * k) % n as u32, k + 1)))
+            .collect();
+        // Row group 2 (rows 80,000..120,000) ends with origin 0 again.
+        flows[119_999].0 = 0;
+        flows[119_999].1 = 3_999;
+        let mut w = ZoneOdWriter::create(&path).unwrap();
+        for part in flows.chunks(40_000) {
+            let col = |f: fn(&(u32, u32, u32)) -> u32| part.iter().map(f).collect::<Vec<u32>>();
+            w.write(&col(|r| r.0), &col(|r| r.1), &col(|r| r.2))
+                .unwrap();
+        }
+        w.finish().unwrap();
+        let source = ParquetSource::open(&path).unwrap();
+        let lengths = source.group_lengths();
+        let read = source.read_sorted_native(n, &lengths, &mut |_, _| {});
+        assert!(matches!(read, Some(Ok(None))), "not grouped by origin");
+        let od = read_zone_od(&path, n, &mut |_, _| {}).unwrap();
+        let mut sorted = flows.clone();
+        sorted.sort_unstable_by_key(|f| (f.0, f.1));
+        assert_eq!(od, Csr::from_triplets(n, &sorted).unwrap());
     }
 
     /// A signed column with a negative count is not decoded by the column readers: polars
