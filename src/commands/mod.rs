@@ -259,7 +259,7 @@ pub(crate) fn text_col(name: &'static str, v: Vec<String>) -> OutColumn {
 pub(crate) fn int_col(name: &'static str, v: Vec<u64>) -> OutColumn {
     OutColumn {
         name,
-        values: OutValues::U64(v.into_iter().map(Some).collect()),
+        values: OutValues::U64Full(v),
     }
 }
 

@@ -589,7 +589,7 @@ fn write_zone_outputs(
                 vec![
                     OutColumn {
                         name: "zone",
-                        values: OutValues::U64((0..n as u64).map(Some).collect()),
+                        values: OutValues::U64Full((0..n as u64).collect()),
                     },
                     int_col("population", population.to_vec()),
                     int_col("total", m.total.clone()),
@@ -597,7 +597,7 @@ fn write_zone_outputs(
                     int_col("inflow", m.inflow.clone()),
                     OutColumn {
                         name: "daytime",
-                        values: OutValues::I64(m.daytime.iter().map(|&x| Some(x)).collect()),
+                        values: OutValues::I64Full(m.daytime.clone()),
                     },
                     OutColumn {
                         name: "day_night_ratio",

@@ -38,6 +38,13 @@ pub enum OutValues {
     I64(Vec<Option<i64>>),
     /// Floating point.
     F64(Vec<Option<f64>>),
+    /// Unsigned integers, every row with a value (a large table is handed over without an
+    /// `Option` per value).
+    U64Full(Vec<u64>),
+    /// Signed integers, every row with a value.
+    I64Full(Vec<i64>),
+    /// Floating point, every row with a value; a value that is not finite is written missing.
+    F64Full(Vec<f64>),
 }
 
 /// A named output column.
@@ -123,6 +130,17 @@ pub fn write_table(
                     Some(all) => Column::new(name, all),
                     None => Column::new(name, v),
                 },
+                OutValues::U64Full(v) => Column::new(name, v.clone()),
+                OutValues::I64Full(v) => Column::new(name, v.clone()),
+                OutValues::F64Full(v) if v.iter().all(|x| x.is_finite()) => {
+                    Column::new(name, v.clone())
+                }
+                OutValues::F64Full(v) => Column::new(
+                    name,
+                    v.iter()
+                        .map(|x| Some(*x).filter(|x| x.is_finite()))
+                        .collect::<Vec<_>>(),
+                ),
                 // A ratio with a zero denominator is missing, not `NaN`.
                 OutValues::F64(v) => {
                     let finite = |x: &Option<f64>| x.filter(|x| x.is_finite());

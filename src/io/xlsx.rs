@@ -405,44 +405,31 @@ fn fill_sheet(sheet: &mut Worksheet, stem: &str, columns: &[OutColumn]) -> Resul
                     };
                 }
             }
-            OutValues::U64(v) => {
-                rows = rows.max(v.len());
-                for (i, x) in v.iter().enumerate() {
-                    if let Some(x) = x {
-                        // Persons and populations are far below 2^53: exact as f64.
-                        sheet.write_number_with_format(
-                            row_index(i)?,
-                            col,
-                            *x as f64,
-                            number_format,
-                        )?;
-                    }
-                }
-                width = width.max(12);
-            }
-            OutValues::I64(v) => {
-                rows = rows.max(v.len());
-                for (i, x) in v.iter().enumerate() {
-                    if let Some(x) = x {
-                        sheet.write_number_with_format(
-                            row_index(i)?,
-                            col,
-                            *x as f64,
-                            number_format,
-                        )?;
-                    }
-                }
-                width = width.max(12);
-            }
-            OutValues::F64(v) => {
-                rows = rows.max(v.len());
-                for (i, x) in v.iter().enumerate() {
-                    // A ratio with a zero denominator is an empty cell, as in the CSV.
+            OutValues::U64(_)
+            | OutValues::I64(_)
+            | OutValues::F64(_)
+            | OutValues::U64Full(_)
+            | OutValues::I64Full(_)
+            | OutValues::F64Full(_) => {
+                // Persons and populations are far below 2^53: exact as f64. A ratio with a zero
+                // denominator is an empty cell, as in the CSV.
+                let numbers: Vec<Option<f64>> = match &column.values {
+                    OutValues::U64(v) => v.iter().map(|x| x.map(|x| x as f64)).collect(),
+                    OutValues::I64(v) => v.iter().map(|x| x.map(|x| x as f64)).collect(),
+                    OutValues::F64(v) => v.clone(),
+                    OutValues::U64Full(v) => v.iter().map(|&x| Some(x as f64)).collect(),
+                    OutValues::I64Full(v) => v.iter().map(|&x| Some(x as f64)).collect(),
+                    OutValues::F64Full(v) => v.iter().map(|&x| Some(x)).collect(),
+                    OutValues::Text(_) => unreachable!("text is written above"),
+                };
+                rows = rows.max(numbers.len());
+                for (i, x) in numbers.iter().enumerate() {
                     if let Some(x) = x.filter(|x| x.is_finite()) {
                         sheet.write_number_with_format(row_index(i)?, col, x, number_format)?;
                     }
                 }
-                width = width.max(10);
+                let floats = matches!(column.values, OutValues::F64(_) | OutValues::F64Full(_));
+                width = width.max(if floats { 10 } else { 12 });
             }
         }
         sheet.set_column_width(col, (width + 2).min(60) as f64)?;

@@ -1077,7 +1077,7 @@ impl ZoneOdWriter {
 pub fn u32_column(name: &'static str, v: &[u32]) -> OutColumn {
     OutColumn {
         name,
-        values: OutValues::U64(v.iter().map(|&x| Some(u64::from(x))).collect()),
+        values: OutValues::U64Full(v.iter().map(|&x| u64::from(x)).collect()),
     }
 }
 
