@@ -14,6 +14,7 @@ mod guard;
 mod master;
 mod od_table;
 mod parquet_check;
+mod parquet_int32;
 mod population;
 mod rules_data;
 mod table;

@@ -108,10 +108,11 @@ impl PageHeader {
     }
 }
 
-/// Thrift compact protocol, just enough to read a `PageHeader` and skip what it does not need.
-struct Thrift<'a> {
-    buf: &'a [u8],
-    at: usize,
+/// Thrift compact protocol, just enough to read a `PageHeader` and skip what it does not need
+/// (also used by `parquet_int32`).
+pub(crate) struct Thrift<'a> {
+    pub(crate) buf: &'a [u8],
+    pub(crate) at: usize,
 }
 
 impl Thrift<'_> {
@@ -138,7 +139,7 @@ impl Thrift<'_> {
         Ok((v >> 1) as i64 ^ -((v & 1) as i64))
     }
 
-    fn i32(&mut self) -> Result<i32, String> {
+    pub(crate) fn i32(&mut self) -> Result<i32, String> {
         let v = self.zigzag()?;
         i32::try_from(v).map_err(|_| format!("{v} does not fit a 32-bit field"))
     }
@@ -199,7 +200,7 @@ impl Thrift<'_> {
     }
 
     /// Reads struct fields, calling `field(id, type, self)` for each; returns at STOP.
-    fn fields(
+    pub(crate) fn fields(
         &mut self,
         depth: usize,
         field: &mut dyn FnMut(i16, u8, &mut Self) -> Result<bool, String>,

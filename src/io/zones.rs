@@ -216,6 +216,8 @@ struct ParquetSource {
 /// its leaf index, whether it is unsigned and its maximum definition level.
 struct NativeReader {
     reader: parquet::file::serialized_reader::SerializedFileReader<PreadFile>,
+    /// The same file, for [`parquet_int32`](super::parquet_int32)'s reads.
+    file: std::sync::Arc<File>,
     leaves: [(usize, bool, i16); 3],
 }
 
@@ -373,7 +375,11 @@ impl ParquetSource {
         use rayon::prelude::*;
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::sync::Mutex;
-        let NativeReader { reader, leaves } = self.native.as_ref()?;
+        let NativeReader {
+            reader,
+            file,
+            leaves,
+        } = self.native.as_ref()?;
         let total = self.rows;
         let mut dest = vec![0u32; total];
         let mut persons = vec![0u32; total];
@@ -409,7 +415,7 @@ impl ParquetSource {
                 // The crate can panic on a damaged page instead of returning an error: that
                 // too sends the file to polars, which reports it.
                 let part = super::guard::decode(|| {
-                    decode_into(reader, g, leaves[column], row0, len, n, target)
+                    decode_into(reader, file, g, leaves[column], row0, len, n, target)
                 })
                 .flatten();
                 if matches!(part, Some(Ok(Part::Origins(None)))) {
@@ -492,7 +498,7 @@ impl ParquetSource {
     fn decode_native(&self, row0: usize, len: usize) -> Option<Vec<(usize, [U32Values; 3])>> {
         use parquet::file::reader::FileReader;
         use rayon::prelude::*;
-        let NativeReader { reader, leaves } = self.native.as_ref()?;
+        let NativeReader { reader, leaves, .. } = self.native.as_ref()?;
         let lengths = self.group_lengths();
         let mut start = 0usize;
         let mut groups = Vec::new();
@@ -585,6 +591,7 @@ fn native_reader(path: &Path, columns: &[String; 3]) -> Option<NativeReader> {
     use parquet::basic::{ConvertedType, LogicalType, Type as Physical};
     use parquet::file::reader::FileReader;
     let file = PreadFile::open(path)?;
+    let handle = std::sync::Arc::clone(&file.file);
     let reader = super::guard::decode(|| {
         parquet::file::serialized_reader::SerializedFileReader::new(file).ok()
     })??;
@@ -626,7 +633,11 @@ fn native_reader(path: &Path, columns: &[String; 3]) -> Option<NativeReader> {
         ) || leaf.converted_type() == ConvertedType::UINT_32;
         leaves[k] = (i, unsigned, leaf.max_def_level());
     }
-    Some(NativeReader { reader, leaves })
+    Some(NativeReader {
+        reader,
+        file: handle,
+        leaves,
+    })
 }
 
 /// Values of one INT32 column chunk of `rows` rows as `u32`: `None` on a null, on a negative
@@ -696,8 +707,10 @@ thread_local! {
 /// Decodes column `leaf` of row group `g` (rows `row0 .. row0 + len` of the file) into
 /// `target`, [`CHUNK_ROWS`] at a time; `None` on anything unusual (see
 /// [`ParquetSource::read_sorted_native`]).
+#[allow(clippy::too_many_arguments)]
 fn decode_into(
     reader: &parquet::file::serialized_reader::SerializedFileReader<PreadFile>,
+    file: &File,
     g: usize,
     (leaf, unsigned, max_def): (usize, bool, i16),
     row0: usize,
@@ -707,6 +720,13 @@ fn decode_into(
 ) -> Option<Result<Part, OdError>> {
     use parquet::column::reader::ColumnReader;
     use parquet::file::reader::FileReader;
+    // First the decoder for the usual layout (dictionary or plain pages, no nulls), straight
+    // into the target; the crate's column reader for anything else.
+    if let Some(chunk) = chunk_of(reader, g, leaf, max_def) {
+        if let Some(part) = decode_chunk_into(file, chunk, unsigned, row0, n, &mut target) {
+            return Some(part);
+        }
+    }
     let group = reader.get_row_group(g).ok()?;
     let ColumnReader::Int32ColumnReader(mut r) = group.get_column_reader(leaf).ok()? else {
         return None;
@@ -772,6 +792,163 @@ fn decode_into(
     })
 }
 
+/// Where row group `g`'s column `leaf` lies in the file and how it is compressed, when it is
+/// a codec [`parquet_int32`](super::parquet_int32) reads.
+fn chunk_of(
+    reader: &parquet::file::serialized_reader::SerializedFileReader<PreadFile>,
+    g: usize,
+    leaf: usize,
+    max_def: i16,
+) -> Option<super::parquet_int32::Chunk> {
+    use super::parquet_int32::{Chunk, Codec};
+    use parquet::basic::Compression;
+    use parquet::file::reader::FileReader;
+    let group = reader.metadata().row_groups().get(g)?;
+    let column = group.columns().get(leaf)?;
+    let codec = match column.compression() {
+        Compression::UNCOMPRESSED => Codec::Uncompressed,
+        Compression::ZSTD(_) => Codec::Zstd,
+        Compression::SNAPPY => Codec::Snappy,
+        _ => return None,
+    };
+    let (start, len) = column.byte_range();
+    Some(Chunk {
+        start,
+        len,
+        codec,
+        max_def,
+        rows: usize::try_from(group.num_rows()).ok()?,
+    })
+}
+
+/// [`decode_into`] through [`parquet_int32`](super::parquet_int32); `None` when that decoder
+/// cannot read the chunk (the target may then be partly written: the caller writes it again).
+fn decode_chunk_into(
+    file: &File,
+    chunk: super::parquet_int32::Chunk,
+    unsigned: bool,
+    row0: usize,
+    n: usize,
+    target: &mut Target<'_>,
+) -> Option<Result<Part, OdError>> {
+    let mut sink = ChunkSink {
+        target,
+        unsigned,
+        row0,
+        n,
+        at: 0,
+        starts: OriginStarts::default(),
+        descends: false,
+        error: None,
+    };
+    super::parquet_int32::decode_chunk(file, chunk, &mut sink)?;
+    if sink.at != chunk.rows {
+        return None;
+    }
+    let ChunkSink {
+        target,
+        starts,
+        descends,
+        error,
+        ..
+    } = sink;
+    Some(match (error, target) {
+        (Some(e), _) => Err(e),
+        (None, Target::Origins) => Ok(Part::Origins((!descends).then(|| starts.into_starts()))),
+        (None, _) => Ok(Part::Filled),
+    })
+}
+
+/// Receives one column chunk's values from [`parquet_int32`](super::parquet_int32): checks
+/// them as [`decode_into`] does and puts them where [`Target`] says.
+struct ChunkSink<'t, 'a> {
+    target: &'t mut Target<'a>,
+    unsigned: bool,
+    /// File row (0-based) of the chunk's first value.
+    row0: usize,
+    n: usize,
+    /// Values received so far.
+    at: usize,
+    starts: OriginStarts,
+    descends: bool,
+    /// The first unknown zone, with its file row.
+    error: Option<OdError>,
+}
+
+impl ChunkSink<'_, '_> {
+    fn column(&self) -> Option<&'static str> {
+        match self.target {
+            Target::Origins => Some("origin"),
+            Target::Dest(_) => Some("destination"),
+            Target::Persons(_) => None,
+        }
+    }
+}
+
+impl super::parquet_int32::Int32Sink for ChunkSink<'_, '_> {
+    fn repeat(&mut self, value: i32, count: usize) -> Option<()> {
+        if !self.unsigned && value < 0 {
+            return None;
+        }
+        let v = value as u32;
+        let end = self.at.checked_add(count)?;
+        if let Some(column) = self.column() {
+            if self.error.is_none() && v as usize >= self.n {
+                self.error = Some(OdError::UnknownZone {
+                    row: (self.row0 + self.at) as u64 + 1,
+                    column,
+                    zone: u64::from(v),
+                    n: self.n,
+                });
+            }
+        }
+        match &mut *self.target {
+            Target::Origins => {
+                let batch = [(v, self.row0 + self.at)];
+                if !self.descends && self.starts.follows(&batch) {
+                    self.starts.extend(batch.to_vec());
+                } else {
+                    self.descends = true;
+                }
+            }
+            Target::Dest(out) | Target::Persons(out) => out.get_mut(self.at..end)?.fill(v),
+        }
+        self.at = end;
+        Some(())
+    }
+
+    fn values(&mut self, values: &[i32]) -> Option<()> {
+        if !self.unsigned && values.iter().fold(0i32, |m, &v| m.min(v)) < 0 {
+            return None;
+        }
+        let chunk = bytemuck_u32(values);
+        let end = self.at.checked_add(chunk.len())?;
+        let first = (self.row0 + self.at) as u64;
+        if let Some(column) = self.column() {
+            if self.error.is_none() {
+                if let Err(e) = check_zones(chunk, self.n, column, first) {
+                    self.error = Some(e);
+                }
+            }
+        }
+        match &mut *self.target {
+            Target::Origins => {
+                if !self.descends {
+                    match OriginStarts::of_batch(chunk, self.row0 + self.at) {
+                        Some(batch) if self.starts.follows(&batch) => self.starts.extend(batch),
+                        _ => self.descends = true,
+                    }
+                }
+            }
+            Target::Dest(out) | Target::Persons(out) => {
+                out.get_mut(self.at..end)?.copy_from_slice(chunk)
+            }
+        }
+        self.at = end;
+        Some(())
+    }
+}
+
 /// `i32`s known to be non-negative (or bit patterns of a `u32` column) as `u32`s.
 fn bytemuck_u32(values: &[i32]) -> &[u32] {
     // SAFETY: i32 and u32 have the same size and alignment, and every bit pattern is valid.
@@ -783,7 +960,7 @@ fn bytemuck_u32(values: &[i32]) -> &[u32] {
 /// the descriptor and seeks, and clones share one file position: concurrent tasks then read
 /// each other's bytes.
 pub(crate) struct PreadFile {
-    file: std::sync::Arc<File>,
+    pub(crate) file: std::sync::Arc<File>,
     len: u64,
 }
 
