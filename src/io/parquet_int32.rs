@@ -164,14 +164,18 @@ pub(crate) fn decode_chunk(file: &File, chunk: Chunk, sink: &mut dyn Int32Sink) 
             indices,
             zstd,
         } = scratch;
-        bytes.clear();
-        bytes.resize(chunk.len as usize, 0);
+        // Grown when needed, never cleared: the read overwrites what it uses.
+        let len = chunk.len as usize;
+        if bytes.len() < len {
+            bytes.resize(len, 0);
+        }
+        let bytes = &mut bytes[..len];
         file.read_exact_at(bytes, chunk.start).ok()?;
         dictionary.clear();
         let mut has_dictionary = false;
         let mut rows = 0usize;
         let mut at = 0usize;
-        while at < bytes.len() {
+        while at < len {
             let h = read_header(&bytes[at..])?;
             at += h.length;
             let body = bytes.get(at..at.checked_add(h.compressed as usize)?)?;
@@ -359,14 +363,11 @@ fn values(
                             let k = (take - done).min(BATCH);
                             indices.clear();
                             indices.resize(k, 0);
-                            unpack(bytes, width, done, indices);
-                            // One bounds check for the batch, then lookups that cannot fail.
-                            let top = indices.iter().fold(0u32, |m, &i| m.max(i as u32));
+                            // Unpacked and looked up in one pass; an index past the dictionary
+                            // (a damaged page) is found after it.
+                            let top = unpack(bytes, width, done, dictionary, indices);
                             if top as usize >= dictionary.len() {
                                 return None;
-                            }
-                            for i in indices.iter_mut() {
-                                *i = dictionary[*i as u32 as usize];
                             }
                             sink.values(indices)?;
                             done += k;
@@ -381,43 +382,73 @@ fn values(
     }
 }
 
-/// Unpacks values `first .. first + out.len()` of bit width `width` (≤ 32), packed
-/// least-significant bit first in `bytes` (which holds them: checked by [`Hybrid::run`]).
-fn unpack(bytes: &[u8], width: u32, first: usize, out: &mut [i32]) {
-    let w = width as usize;
-    if w == 0 {
-        out.fill(0);
-        return;
+/// Unpacks indices `first .. first + out.len()` of bit width `width` (≤ 32), packed
+/// least-significant bit first in `bytes` (which holds them: checked by [`Hybrid::run`]), and
+/// writes the dictionary's value for each into `out`. Returns the largest index: when it is
+/// not below the dictionary's length, `out` is not to be used (an index past the end reads
+/// the last entry instead of failing, so that the loop has no branch).
+fn unpack(bytes: &[u8], width: u32, first: usize, dictionary: &[i32], out: &mut [i32]) -> u32 {
+    if dictionary.is_empty() {
+        return u32::MAX;
     }
-    let mask = if width == 32 {
+    // One copy per width, so that shifts and masks are constants.
+    macro_rules! by_width {
+        ($($w:literal)*) => {
+            match width {
+                0 => {
+                    out.fill(dictionary[0]);
+                    0
+                }
+                $($w => unpack_width::<$w>(bytes, first, dictionary, out),)*
+                _ => unreachable!("bit widths above 32 are refused before"),
+            }
+        };
+    }
+    by_width!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32)
+}
+
+fn unpack_width<const W: usize>(
+    bytes: &[u8],
+    first: usize,
+    dictionary: &[i32],
+    out: &mut [i32],
+) -> u32 {
+    let mask = if W == 32 {
         u64::from(u32::MAX)
     } else {
-        (1u64 << width) - 1
+        (1u64 << W) - 1
     };
-    // Each value is read from the eight bytes at its first bit (≤ 32 bits at a shift below 8):
+    let last = dictionary.len() - 1;
+    let mut top = 0u32;
+    // Each index is read from the eight bytes at its first bit (≤ 32 bits at a shift below 8):
     // without a branch while those eight bytes lie inside `bytes`, byte by byte after.
     let fast = if bytes.len() >= 8 {
-        (((bytes.len() - 8) * 8 + 7) / w + 1)
+        (((bytes.len() - 8) * 8 + 7) / W + 1)
             .saturating_sub(first)
             .min(out.len())
     } else {
         0
     };
     for (k, o) in out[..fast].iter_mut().enumerate() {
-        let bit = (first + k) * w;
+        let bit = (first + k) * W;
         let b = bit / 8;
         let word = u64::from_le_bytes(bytes[b..b + 8].try_into().expect("eight bytes"));
-        *o = ((word >> (bit % 8)) & mask) as u32 as i32;
+        let i = ((word >> (bit % 8)) & mask) as u32;
+        top = top.max(i);
+        *o = dictionary[(i as usize).min(last)];
     }
     for (k, o) in out.iter_mut().enumerate().skip(fast) {
-        let bit = (first + k) * w;
+        let bit = (first + k) * W;
         let b = bit / 8;
         let mut word = [0u8; 8];
         let tail = &bytes[b.min(bytes.len())..];
         let m = tail.len().min(8);
         word[..m].copy_from_slice(&tail[..m]);
-        *o = ((u64::from_le_bytes(word) >> (bit % 8)) & mask) as u32 as i32;
+        let i = ((u64::from_le_bytes(word) >> (bit % 8)) & mask) as u32;
+        top = top.max(i);
+        *o = dictionary[(i as usize).min(last)];
     }
+    top
 }
 
 /// A run of the RLE / bit-packing hybrid.
