@@ -64,7 +64,7 @@ pub enum DatasetError {
         commuters: u64,
     },
     /// A population record for a code the registry does not know.
-    #[error("{path}: {record}: code {code} is not in the municipality registry (a code of another census vintage? map it with --crosswalk)")]
+    #[error("{path}: {record}: code {code} is not in the municipality registry ({})", crate::io::vintage_hint(.code))]
     PopulationCode {
         /// Population file.
         path: PathBuf,

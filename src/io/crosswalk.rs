@@ -72,3 +72,42 @@ pub fn read_crosswalk(path: &Path) -> Result<Vec<CrosswalkRow>, ReadError> {
     }
     Ok(rows)
 }
+
+/// The shipped 2015 → 2020 crosswalk (`data/crosswalks/census2015_to_2020.csv`), for messages.
+const SHIPPED_2015: &str = include_str!("../../data/crosswalks/census2015_to_2020.csv");
+
+/// What to say about a code the registry does not know: for a code of the shipped 2015 → 2020
+/// crosswalk, which municipality it was and the file that maps it; otherwise the general hint.
+pub fn vintage_hint(code: &MuniCode) -> String {
+    let wanted = code.to_string();
+    for line in SHIPPED_2015.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        if let [old, new, old_name, new_name, date, ..] = fields[..] {
+            if old == wanted {
+                return format!(
+                    "{old} is {old_name}'s code before {date}, now {new_name} {new}: map it with --crosswalk data/crosswalks/census2015_to_2020.csv"
+                );
+            }
+        }
+    }
+    "a code of another census vintage? map it with --crosswalk".to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_name_the_shipped_mapping() {
+        let tomiya = MuniCode::parse("04423").unwrap();
+        assert_eq!(
+            vintage_hint(&tomiya),
+            "04423 is 宮城県富谷町's code before 2016-10-10, now 宮城県富谷市 04216: map it with --crosswalk data/crosswalks/census2015_to_2020.csv"
+        );
+        let other = MuniCode::parse("98765").unwrap();
+        assert_eq!(
+            vintage_hint(&other),
+            "a code of another census vintage? map it with --crosswalk"
+        );
+    }
+}

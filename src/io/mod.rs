@@ -25,7 +25,7 @@ mod zones;
 pub use assignments::{read_assignments, AssignmentRow};
 pub use boundaries::{read_boundaries, BoundaryFeature, CODE_PROPERTIES};
 pub use census_json::{read_census_json_dir, read_census_json_file};
-pub use crosswalk::{read_crosswalk, CrosswalkRow};
+pub use crosswalk::{read_crosswalk, vintage_hint, CrosswalkRow};
 pub use error::ReadError;
 pub use geojson_out::{feature_columns, write_geojson, OutFeature, PropValue};
 pub use gpkg::{write_geopackage, GpkgLayer};

@@ -113,7 +113,7 @@ pub fn thousands(n: u64) -> String {
 #[derive(Debug, thiserror::Error)]
 pub enum AssembleError {
     /// A code the registry does not know.
-    #[error("{location}: {end} code {code} is not in the municipality registry (a code of another census vintage? map it with --crosswalk)")]
+    #[error("{location}: {end} code {code} is not in the municipality registry ({})", crate::io::vintage_hint(.code))]
     UnknownCode {
         /// Where.
         location: Location,

@@ -221,4 +221,21 @@ fn the_shipped_2015_crosswalk_maps_tomiya_and_nakagawa() {
         "{b_err}"
     );
     assert!(!a_err.contains("mapped to the master's vintage"), "{a_err}");
+    // Without the crosswalk the run stops and says which file maps the code.
+    let run = toshiken(&[
+        "metrics",
+        "-q",
+        "--data",
+        real.to_str().unwrap(),
+        "--od",
+        &p("od2015codes.csv"),
+        "--out",
+        tmp.path().join("c").to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        text(&run.stderr).contains("is not in the municipality registry (04423 is 宮城県富谷町's code before 2016-10-10, now 宮城県富谷市 04216: map it with --crosswalk data/crosswalks/census2015_to_2020.csv)"),
+        "{}",
+        text(&run.stderr)
+    );
 }
