@@ -63,6 +63,21 @@ struct InputArgs {
     /// master's (a merger adds persons; a split is refused), e.g. 04423,04216 (富谷町 → 富谷市).
     #[arg(long, value_name = "FILE")]
     crosswalk: Option<PathBuf>,
+    /// Where the list of units comes from: `master` (the master's codes, the 2020 units) or
+    /// `population` (the population table's codes, for inputs of another census vintage: a
+    /// code the master lacks becomes a unit named as the table names it, with no office
+    /// location; a master code the table lacks is left out).
+    #[arg(long, value_enum, default_value_t = UnitsArg::Master)]
+    units: UnitsArg,
+}
+
+/// `--units`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum UnitsArg {
+    /// The municipality master's codes.
+    Master,
+    /// The population table's codes.
+    Population,
 }
 
 /// Where results go.
@@ -563,6 +578,7 @@ fn config(g: &Global, parts: Parts<'_>) -> Config {
         config.population = i.population.clone();
         config.master = i.master.clone();
         config.crosswalk = i.crosswalk.clone();
+        config.units_from_population = i.units == UnitsArg::Population;
     }
     if let Some(o) = parts.out {
         config.out = o.out.clone();
@@ -680,6 +696,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 // Zones have no registry, wards or unknown destinations.
                 let unused = [
                     (inputs.master.is_some(), "--master"),
+                    (inputs.crosswalk.is_some(), "--crosswalk"),
+                    (inputs.units == UnitsArg::Population, "--units population"),
                     (level.is_some(), "--level"),
                     (
                         conventions.share_denominator.is_some(),

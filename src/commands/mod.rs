@@ -51,6 +51,8 @@ pub struct Config {
     pub master: Option<PathBuf>,
     /// `--crosswalk FILE`: the inputs' codes of another vintage mapped to the master's.
     pub crosswalk: Option<PathBuf>,
+    /// `--units population`: the units are the population table's codes.
+    pub units_from_population: bool,
     /// `--out DIR` (default `out`).
     pub out: PathBuf,
     /// Analysis level.
@@ -75,6 +77,7 @@ impl Default for Config {
             population: None,
             master: None,
             crosswalk: None,
+            units_from_population: false,
             out: PathBuf::from("out"),
             level: Level::Municipality,
             params: MetricsParams::default(),
@@ -106,9 +109,11 @@ impl Config {
                 population: PathBuf::new(),
                 master: PathBuf::new(),
                 crosswalk: None,
+                units_from_population: false,
             },
         };
         inputs.crosswalk = self.crosswalk.clone();
+        inputs.units_from_population = self.units_from_population;
         if let Some(p) = &self.od {
             inputs.od = p.clone();
         }
@@ -189,6 +194,9 @@ pub(crate) fn base_record(config: &Config, command: &str) -> anyhow::Result<RunR
                 crate::matrix::UnknownInDaytime::Leave => "leave",
             },
         );
+    if config.units_from_population {
+        r.param("units", "population");
+    }
     let (_, inputs) = config.inputs()?;
     r.inputs.push(InputFile::at("od", &inputs.od));
     r.inputs

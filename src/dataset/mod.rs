@@ -5,12 +5,12 @@ mod data_dir;
 
 pub use data_dir::{resolve_data_dir, resolve_with, DataDir, DataDirSource, DATA_ENV, FALLBACKS};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::io::{self, ReadError};
 use crate::matrix::{assemble, AssembleError, CommuteMatrix, Conservation, RawOd};
-use crate::registry::{Level, MuniCode, Registry, RegistryError, RegistryParams, Units};
+use crate::registry::{Level, MasterRow, MuniCode, Registry, RegistryError, RegistryParams, Units};
 
 /// Path of the census OD folder inside a data directory.
 pub const OD_DIR: &str = "census2020_od_market_research102";
@@ -86,6 +86,8 @@ pub struct InputPaths {
     pub master: PathBuf,
     /// A crosswalk from the inputs' codes to the master's vintage (`--crosswalk`).
     pub crosswalk: Option<PathBuf>,
+    /// `--units population`: the units are the population table's codes, not the master's.
+    pub units_from_population: bool,
 }
 
 impl InputPaths {
@@ -96,6 +98,7 @@ impl InputPaths {
             population: dir.join(POPULATION_FILE),
             master: dir.join(MASTER_FILE),
             crosswalk: None,
+            units_from_population: false,
         }
     }
 }
@@ -124,6 +127,15 @@ pub enum Note {
         /// `old→new` of every code the inputs used, in code order.
         mapped: Vec<(MuniCode, MuniCode)>,
     },
+    /// `--units population`: the units are the population table's codes.
+    UnitsFromPopulation {
+        /// The population table.
+        file: String,
+        /// Codes the master lacks, made units with the table's names (no office location).
+        added: Vec<(MuniCode, String)>,
+        /// Master codes (not wards) the table lacks, left out.
+        left_out: Vec<(MuniCode, String)>,
+    },
     /// A unit with no commuting row.
     NoCommutingData {
         /// Code.
@@ -149,6 +161,34 @@ impl std::fmt::Display for Note {
                     if mapped.len() == 1 { "" } else { "s" },
                     shown.join(", "),
                     if mapped.len() > 10 { ", …" } else { "" }
+                )
+            }
+            Note::UnitsFromPopulation {
+                file,
+                added,
+                left_out,
+            } => {
+                let list = |v: &[(MuniCode, String)]| {
+                    let mut shown: Vec<String> =
+                        v.iter().take(10).map(|(c, n)| format!("{c} {n}")).collect();
+                    if v.len() > 10 {
+                        shown.push("…".to_string());
+                    }
+                    if shown.is_empty() {
+                        "none".to_string()
+                    } else {
+                        shown.join(", ")
+                    }
+                };
+                write!(
+                    f,
+                    "{file}: units from the population table — {} code{} the master lacks made units with the table's names and no office location ({}); {} master code{} the table lacks left out ({})",
+                    added.len(),
+                    if added.len() == 1 { "" } else { "s" },
+                    list(added),
+                    left_out.len(),
+                    if left_out.len() == 1 { "" } else { "s" },
+                    list(left_out)
                 )
             }
             Note::MissingPopulation { code, name } => {
@@ -266,22 +306,33 @@ impl Dataset {
             }
         }
         let master = io::read_master(&inputs.master)?;
-        let registry = Registry::build(&inputs.master, &master, params)?;
         let raw = io::read_od(&inputs.od)?;
         let population_rows = io::read_population(&inputs.population)?;
-        let Some(crosswalk) = &inputs.crosswalk else {
-            return Self::from_parts(registry, level, &raw, &population_rows, inputs);
+        let mut first_notes = Vec::new();
+        let (raw, population_rows) = match &inputs.crosswalk {
+            None => (raw, population_rows),
+            Some(crosswalk) => {
+                let rows = io::read_crosswalk(crosswalk)?;
+                let (raw, population_rows, mapped) = apply_crosswalk(&raw, &population_rows, &rows);
+                first_notes.push(Note::Crosswalk {
+                    file: crosswalk.display().to_string(),
+                    mapped,
+                });
+                (raw, population_rows)
+            }
         };
-        let rows = io::read_crosswalk(crosswalk)?;
-        let (raw, population_rows, mapped) = apply_crosswalk(&raw, &population_rows, &rows);
+        let master = if inputs.units_from_population {
+            let (rows, note) = units_from_population(&master, &population_rows, inputs);
+            first_notes.push(note);
+            rows
+        } else {
+            master
+        };
+        let registry = Registry::build(&inputs.master, &master, params)?;
         let mut dataset = Self::from_parts(registry, level, &raw, &population_rows, inputs)?;
-        dataset.notes.insert(
-            0,
-            Note::Crosswalk {
-                file: crosswalk.display().to_string(),
-                mapped,
-            },
-        );
+        for (k, note) in first_notes.into_iter().enumerate() {
+            dataset.notes.insert(k, note);
+        }
         Ok(dataset)
     }
 
@@ -378,6 +429,74 @@ impl Dataset {
 /// codes and the stated totals of one new origin added (keeping the first record's location for
 /// messages), populations of one new code added (missing if any is). Persons read stay the same.
 /// Returns the `old→new` pairs the inputs used.
+/// The unit list of `--units population`: the master's rows for the population table's codes
+/// (and the wards of its designated cities), and a row for each code the master lacks, named
+/// as the table names it (spaces removed: a space marks a ward in the master's layout), in the
+/// prefecture of its first two digits, with no office location. Master codes the table lacks
+/// are left out. Returns the rows and the note that lists both.
+fn units_from_population(
+    master: &[MasterRow],
+    population: &[io::PopulationRow],
+    inputs: &InputPaths,
+) -> (Vec<MasterRow>, Note) {
+    let listed: HashSet<MuniCode> = population.iter().map(|r| r.code).collect();
+    let by_code: HashMap<MuniCode, &MasterRow> = master.iter().map(|r| (r.code, r)).collect();
+    let by_name: HashMap<(&str, &str), MuniCode> = master
+        .iter()
+        .map(|r| ((r.prefecture.as_str(), r.name.as_str()), r.code))
+        .collect();
+    let prefecture_of: HashMap<u8, &str> = master
+        .iter()
+        .map(|r| (r.code.prefecture(), r.prefecture.as_str()))
+        .collect();
+    let kept = |r: &MasterRow| {
+        listed.contains(&r.code)
+            || r.name.split_once(' ').is_some_and(|(city, _)| {
+                by_name
+                    .get(&(r.prefecture.as_str(), city))
+                    .is_some_and(|c| listed.contains(c))
+            })
+    };
+    let mut rows: Vec<MasterRow> = master.iter().filter(|r| kept(r)).cloned().collect();
+    let left_out: Vec<(MuniCode, String)> = master
+        .iter()
+        .filter(|r| !kept(r) && !r.name.contains(' '))
+        .map(|r| (r.code, r.name.clone()))
+        .collect();
+    let mut added = Vec::new();
+    for row in population {
+        if by_code.contains_key(&row.code) {
+            continue;
+        }
+        let name = row
+            .name
+            .as_deref()
+            .map(|n| n.replace([' ', '\u{3000}'], ""))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| format!("code {}", row.code));
+        added.push((row.code, name.clone()));
+        rows.push(MasterRow {
+            code: row.code,
+            prefecture: prefecture_of
+                .get(&row.code.prefecture())
+                .copied()
+                .unwrap_or_default()
+                .to_string(),
+            name,
+            lat: None,
+            lng: None,
+            line: 0,
+        });
+    }
+    rows.sort_by_key(|r| r.code);
+    let note = Note::UnitsFromPopulation {
+        file: inputs.population.display().to_string(),
+        added,
+        left_out,
+    };
+    (rows, note)
+}
+
 fn apply_crosswalk(
     raw: &RawOd,
     population: &[io::PopulationRow],

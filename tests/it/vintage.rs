@@ -239,3 +239,71 @@ fn the_shipped_2015_crosswalk_maps_tomiya_and_nakagawa() {
         text(&run.stderr)
     );
 }
+
+/// `--units population`: the fixture as another census would give it, with 森村 under the code
+/// 98397 (unknown to the master) in the OD and the population table, read without a crosswalk.
+/// The population table's codes are the units: 98397 is a unit named as the table names it
+/// (旧森村), with the same figures as 98302 in the fixture's own run; 98302 is left out; the
+/// run names both in a note and records the parameter.
+#[test]
+fn units_from_the_population_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tiny_dir();
+    let rename = |c: &str| {
+        if c == "98302" {
+            "98397".to_string()
+        } else {
+            c.to_string()
+        }
+    };
+    let renamed = |o: &str, d: &str, p: u64| vec![(rename(o), rename(d), p)];
+    std::fs::write(tmp.path().join("od_old.csv"), long_od(&renamed)).unwrap();
+    let same = |o: &str, d: &str, p: u64| vec![(o.to_string(), d.to_string(), p)];
+    std::fs::write(tmp.path().join("od.csv"), long_od(&same)).unwrap();
+    let population = std::fs::read_to_string(
+        tiny_dir().join("census2020_prelim_population_dstokuron/municipality_population_2020.csv"),
+    )
+    .unwrap()
+    .replace("98302,森村,", "98397,旧森村,");
+    std::fs::write(tmp.path().join("pop_old.csv"), population).unwrap();
+    let p = |f: &str| tmp.path().join(f).to_str().unwrap().to_string();
+    let (a, _) = metrics(&data, &["--od", &p("od.csv")], &tmp.path().join("a"));
+    let (b, b_err) = metrics(
+        &data,
+        &[
+            "--od",
+            &p("od_old.csv"),
+            "--population",
+            &p("pop_old.csv"),
+            "--units",
+            "population",
+        ],
+        &tmp.path().join("b"),
+    );
+    let a = String::from_utf8(a).unwrap();
+    let b = String::from_utf8(b).unwrap();
+    let row = |csv: &str, code: &str| {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("{code},")))
+            .map(str::to_string)
+    };
+    let old = row(&a, "98302").expect("森村 in the fixture's run");
+    // The same figures under the old code and the table's name; the prefecture from 98.
+    assert_eq!(
+        row(&b, "98397"),
+        Some(old.replacen("98302,森村,", "98397,旧森村,", 1))
+    );
+    assert_eq!(row(&b, "98302"), None);
+    // Every other unit is unchanged (their rows name 森村 only as 98302 in top-3 columns).
+    for line in a.lines().filter(|l| !l.starts_with("98302,")) {
+        let code = line.split(',').next().unwrap();
+        let want = line.replace("98302,森村,", "98397,旧森村,");
+        assert_eq!(row(&b, code).as_deref(), Some(want.as_str()), "{code}");
+    }
+    assert!(
+        b_err.contains("units from the population table — 1 code the master lacks made units with the table's names and no office location (98397 旧森村); 1 master code the table lacks left out (98302 森村)"),
+        "{b_err}"
+    );
+    let record = std::fs::read_to_string(tmp.path().join("b/run.json")).unwrap();
+    assert!(record.contains("\"units\": \"population\""), "{record}");
+}

@@ -142,6 +142,21 @@ fn zone_input_errors_name_file_row_and_zone() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
     let od = write(tmp.path(), "od.csv", OD);
+    // Options of the census inputs are usage errors with zones.
+    for (extra, flag) in [
+        (["--crosswalk", "x.csv"], "--crosswalk"),
+        (["--units", "population"], "--units population"),
+    ] {
+        let mut args = vec!["metrics", "--zones", "--od", &od, "--population", &pop];
+        args.extend_from_slice(&extra);
+        let run = toshiken(&args);
+        assert_eq!(run.status.code(), Some(2), "{extra:?}");
+        assert!(
+            text(&run.stderr).contains(&format!("{flag} does not apply with --zones")),
+            "{}",
+            text(&run.stderr)
+        );
+    }
     for (body, wanted) in [
         ("zone,population\n0,1\n0,2\n1,3\n", "already given"),
         ("zone,population\n0,1\n3,2\n", "below the number of rows"),
