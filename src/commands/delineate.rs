@@ -515,8 +515,13 @@ pub fn build_region_with_warnings(
                 covered.len()
             );
             if !config.allow_missing_shapes {
+                let which = if config.units_from_population {
+                    "boundaries of the population table's vintage (with --units population the units carry its codes: N03 of 2016-01-01 for the 2015 census)"
+                } else {
+                    "boundaries for every unit of the OD (the data directory's N03 file)"
+                };
                 anyhow::bail!(
-                    "{head}. Without shapes these units would border no one (no tier-2 members, areas split). Pass boundaries for every unit of the OD (the data directory's N03 file), or --allow-missing-shapes to go on with them listed in run.json"
+                    "{head}. Without shapes these units would border no one (no tier-2 members, areas split). Pass {which}, or --allow-missing-shapes to go on with them listed in run.json"
                 );
             }
             warnings.push(format!(

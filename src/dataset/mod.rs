@@ -63,6 +63,39 @@ pub enum DatasetError {
         /// Resident commuters (the OD's total for the unit).
         commuters: u64,
     },
+    /// `--units population`: a code of the table that cannot be made a unit.
+    #[error(
+        "{path}: {record}: {code} {name} cannot be made a unit (--units population): {problem}"
+    )]
+    UnitsFromPopulation {
+        /// Population file.
+        path: PathBuf,
+        /// Record.
+        record: String,
+        /// Code.
+        code: MuniCode,
+        /// Name as the table gives it.
+        name: String,
+        /// Why.
+        problem: String,
+    },
+    /// With `--units population`, an OD code that is not one of the table's units.
+    #[error("{location}: {end} code {code} is not in {}, whose codes are the units with --units population{}", .population.display(), match .master_name {
+        Some(name) => format!(" (the master has it, {name}, but the table gives it no row)"),
+        None => String::new(),
+    })]
+    NotAUnitOfThePopulation {
+        /// Where in the OD.
+        location: String,
+        /// Which end.
+        end: &'static str,
+        /// The code.
+        code: MuniCode,
+        /// The population table.
+        population: PathBuf,
+        /// The master's name for the code, if it has it.
+        master_name: Option<String>,
+    },
     /// A population record for a code the registry does not know.
     #[error("{path}: {record}: code {code} is not in the municipality registry ({})", crate::io::vintage_hint(.code))]
     PopulationCode {
@@ -182,9 +215,10 @@ impl std::fmt::Display for Note {
                 };
                 write!(
                     f,
-                    "{file}: units from the population table — {} code{} the master lacks made units with the table's names and no office location ({}); {} master code{} the table lacks left out ({})",
+                    "{file}: units from the population table — {} code{} the master lacks made {} with the table's names and no office location ({}); {} master code{} the table lacks left out ({})",
                     added.len(),
                     if added.len() == 1 { "" } else { "s" },
+                    if added.len() == 1 { "a unit" } else { "units" },
                     list(added),
                     left_out.len(),
                     if left_out.len() == 1 { "" } else { "s" },
@@ -321,15 +355,34 @@ impl Dataset {
                 (raw, population_rows)
             }
         };
+        let master_names: HashMap<MuniCode, String> = master
+            .iter()
+            .map(|r| (r.code, r.name.replace(' ', "")))
+            .collect();
         let master = if inputs.units_from_population {
-            let (rows, note) = units_from_population(&master, &population_rows, inputs);
+            let (rows, note) = units_from_population(&master, &population_rows, inputs)?;
             first_notes.push(note);
             rows
         } else {
             master
         };
         let registry = Registry::build(&inputs.master, &master, params)?;
-        let mut dataset = Self::from_parts(registry, level, &raw, &population_rows, inputs)?;
+        let mut dataset = match Self::from_parts(registry, level, &raw, &population_rows, inputs) {
+            Err(DatasetError::Assemble(AssembleError::UnknownCode {
+                location,
+                end,
+                code,
+            })) if inputs.units_from_population => {
+                return Err(DatasetError::NotAUnitOfThePopulation {
+                    location: location.to_string(),
+                    end,
+                    code,
+                    population: inputs.population.clone(),
+                    master_name: master_names.get(&code).cloned(),
+                })
+            }
+            other => other?,
+        };
         for (k, note) in first_notes.into_iter().enumerate() {
             dataset.notes.insert(k, note);
         }
@@ -425,20 +478,21 @@ impl Dataset {
     }
 }
 
-/// The inputs with every code of `rows` replaced by its new code: flows between the same new
-/// codes and the stated totals of one new origin added (keeping the first record's location for
-/// messages), populations of one new code added (missing if any is). Persons read stay the same.
-/// Returns the `old→new` pairs the inputs used.
-/// The unit list of `--units population`: the master's rows for the population table's codes
-/// (and the wards of its designated cities), and a row for each code the master lacks, named
-/// as the table names it (spaces removed: a space marks a ward in the master's layout), in the
-/// prefecture of its first two digits, with no office location. Master codes the table lacks
-/// are left out. Returns the rows and the note that lists both.
+/// The unit list of `--units population`: the master's rows for the population table's codes,
+/// with the wards of a listed designated city and the city of a listed ward, and a row for each
+/// code the master lacks, named as the table names it (spaces removed: a space marks a ward in
+/// the master's layout), in the prefecture of its first two digits, with no office location.
+/// 13100 (the special wards' aggregate, which the registry adds itself) is not a new unit.
+/// Master codes the table lacks are left out. Returns the rows and the note that lists both.
+///
+/// # Errors
+/// A new code that looks like a designated city's ward (a name ending in 区 outside Tokyo's
+/// special wards: its city cannot be told), or whose prefecture the master has no row for.
 fn units_from_population(
     master: &[MasterRow],
     population: &[io::PopulationRow],
     inputs: &InputPaths,
-) -> (Vec<MasterRow>, Note) {
+) -> Result<(Vec<MasterRow>, Note), DatasetError> {
     let listed: HashSet<MuniCode> = population.iter().map(|r| r.code).collect();
     let by_code: HashMap<MuniCode, &MasterRow> = master.iter().map(|r| (r.code, r)).collect();
     let by_name: HashMap<(&str, &str), MuniCode> = master
@@ -449,13 +503,21 @@ fn units_from_population(
         .iter()
         .map(|r| (r.code.prefecture(), r.prefecture.as_str()))
         .collect();
+    // A ward row's city, by the master's `<city> <ward>` names.
+    let city_of = |r: &MasterRow| {
+        r.name
+            .split_once(' ')
+            .and_then(|(city, _)| by_name.get(&(r.prefecture.as_str(), city)).copied())
+    };
+    let cities_of_listed_wards: HashSet<MuniCode> = master
+        .iter()
+        .filter(|r| listed.contains(&r.code))
+        .filter_map(city_of)
+        .collect();
     let kept = |r: &MasterRow| {
         listed.contains(&r.code)
-            || r.name.split_once(' ').is_some_and(|(city, _)| {
-                by_name
-                    .get(&(r.prefecture.as_str(), city))
-                    .is_some_and(|c| listed.contains(c))
-            })
+            || cities_of_listed_wards.contains(&r.code)
+            || city_of(r).is_some_and(|c| listed.contains(&c))
     };
     let mut rows: Vec<MasterRow> = master.iter().filter(|r| kept(r)).cloned().collect();
     let left_out: Vec<(MuniCode, String)> = master
@@ -465,7 +527,7 @@ fn units_from_population(
         .collect();
     let mut added = Vec::new();
     for row in population {
-        if by_code.contains_key(&row.code) {
+        if by_code.contains_key(&row.code) || row.code.is_special_wards_aggregate() {
             continue;
         }
         let name = row
@@ -474,14 +536,28 @@ fn units_from_population(
             .map(|n| n.replace([' ', '\u{3000}'], ""))
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| format!("code {}", row.code));
+        let refuse = |problem: String| DatasetError::UnitsFromPopulation {
+            path: inputs.population.clone(),
+            record: row.record.clone(),
+            code: row.code,
+            name: name.clone(),
+            problem,
+        };
+        let Some(&prefecture) = prefecture_of.get(&row.code.prefecture()) else {
+            return Err(refuse(format!(
+                "the master has no municipality of prefecture {:02}",
+                row.code.prefecture()
+            )));
+        };
+        if name.ends_with('区') && !row.code.is_special_ward() {
+            return Err(refuse(
+                "it looks like a ward of a designated city that the master does not have, and its city cannot be told from the table; give the table at the municipality level (the city's row, not its wards)".to_string(),
+            ));
+        }
         added.push((row.code, name.clone()));
         rows.push(MasterRow {
             code: row.code,
-            prefecture: prefecture_of
-                .get(&row.code.prefecture())
-                .copied()
-                .unwrap_or_default()
-                .to_string(),
+            prefecture: prefecture.to_string(),
             name,
             lat: None,
             lng: None,
@@ -494,9 +570,13 @@ fn units_from_population(
         added,
         left_out,
     };
-    (rows, note)
+    Ok((rows, note))
 }
 
+/// The inputs with every code of `rows` replaced by its new code: flows between the same new
+/// codes and the stated totals of one new origin added (keeping the first record's location for
+/// messages), populations of one new code added (missing if any is). Persons read stay the same.
+/// Returns the `old→new` pairs the inputs used.
 fn apply_crosswalk(
     raw: &RawOd,
     population: &[io::PopulationRow],

@@ -75,6 +75,16 @@ impl MuniCode {
     pub fn is_prefecture_total(self) -> bool {
         self.local_part() == 0
     }
+
+    /// True for 13100 東京都特別区部, the aggregate of the special wards.
+    pub fn is_special_wards_aggregate(self) -> bool {
+        self == SPECIAL_WARDS_AGGREGATE
+    }
+
+    /// True for a code in the special wards' range (13101–13199).
+    pub fn is_special_ward(self) -> bool {
+        (13101..=13199).contains(&self.0)
+    }
 }
 
 impl fmt::Display for MuniCode {

@@ -221,6 +221,53 @@ fn the_shipped_2015_crosswalk_maps_tomiya_and_nakagawa() {
         "{b_err}"
     );
     assert!(!a_err.contains("mapped to the master's vintage"), "{a_err}");
+    // The same OD on the 2015 units: the population table with the 2015 codes gives the units;
+    // 13100 (the special wards' aggregate, in the table) is not a new unit.
+    let population = std::fs::read_to_string(
+        real.join("census2020_prelim_population_dstokuron/municipality_population_2020.csv"),
+    )
+    .unwrap();
+    assert!(population.contains("\n13100,"));
+    let population: String = population
+        .lines()
+        .map(|l| {
+            let mut fields: Vec<String> = l.split(',').map(str::to_string).collect();
+            match fields[0].as_str() {
+                "04216" => fields[..2].clone_from_slice(&["04423".into(), "富谷町".into()]),
+                "40231" => fields[..2].clone_from_slice(&["40305".into(), "那珂川町".into()]),
+                _ => {}
+            }
+            fields.join(",") + "\n"
+        })
+        .collect();
+    std::fs::write(tmp.path().join("pop2015codes.csv"), population).unwrap();
+    let (u, u_err) = metrics(
+        &real,
+        &[
+            "--od",
+            &p("od2015codes.csv"),
+            "--population",
+            &p("pop2015codes.csv"),
+            "--units",
+            "population",
+        ],
+        &tmp.path().join("u"),
+    );
+    assert!(
+        u_err.contains("2 codes the master lacks made units with the table's names and no office location (04423 富谷町, 40305 那珂川町); 2 master codes the table lacks left out (04216 富谷市, 40231 那珂川市)"),
+        "{u_err}"
+    );
+    // The same figures under the 2015 codes and names (富谷 and 那珂川 are towns in 2015).
+    let (a, u) = (String::from_utf8(a).unwrap(), String::from_utf8(u).unwrap());
+    assert_eq!(a.lines().count(), u.lines().count());
+    let figures = |csv: &str, code: &str| {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("{code},")))
+            .map(|l| l.split(',').skip(4).take(10).collect::<Vec<_>>().join(","))
+    };
+    assert_eq!(figures(&a, "04216"), figures(&u, "04423"));
+    assert_eq!(figures(&a, "40231"), figures(&u, "40305"));
+    assert!(figures(&a, "04216").is_some());
     // Without the crosswalk the run stops and says which file maps the code.
     let run = toshiken(&[
         "metrics",
@@ -301,9 +348,56 @@ fn units_from_the_population_table() {
         assert_eq!(row(&b, code).as_deref(), Some(want.as_str()), "{code}");
     }
     assert!(
-        b_err.contains("units from the population table — 1 code the master lacks made units with the table's names and no office location (98397 旧森村); 1 master code the table lacks left out (98302 森村)"),
+        b_err.contains("units from the population table — 1 code the master lacks made a unit with the table's names and no office location (98397 旧森村); 1 master code the table lacks left out (98302 森村)"),
         "{b_err}"
     );
     let record = std::fs::read_to_string(tmp.path().join("b/run.json")).unwrap();
     assert!(record.contains("\"units\": \"population\""), "{record}");
+    // An OD code that the table does not list is not a unit, even if the master has it.
+    let run = toshiken(&[
+        "metrics",
+        "-q",
+        "--data",
+        data.to_str().unwrap(),
+        "--od",
+        &p("od.csv"),
+        "--population",
+        &p("pop_old.csv"),
+        "--units",
+        "population",
+        "--out",
+        tmp.path().join("c").to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        text(&run.stderr).contains("code 98302 is not in ")
+            && text(&run.stderr).contains("pop_old.csv, whose codes are the units with --units population (the master has it, 森村, but the table gives it no row)"),
+        "{}",
+        text(&run.stderr)
+    );
+    // A new code named like a designated city's ward cannot be placed in its city.
+    let wards = std::fs::read_to_string(tmp.path().join("pop_old.csv"))
+        .unwrap()
+        .replace("98101,湊市東区,", "98103,湊市東区,");
+    std::fs::write(tmp.path().join("pop_ward.csv"), wards).unwrap();
+    let run = toshiken(&[
+        "metrics",
+        "-q",
+        "--data",
+        data.to_str().unwrap(),
+        "--od",
+        &p("od_old.csv"),
+        "--population",
+        &p("pop_ward.csv"),
+        "--units",
+        "population",
+        "--out",
+        tmp.path().join("d").to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        text(&run.stderr).contains("98103 湊市東区 cannot be made a unit (--units population): it looks like a ward of a designated city"),
+        "{}",
+        text(&run.stderr)
+    );
 }
