@@ -45,7 +45,16 @@ pub fn run_audit(config: &Config, options: &AuditOptions) -> anyhow::Result<(Reg
     let mut timings = Timings::default();
     let (region, shape_warnings) =
         build_region_with_warnings(config, &options.rules.merges, &mut timings)?;
-    let result = audit(&region, &areas, &members, &params)?;
+    let result = audit(&region, &areas, &members, &params).map_err(|e| {
+        let e = anyhow::Error::from(e);
+        if config.units_from_population {
+            // The declared lists carry the codes of their own date; with the units taken from
+            // the population table, a code of another vintage is not a unit.
+            e.context("with --units population the units are the population table's codes: a declared code that the table lacks (a code of another vintage) is not one of them")
+        } else {
+            e
+        }
+    })?;
     super::RunRecord::begin(&config.out, "audit")?;
     write_csv(config, &region, &result)?;
     let md = markdown(&region, &result, &params, &options.declared);

@@ -375,6 +375,31 @@ fn units_from_the_population_table() {
         "{}",
         text(&run.stderr)
     );
+    // The declared lists carry 2020 codes: audit says why 森村 98302 is not a unit.
+    let run = toshiken(&[
+        "audit",
+        "-q",
+        "--data",
+        data.to_str().unwrap(),
+        "--declared",
+        data.join("declared").to_str().unwrap(),
+        "--od",
+        &p("od_old.csv"),
+        "--population",
+        &p("pop_old.csv"),
+        "--units",
+        "population",
+        "--allow-missing-shapes",
+        "--out",
+        tmp.path().join("e").to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        text(&run.stderr).contains("with --units population the units are the population table's codes: a declared code that the table lacks (a code of another vintage) is not one of them")
+            && text(&run.stderr).contains("declared member 98302 森村 of area T1 is not a municipality of the data"),
+        "{}",
+        text(&run.stderr)
+    );
     // A new code named like a designated city's ward cannot be placed in its city.
     let wards = std::fs::read_to_string(tmp.path().join("pop_old.csv"))
         .unwrap()
