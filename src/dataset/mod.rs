@@ -355,18 +355,16 @@ impl Dataset {
                 (raw, population_rows)
             }
         };
-        let master_names: HashMap<MuniCode, String> = master
-            .iter()
-            .map(|r| (r.code, r.name.replace(' ', "")))
-            .collect();
-        let master = if inputs.units_from_population {
-            let (rows, note) = units_from_population(&master, &population_rows, inputs)?;
+        // The master's own registry: its names and designated cities' wards, also when the
+        // units come from the population table.
+        let full = Registry::build(&inputs.master, &master, params)?;
+        let (registry, full) = if inputs.units_from_population {
+            let (rows, note) = units_from_population(&master, &full, &population_rows, inputs)?;
             first_notes.push(note);
-            rows
+            (Registry::build(&inputs.master, &rows, params)?, Some(full))
         } else {
-            master
+            (full, None)
         };
-        let registry = Registry::build(&inputs.master, &master, params)?;
         let mut dataset = match Self::from_parts(registry, level, &raw, &population_rows, inputs) {
             Err(DatasetError::Assemble(AssembleError::UnknownCode {
                 location,
@@ -378,7 +376,10 @@ impl Dataset {
                     end,
                     code,
                     population: inputs.population.clone(),
-                    master_name: master_names.get(&code).cloned(),
+                    master_name: full
+                        .as_ref()
+                        .and_then(|f| f.get(code))
+                        .map(|e| e.name.clone()),
                 })
             }
             other => other?,
@@ -490,24 +491,22 @@ impl Dataset {
 /// special wards: its city cannot be told), or whose prefecture the master has no row for.
 fn units_from_population(
     master: &[MasterRow],
+    full: &Registry,
     population: &[io::PopulationRow],
     inputs: &InputPaths,
 ) -> Result<(Vec<MasterRow>, Note), DatasetError> {
     let listed: HashSet<MuniCode> = population.iter().map(|r| r.code).collect();
     let by_code: HashMap<MuniCode, &MasterRow> = master.iter().map(|r| (r.code, r)).collect();
-    let by_name: HashMap<(&str, &str), MuniCode> = master
-        .iter()
-        .map(|r| ((r.prefecture.as_str(), r.name.as_str()), r.code))
-        .collect();
     let prefecture_of: HashMap<u8, &str> = master
         .iter()
         .map(|r| (r.code.prefecture(), r.prefecture.as_str()))
         .collect();
-    // A ward row's city, by the master's `<city> <ward>` names.
+    // A designated-city ward's city, as the master's registry has it (not 13100 for a
+    // special ward: Tokyo's wards are units of their own).
     let city_of = |r: &MasterRow| {
-        r.name
-            .split_once(' ')
-            .and_then(|(city, _)| by_name.get(&(r.prefecture.as_str(), city)).copied())
+        full.get(r.code)
+            .and_then(|e| e.parent)
+            .filter(|p| !p.is_special_wards_aggregate())
     };
     let cities_of_listed_wards: HashSet<MuniCode> = master
         .iter()
@@ -522,7 +521,7 @@ fn units_from_population(
     let mut rows: Vec<MasterRow> = master.iter().filter(|r| kept(r)).cloned().collect();
     let left_out: Vec<(MuniCode, String)> = master
         .iter()
-        .filter(|r| !kept(r) && !r.name.contains(' '))
+        .filter(|r| !kept(r) && city_of(r).is_none())
         .map(|r| (r.code, r.name.clone()))
         .collect();
     let mut added = Vec::new();

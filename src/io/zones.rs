@@ -697,16 +697,8 @@ enum Part {
     Skipped,
 }
 
-thread_local! {
-    /// Each thread's decode buffers (values and definition levels, [`CHUNK_ROWS`] each):
-    /// allocated once, reused by every task on the thread, so they stay in cache.
-    static DECODE_BUFFERS: std::cell::RefCell<(Vec<i32>, Vec<i16>)> =
-        std::cell::RefCell::new((Vec::with_capacity(CHUNK_ROWS), Vec::with_capacity(CHUNK_ROWS)));
-}
-
 /// Decodes column `leaf` of row group `g` (rows `row0 .. row0 + len` of the file) into
-/// `target`, [`CHUNK_ROWS`] at a time; `None` on anything unusual (see
-/// [`ParquetSource::read_sorted_native`]).
+/// `target`; `None` on anything unusual (see [`ParquetSource::read_sorted_native`]).
 #[allow(clippy::too_many_arguments)]
 fn decode_into(
     reader: &parquet::file::serialized_reader::SerializedFileReader<PreadFile>,
@@ -718,78 +710,22 @@ fn decode_into(
     n: usize,
     mut target: Target<'_>,
 ) -> Option<Result<Part, OdError>> {
-    use parquet::column::reader::ColumnReader;
     use parquet::file::reader::FileReader;
     // First the decoder for the usual layout (dictionary or plain pages, no nulls), straight
-    // into the target; the crate's column reader for anything else.
+    // into the target.
     if let Some(chunk) = chunk_of(reader, g, leaf, max_def) {
-        if let Some(part) = decode_chunk_into(file, chunk, unsigned, row0, n, &mut target) {
-            return Some(part);
+        let mut sink = ChunkSink::new(&mut target, unsigned, row0, n);
+        if super::parquet_int32::decode_chunk(file, chunk, &mut sink).is_some() && sink.at == len {
+            return Some(sink.finish());
         }
     }
+    // Anything else: the crate's column reader, through the same checks (the target is
+    // written again from its start).
     let group = reader.get_row_group(g).ok()?;
-    let ColumnReader::Int32ColumnReader(mut r) = group.get_column_reader(leaf).ok()? else {
-        return None;
-    };
-    DECODE_BUFFERS.with(|buffers| {
-        let (values, defs) = &mut *buffers.borrow_mut();
-        let mut starts = OriginStarts::default();
-        let mut descends = false;
-        let mut error: Option<OdError> = None;
-        let mut at = 0usize;
-        while at < len {
-            values.clear();
-            defs.clear();
-            let want = CHUNK_ROWS.min(len - at);
-            let (records, read, _) = r
-                .read_records(want, (max_def > 0).then_some(&mut *defs), None, values)
-                .ok()?;
-            if records == 0
-                || read != records
-                || values.len() != records
-                || defs.iter().any(|&d| d != max_def)
-                || (!unsigned && values.iter().any(|&v| v < 0))
-            {
-                return None;
-            }
-            // Same size and alignment; negative values of a signed column were refused above.
-            let chunk: &[u32] = bytemuck_u32(values);
-            let first = (row0 + at) as u64;
-            match &mut target {
-                Target::Origins => {
-                    if error.is_none() {
-                        if let Err(e) = check_zones(chunk, n, "origin", first) {
-                            error = Some(e);
-                        }
-                    }
-                    if !descends {
-                        match OriginStarts::of_batch(chunk, row0 + at) {
-                            Some(batch) if starts.follows(&batch) => starts.extend(batch),
-                            _ => descends = true,
-                        }
-                    }
-                }
-                Target::Dest(out) => {
-                    if error.is_none() {
-                        if let Err(e) = check_zones(chunk, n, "destination", first) {
-                            error = Some(e);
-                        }
-                    }
-                    out[at..at + records].copy_from_slice(chunk);
-                }
-                Target::Persons(out) => out[at..at + records].copy_from_slice(chunk),
-            }
-            at += records;
-        }
-        if at != len {
-            return None;
-        }
-        Some(match (error, target) {
-            (Some(e), _) => Err(e),
-            (None, Target::Origins) => Ok(Part::Origins((!descends).then(|| starts.into_starts()))),
-            (None, _) => Ok(Part::Filled),
-        })
-    })
+    let values = read_u32_column(group.get_column_reader(leaf).ok()?, len, unsigned, max_def)?;
+    let mut sink = ChunkSink::new(&mut target, unsigned, row0, n);
+    sink.put(&values)?;
+    (sink.at == len).then(|| sink.finish())
 }
 
 /// Where row group `g`'s column `leaf` lies in the file and how it is compressed, when it is
@@ -821,46 +757,8 @@ fn chunk_of(
     })
 }
 
-/// [`decode_into`] through [`parquet_int32`](super::parquet_int32); `None` when that decoder
-/// cannot read the chunk (the target may then be partly written: the caller writes it again).
-fn decode_chunk_into(
-    file: &File,
-    chunk: super::parquet_int32::Chunk,
-    unsigned: bool,
-    row0: usize,
-    n: usize,
-    target: &mut Target<'_>,
-) -> Option<Result<Part, OdError>> {
-    let mut sink = ChunkSink {
-        target,
-        unsigned,
-        row0,
-        n,
-        at: 0,
-        starts: OriginStarts::default(),
-        descends: false,
-        error: None,
-    };
-    super::parquet_int32::decode_chunk(file, chunk, &mut sink)?;
-    if sink.at != chunk.rows {
-        return None;
-    }
-    let ChunkSink {
-        target,
-        starts,
-        descends,
-        error,
-        ..
-    } = sink;
-    Some(match (error, target) {
-        (Some(e), _) => Err(e),
-        (None, Target::Origins) => Ok(Part::Origins((!descends).then(|| starts.into_starts()))),
-        (None, _) => Ok(Part::Filled),
-    })
-}
-
-/// Receives one column chunk's values from [`parquet_int32`](super::parquet_int32): checks
-/// them as [`decode_into`] does and puts them where [`Target`] says.
+/// Receives one column chunk's values (from [`parquet_int32`](super::parquet_int32) or the
+/// crate's column reader), checks them and puts them where [`Target`] says.
 struct ChunkSink<'t, 'a> {
     target: &'t mut Target<'a>,
     unsigned: bool,
@@ -875,7 +773,59 @@ struct ChunkSink<'t, 'a> {
     error: Option<OdError>,
 }
 
-impl ChunkSink<'_, '_> {
+impl<'t, 'a> ChunkSink<'t, 'a> {
+    fn new(target: &'t mut Target<'a>, unsigned: bool, row0: usize, n: usize) -> Self {
+        ChunkSink {
+            target,
+            unsigned,
+            row0,
+            n,
+            at: 0,
+            starts: OriginStarts::default(),
+            descends: false,
+            error: None,
+        }
+    }
+
+    /// What the task found, once every value was received.
+    fn finish(self) -> Result<Part, OdError> {
+        match (self.error, &*self.target) {
+            (Some(e), _) => Err(e),
+            (None, Target::Origins) => Ok(Part::Origins(
+                (!self.descends).then(|| self.starts.into_starts()),
+            )),
+            (None, _) => Ok(Part::Filled),
+        }
+    }
+
+    /// Checks values (already known not to be negative) and puts them where the target says.
+    fn put(&mut self, chunk: &[u32]) -> Option<()> {
+        let end = self.at.checked_add(chunk.len())?;
+        let first = (self.row0 + self.at) as u64;
+        if let Some(column) = self.column() {
+            if self.error.is_none() {
+                if let Err(e) = check_zones(chunk, self.n, column, first) {
+                    self.error = Some(e);
+                }
+            }
+        }
+        match &mut *self.target {
+            Target::Origins => {
+                if !self.descends {
+                    match OriginStarts::of_batch(chunk, self.row0 + self.at) {
+                        Some(batch) if self.starts.follows(&batch) => self.starts.extend(batch),
+                        _ => self.descends = true,
+                    }
+                }
+            }
+            Target::Dest(out) | Target::Persons(out) => {
+                out.get_mut(self.at..end)?.copy_from_slice(chunk)
+            }
+        }
+        self.at = end;
+        Some(())
+    }
+
     fn column(&self) -> Option<&'static str> {
         match self.target {
             Target::Origins => Some("origin"),
@@ -921,31 +871,8 @@ impl super::parquet_int32::Int32Sink for ChunkSink<'_, '_> {
         if !self.unsigned && values.iter().fold(0i32, |m, &v| m.min(v)) < 0 {
             return None;
         }
-        let chunk = bytemuck_u32(values);
-        let end = self.at.checked_add(chunk.len())?;
-        let first = (self.row0 + self.at) as u64;
-        if let Some(column) = self.column() {
-            if self.error.is_none() {
-                if let Err(e) = check_zones(chunk, self.n, column, first) {
-                    self.error = Some(e);
-                }
-            }
-        }
-        match &mut *self.target {
-            Target::Origins => {
-                if !self.descends {
-                    match OriginStarts::of_batch(chunk, self.row0 + self.at) {
-                        Some(batch) if self.starts.follows(&batch) => self.starts.extend(batch),
-                        _ => self.descends = true,
-                    }
-                }
-            }
-            Target::Dest(out) | Target::Persons(out) => {
-                out.get_mut(self.at..end)?.copy_from_slice(chunk)
-            }
-        }
-        self.at = end;
-        Some(())
+        // Same size and alignment; negative values of a signed column were refused above.
+        self.put(bytemuck_u32(values))
     }
 }
 
@@ -1315,18 +1242,25 @@ mod tests {
     /// Writes three INT32 columns with the parquet crate's writer; `persons_type` is the
     /// annotation of the persons column (e.g. `(DECIMAL(9,2))`).
     fn int32_od(path: &Path, persons_type: &str, columns: [&[i32]; 3]) {
+        int32_od_with(path, persons_type, columns, Default::default());
+    }
+
+    /// [`int32_od`] with the writer's properties.
+    fn int32_od_with(
+        path: &Path,
+        persons_type: &str,
+        columns: [&[i32]; 3],
+        props: parquet::file::properties::WriterProperties,
+    ) {
         use parquet::data_type::Int32Type;
         use parquet::file::writer::SerializedFileWriter;
         let schema = parquet::schema::parser::parse_message_type(&format!(
             "message od {{ REQUIRED INT32 origin; REQUIRED INT32 destination; REQUIRED INT32 persons {persons_type}; }}"
         ))
         .unwrap();
-        let mut w = SerializedFileWriter::new(
-            File::create(path).unwrap(),
-            schema.into(),
-            Default::default(),
-        )
-        .unwrap();
+        let mut w =
+            SerializedFileWriter::new(File::create(path).unwrap(), schema.into(), props.into())
+                .unwrap();
         let mut group = w.next_row_group().unwrap();
         for values in columns {
             let mut c = group.next_column().unwrap().unwrap();
@@ -1363,6 +1297,67 @@ mod tests {
             // polars reads it or refuses it with the column; never as 500, 250, 700 persons.
             if let Ok(od) = read_zone_od(&path, 2, &mut |_, _| {}) {
                 assert_ne!(od.row(0).1, &[500u32, 250][..], "{annotation}");
+            }
+        }
+    }
+
+    /// A layout our page decoder leaves to the crate (version-2 pages without a dictionary are
+    /// DELTA_BINARY_PACKED): the crate's column reader fills the matrix through the same
+    /// checks, and an unknown destination is still reported at its row.
+    #[test]
+    fn the_crate_reads_what_our_decoder_declines() {
+        use parquet::file::properties::{WriterProperties, WriterVersion};
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("delta.parquet");
+        let props = || {
+            WriterProperties::builder()
+                .set_writer_version(WriterVersion::PARQUET_2_0)
+                .set_dictionary_enabled(false)
+                .build()
+        };
+        let columns: [&[i32]; 3] = [&[0, 0, 1, 2], &[0, 1, 1, 0], &[5, 2, 7, 9]];
+        int32_od_with(&path, "", columns, props());
+        let source = ParquetSource::open(&path).unwrap();
+        let NativeReader { reader, file, .. } = source.native.as_ref().unwrap();
+        let chunk = chunk_of(reader, 0, 1, 0).unwrap();
+        let mut declined = tests_sink::Count(0);
+        assert!(super::super::parquet_int32::decode_chunk(file, chunk, &mut declined).is_none());
+        let lengths = source.group_lengths();
+        let csr = source
+            .read_sorted_native(3, &lengths, &mut |_, _| {})
+            .expect("the crate reads it")
+            .unwrap()
+            .expect("grouped by origin");
+        assert_eq!(
+            csr,
+            Csr::from_triplets(3, &[(0, 0, 5), (0, 1, 2), (1, 1, 7), (2, 0, 9)]).unwrap()
+        );
+        int32_od_with(
+            &path,
+            "",
+            [&[0, 0, 1, 2], &[0, 1, 3, 0], &[5, 2, 7, 9]],
+            props(),
+        );
+        let source = ParquetSource::open(&path).unwrap();
+        let err = source
+            .read_sorted_native(3, &source.group_lengths(), &mut |_, _| {})
+            .unwrap()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("row 3") && err.contains("zone 3"), "{err}");
+    }
+
+    mod tests_sink {
+        /// Counts what a decoder gives.
+        pub struct Count(pub usize);
+        impl crate::io::parquet_int32::Int32Sink for Count {
+            fn repeat(&mut self, _: i32, count: usize) -> Option<()> {
+                self.0 += count;
+                Some(())
+            }
+            fn values(&mut self, values: &[i32]) -> Option<()> {
+                self.0 += values.len();
+                Some(())
             }
         }
     }

@@ -45,6 +45,18 @@ fn metrics(data: &Path, args: &[&str], out: &Path) -> (Vec<u8>, String) {
     )
 }
 
+/// Runs `command -q --data DATA ARGS --out OUT`, which must stop on its input (exit 1);
+/// returns what it said.
+fn refused(command: &str, data: &Path, args: &[&str], out: &Path) -> String {
+    let mut full = vec![command, "-q", "--data", data.to_str().unwrap()];
+    full.extend(args);
+    full.extend(["--out", out.to_str().unwrap()]);
+    let run = toshiken(&full);
+    let err = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{command} {args:?}: {err}");
+    err
+}
+
 #[test]
 fn a_crosswalk_maps_old_codes_and_adds_merged_persons() {
     let tmp = tempfile::tempdir().unwrap();
@@ -126,42 +138,28 @@ fn a_crosswalk_maps_old_codes_and_adds_merged_persons() {
         "{b_err}"
     );
     // Without the crosswalk the old code is refused with its line.
-    let run = toshiken(&[
+    let err = refused(
         "metrics",
-        "-q",
-        "--data",
-        data.to_str().unwrap(),
-        "--od",
-        &p("od_old.csv"),
-        "--out",
-        tmp.path().join("c").to_str().unwrap(),
-    ]);
-    assert_eq!(run.status.code(), Some(1));
-    assert!(
-        text(&run.stderr).contains("is not in the municipality registry"),
-        "{}",
-        text(&run.stderr)
+        &data,
+        &["--od", &p("od_old.csv")],
+        &tmp.path().join("c"),
     );
+    assert!(err.contains("is not in the municipality registry"), "{err}");
     // A split is refused.
     std::fs::write(
         tmp.path().join("split.csv"),
         "old_code,new_code,weight\n98398,98301,0.6\n",
     )
     .unwrap();
-    let run = toshiken(&[
+    let err = refused(
         "metrics",
-        "-q",
-        "--data",
-        data.to_str().unwrap(),
-        "--crosswalk",
-        &p("split.csv"),
-        "--out",
-        tmp.path().join("d").to_str().unwrap(),
-    ]);
+        &data,
+        &["--crosswalk", &p("split.csv")],
+        &tmp.path().join("d"),
+    );
     assert!(
-        text(&run.stderr).contains("split.csv: line 2: weight '0.6' for 98398 is not 1: a split municipality cannot be mapped on whole persons"),
-        "{}",
-        text(&run.stderr)
+        err.contains("split.csv: line 2: weight '0.6' for 98398 is not 1: a split municipality cannot be mapped on whole persons"),
+        "{err}"
     );
 }
 
@@ -269,21 +267,15 @@ fn the_shipped_2015_crosswalk_maps_tomiya_and_nakagawa() {
     assert_eq!(figures(&a, "40231"), figures(&u, "40305"));
     assert!(figures(&a, "04216").is_some());
     // Without the crosswalk the run stops and says which file maps the code.
-    let run = toshiken(&[
+    let err = refused(
         "metrics",
-        "-q",
-        "--data",
-        real.to_str().unwrap(),
-        "--od",
-        &p("od2015codes.csv"),
-        "--out",
-        tmp.path().join("c").to_str().unwrap(),
-    ]);
-    assert_eq!(run.status.code(), Some(1));
+        &real,
+        &["--od", &p("od2015codes.csv")],
+        &tmp.path().join("c"),
+    );
     assert!(
-        text(&run.stderr).contains("is not in the municipality registry (04423 is 宮城県富谷町's code before 2016-10-10, now 宮城県富谷市 04216: map it with --crosswalk data/crosswalks/census2015_to_2020.csv)"),
-        "{}",
-        text(&run.stderr)
+        err.contains("is not in the municipality registry (04423 is 宮城県富谷町's code before 2016-10-10, now 宮城県富谷市 04216: map it with --crosswalk data/crosswalks/census2015_to_2020.csv)"),
+        "{err}"
     );
 }
 
@@ -354,75 +346,66 @@ fn units_from_the_population_table() {
     let record = std::fs::read_to_string(tmp.path().join("b/run.json")).unwrap();
     assert!(record.contains("\"units\": \"population\""), "{record}");
     // An OD code that the table does not list is not a unit, even if the master has it.
-    let run = toshiken(&[
+    let err = refused(
         "metrics",
-        "-q",
-        "--data",
-        data.to_str().unwrap(),
-        "--od",
-        &p("od.csv"),
-        "--population",
-        &p("pop_old.csv"),
-        "--units",
-        "population",
-        "--out",
-        tmp.path().join("c").to_str().unwrap(),
-    ]);
-    assert_eq!(run.status.code(), Some(1));
+        &data,
+        &[
+            "--od",
+            &p("od.csv"),
+            "--population",
+            &p("pop_old.csv"),
+            "--units",
+            "population",
+        ],
+        &tmp.path().join("c"),
+    );
     assert!(
-        text(&run.stderr).contains("code 98302 is not in ")
-            && text(&run.stderr).contains("pop_old.csv, whose codes are the units with --units population (the master has it, 森村, but the table gives it no row)"),
-        "{}",
-        text(&run.stderr)
+        err.contains("code 98302 is not in ")
+            && err.contains("pop_old.csv, whose codes are the units with --units population (the master has it, 森村, but the table gives it no row)"),
+        "{err}"
     );
     // The declared lists carry 2020 codes: audit says why 森村 98302 is not a unit.
-    let run = toshiken(&[
+    let err = refused(
         "audit",
-        "-q",
-        "--data",
-        data.to_str().unwrap(),
-        "--declared",
-        data.join("declared").to_str().unwrap(),
-        "--od",
-        &p("od_old.csv"),
-        "--population",
-        &p("pop_old.csv"),
-        "--units",
-        "population",
-        "--allow-missing-shapes",
-        "--out",
-        tmp.path().join("e").to_str().unwrap(),
-    ]);
-    assert_eq!(run.status.code(), Some(1));
+        &data,
+        &[
+            "--declared",
+            data.join("declared").to_str().unwrap(),
+            "--od",
+            &p("od_old.csv"),
+            "--population",
+            &p("pop_old.csv"),
+            "--units",
+            "population",
+            "--allow-missing-shapes",
+        ],
+        &tmp.path().join("e"),
+    );
     assert!(
-        text(&run.stderr).contains("with --units population the units are the population table's codes: a declared code that the table lacks (a code of another vintage) is not one of them")
-            && text(&run.stderr).contains("declared member 98302 森村 of area T1 is not a municipality of the data"),
-        "{}",
-        text(&run.stderr)
+        err.contains("with --units population the units are the population table's codes: a declared code that the table lacks (a code of another vintage) is not one of them")
+            && err.contains("declared member 98302 森村 of area T1 is not a municipality of the data"),
+        "{err}"
     );
     // A new code named like a designated city's ward cannot be placed in its city.
     let wards = std::fs::read_to_string(tmp.path().join("pop_old.csv"))
         .unwrap()
         .replace("98101,湊市東区,", "98103,湊市東区,");
     std::fs::write(tmp.path().join("pop_ward.csv"), wards).unwrap();
-    let run = toshiken(&[
+    let err = refused(
         "metrics",
-        "-q",
-        "--data",
-        data.to_str().unwrap(),
-        "--od",
-        &p("od_old.csv"),
-        "--population",
-        &p("pop_ward.csv"),
-        "--units",
-        "population",
-        "--out",
-        tmp.path().join("d").to_str().unwrap(),
-    ]);
-    assert_eq!(run.status.code(), Some(1));
+        &data,
+        &[
+            "--od",
+            &p("od_old.csv"),
+            "--population",
+            &p("pop_ward.csv"),
+            "--units",
+            "population",
+        ],
+        &tmp.path().join("d"),
+    );
     assert!(
-        text(&run.stderr).contains("98103 湊市東区 cannot be made a unit (--units population): it looks like a ward of a designated city"),
-        "{}",
-        text(&run.stderr)
+        err.contains("98103 湊市東区 cannot be made a unit (--units population): it looks like a ward of a designated city"),
+        "{err}"
     );
 }
