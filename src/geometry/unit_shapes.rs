@@ -133,7 +133,9 @@ pub fn unit_shapes(
         features: features.len(),
         ..ShapeReport::default()
     };
-    let mut parts: BTreeMap<usize, Vec<&MultiPolygon<f64>>> = BTreeMap::new();
+    // Each unit's features, by code in the order first met: N03 as MLIT publishes it has one
+    // feature per polygon (every island of a municipality is a record of its own).
+    let mut parts: BTreeMap<usize, Vec<(String, Vec<&MultiPolygon<f64>>)>> = BTreeMap::new();
     // Why a unit's features were set aside, kept in case none is usable.
     let mut unusable: BTreeMap<usize, String> = BTreeMap::new();
     for f in features {
@@ -163,18 +165,38 @@ pub fn unit_shapes(
                         f.feature, JAPAN_LON.0, JAPAN_LON.1, JAPAN_LAT.0, JAPAN_LAT.1
                     ));
                 } else {
-                    parts.entry(m.index()).or_default().push(&f.shape);
+                    let codes = parts.entry(m.index()).or_default();
+                    let code = code.to_string();
+                    match codes.iter_mut().find(|(c, _)| *c == code) {
+                        Some((_, list)) => list.push(&f.shape),
+                        None => codes.push((code, vec![&f.shape])),
+                    }
                 }
             }
             None => report.unknown_codes.push(code.to_string()),
         }
     }
     let mut shapes: UnitShapes = vec![None; units.len()];
-    for (i, list) in parts {
-        shapes[i] = Some(if list.len() == 1 {
-            list[0].clone()
+    for (i, codes) in parts {
+        // The features of one code are that municipality's polygons as published: they are
+        // kept side by side, as one multi-part feature would give them, so that adjacency is
+        // read from the published borders and any overlap between them is repaired below
+        // (a dissolve here would fall back to a polygon union that moves the borders). Only
+        // the wards of a designated city, which tile it, are dissolved into the city.
+        let mut per_code: Vec<MultiPolygon<f64>> = codes
+            .into_iter()
+            .map(|(_, list)| {
+                if list.len() == 1 {
+                    list[0].clone()
+                } else {
+                    MultiPolygon::new(list.into_iter().flat_map(|s| s.0.iter().cloned()).collect())
+                }
+            })
+            .collect();
+        shapes[i] = Some(if per_code.len() == 1 {
+            per_code.pop().expect("one shape")
         } else {
-            dissolve(list)
+            dissolve(per_code.iter())
         });
     }
     // Validation is the costly part of reading (~0.3 s nationally): one task per unit.
