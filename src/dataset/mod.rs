@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use crate::io::{self, ReadError};
 use crate::matrix::{assemble, AssembleError, CommuteMatrix, Conservation, RawOd};
-use crate::registry::{Level, MasterRow, MuniCode, Registry, RegistryError, RegistryParams, Units};
+use crate::registry::{
+    Kind, Level, MasterRow, MuniCode, Registry, RegistryError, RegistryParams, Units,
+};
 
 /// Path of the census OD folder inside a data directory.
 pub const OD_DIR: &str = "census2020_od_market_research102";
@@ -269,23 +271,85 @@ impl Dataset {
     /// What the inputs cannot support, to be printed and recorded with every result: the
     /// prefectures of whose units none has an OD row (a prefecture file left out). Inflows
     /// from there are missing, so the daytime population, day/night ratio and shares of every
-    /// other unit are too low as well.
+    /// other unit are too low as well. Likewise the prefectures of whose units none has a
+    /// population, and the cities (市) without one: their day/night ratio is unknown, so none
+    /// of them can be judged as a centre.
     pub fn warnings(&self) -> Vec<String> {
-        // Prefecture code → (name, units, units with an OD row).
-        let mut by_pref: std::collections::BTreeMap<u8, (&str, usize, usize)> = Default::default();
+        // Prefecture code → (name, units, units with an OD row, units with a population).
+        let mut by_pref: std::collections::BTreeMap<u8, (&str, usize, usize, usize)> =
+            Default::default();
         for (i, &code) in self.units.codes().iter().enumerate() {
             let name = self
                 .registry
                 .get(code)
                 .map(|e| e.prefecture.as_str())
                 .unwrap_or("");
-            let entry = by_pref.entry(code.prefecture()).or_insert((name, 0, 0));
+            let entry = by_pref.entry(code.prefecture()).or_insert((name, 0, 0, 0));
             entry.1 += 1;
             if self.matrix.has_data(i) {
                 entry.2 += 1;
             }
+            if self.population.get(i).copied().flatten().is_some() {
+                entry.3 += 1;
+            }
         }
         let mut warnings = Vec::new();
+        let no_population: Vec<(&str, usize)> = by_pref
+            .values()
+            .filter(|(_, _, _, with)| *with == 0)
+            .map(|(p, n, _, _)| (*p, *n))
+            .collect();
+        if !no_population.is_empty() {
+            let units: usize = no_population.iter().map(|m| m.1).sum();
+            let names: Vec<String> = no_population
+                .iter()
+                .take(10)
+                .map(|(p, n)| format!("{p} ({n})"))
+                .collect();
+            warnings.push(format!(
+                "the population table has no value for any unit of {} of {} prefectures ({} unit{}: {}{}): their day/night ratios are unknown, so none of them can be a centre, and area populations are too low. Give the population of every prefecture",
+                no_population.len(),
+                by_pref.len(),
+                units,
+                if units == 1 { "" } else { "s" },
+                names.join(", "),
+                if no_population.len() > 10 { ", …" } else { "" }
+            ));
+        }
+        // Cities without a population outside those prefectures: each could be a centre.
+        let gone: std::collections::BTreeSet<u8> = by_pref
+            .iter()
+            .filter(|(_, v)| v.3 == 0)
+            .map(|(&p, _)| p)
+            .collect();
+        let cities: Vec<String> = self
+            .units
+            .codes()
+            .iter()
+            .enumerate()
+            .filter(|&(i, code)| {
+                !gone.contains(&code.prefecture())
+                    && self.population.get(i).copied().flatten().is_none()
+                    && self.registry.get(*code).is_some_and(|e| {
+                        matches!(e.kind, Kind::DesignatedCity | Kind::CoreCity | Kind::City)
+                    })
+            })
+            .map(|(_, &code)| {
+                let name = self.registry.get(code).map_or("", |e| e.name.as_str());
+                format!("{code} {name}")
+            })
+            .collect();
+        if !cities.is_empty() {
+            warnings.push(format!(
+                "the population table has no value for {} cit{} ({}{}): {} day/night ratio is unknown, so {} cannot be judged as a centre",
+                cities.len(),
+                if cities.len() == 1 { "y" } else { "ies" },
+                cities.iter().take(10).cloned().collect::<Vec<_>>().join(", "),
+                if cities.len() > 10 { ", …" } else { "" },
+                if cities.len() == 1 { "its" } else { "their" },
+                if cities.len() == 1 { "it" } else { "they" },
+            ));
+        }
         let staying: u64 = (0..self.matrix.n())
             .map(|i| u64::from(self.matrix.get(i, i)))
             .sum();
@@ -294,8 +358,8 @@ impl Dataset {
         }
         let missing: Vec<(&str, usize)> = by_pref
             .values()
-            .filter(|(_, _, with)| *with == 0)
-            .map(|(p, n, _)| (*p, *n))
+            .filter(|(_, _, with, _)| *with == 0)
+            .map(|(p, n, _, _)| (*p, *n))
             .collect();
         if missing.is_empty() {
             return warnings;
