@@ -597,23 +597,29 @@ fn units_from_population(
             .name
             .as_deref()
             .map(|n| n.replace([' ', '\u{3000}'], ""))
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| format!("code {}", row.code));
-        let refuse = |problem: String| DatasetError::UnitsFromPopulation {
+            .filter(|n| !n.is_empty());
+        let refuse = |name: &str, problem: String| DatasetError::UnitsFromPopulation {
             path: inputs.population.clone(),
             record: row.record.clone(),
             code: row.code,
-            name: name.clone(),
+            name: name.to_string(),
             problem,
         };
+        let Some(name) = name else {
+            return Err(refuse(
+                "(no name)",
+                "the master does not have this code, and the table gives it no name: a unit needs one (an area_name column)".to_string(),
+            ));
+        };
         let Some(&prefecture) = prefecture_of.get(&row.code.prefecture()) else {
-            return Err(refuse(format!(
+            return Err(refuse(&name, format!(
                 "the master has no municipality of prefecture {:02}",
                 row.code.prefecture()
             )));
         };
         if name.ends_with('区') && !row.code.is_special_ward() {
             return Err(refuse(
+                &name,
                 "it looks like a ward of a designated city that the master does not have, and its city cannot be told from the table; give the table at the municipality level (the city's row, not its wards)".to_string(),
             ));
         }

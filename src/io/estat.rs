@@ -66,10 +66,13 @@ struct Cell {
 /// Which values of how many an API page holds (`RESULT_INF`: from, to, total, next key).
 type Page = (u64, u64, u64, Option<u64>);
 
-/// A table as read: its id (when the file says it), cells and, for an API page, its [`Page`].
+/// A table as read: its id (when the file says it), cells, the name of each area code (the
+/// JSON's `CLASS_INF` class `area`, or the CSV's column beside `area_code`) and, for an API
+/// page, its [`Page`].
 struct Read {
     id: Option<String>,
     cells: Vec<Cell>,
+    names: std::collections::HashMap<String, String>,
     page: Option<Page>,
 }
 
@@ -239,6 +242,24 @@ fn read_json(path: &Path) -> Result<Read, ReadError> {
         (Some(from), Some(to), Some(total)) => Some((from, to, total, number(&inf["NEXT_KEY"]))),
         _ => None,
     };
+    let mut names = std::collections::HashMap::new();
+    let objects = match &stats["CLASS_INF"]["CLASS_OBJ"] {
+        Value::Array(v) => v.iter().collect(),
+        o @ Value::Object(_) => vec![o],
+        _ => Vec::new(),
+    };
+    for object in objects.into_iter().filter(|o| o["@id"] == "area") {
+        let classes = match &object["CLASS"] {
+            Value::Array(v) => v.iter().collect(),
+            c @ Value::Object(_) => vec![c],
+            _ => Vec::new(),
+        };
+        for class in classes {
+            if let (Some(code), Some(name)) = (text(class, "@code"), text(class, "@name")) {
+                names.insert(code, name);
+            }
+        }
+    }
     let first = page.map_or(1, |p| p.0);
     let mut cells = Vec::with_capacity(values.len());
     for (n, v) in values.iter().enumerate() {
@@ -255,7 +276,12 @@ fn read_json(path: &Path) -> Result<Read, ReadError> {
             record,
         });
     }
-    Ok(Read { id, cells, page })
+    Ok(Read {
+        id,
+        cells,
+        names,
+        page,
+    })
 }
 
 /// Reads an e-Stat CSV (getSimpleStatsData), with or without its section headers.
@@ -302,6 +328,24 @@ fn read_csv(path: &Path) -> Result<Read, ReadError> {
     };
     let area = column("area_code")?.unwrap_or_default();
     let value = column("value")?.unwrap_or_default();
+    // The area's name is the column beside its code (headed with the class name).
+    let header = fields(lines[header_at]);
+    let name_column = header
+        .iter()
+        .position(|x| x == "area_code")
+        .and_then(|k| header.get(k + 1))
+        .filter(|n| !n.ends_with("_code") && n.as_str() != "value")
+        .map(|n| n.trim().to_string());
+    let mut names = std::collections::HashMap::new();
+    if let Some(n) = name_column {
+        if let Ok(c) = table.frame.column(n.as_str()) {
+            for (code, name) in area.iter().zip(table.text(c)?) {
+                if let (Some(code), Some(name)) = (code, name) {
+                    names.entry(code.clone()).or_insert(name);
+                }
+            }
+        }
+    }
     let (cat01, cat02, tab) = (
         column("cat01_code")?,
         column("cat02_code")?,
@@ -323,6 +367,7 @@ fn read_csv(path: &Path) -> Result<Read, ReadError> {
     Ok(Read {
         id,
         cells,
+        names,
         page: None,
     })
 }
@@ -582,6 +627,7 @@ pub fn read_estat_population(path: &Path) -> Result<Vec<PopulationRow>, ReadErro
     let mut seen: std::collections::HashMap<MuniCode, String> = std::collections::HashMap::new();
     for (file, read) in files.iter().zip(reads) {
         check_id(file, read.id.as_deref(), POPULATION_TABLES, "a population")?;
+        let names = read.names;
         for cell in both_sexes(file, read.cells)? {
             if cell.cat02.is_some() {
                 return Err(layout(
@@ -608,7 +654,7 @@ pub fn read_estat_population(path: &Path) -> Result<Vec<PopulationRow>, ReadErro
             }
             rows.push(PopulationRow {
                 code,
-                name: None,
+                name: names.get(&cell.area).cloned(),
                 population: count(file, &cell, &code.to_string(), true)?,
                 record: record_text(cell.record),
             });

@@ -345,6 +345,62 @@ fn units_from_the_population_table() {
     );
     let record = std::fs::read_to_string(tmp.path().join("b/run.json")).unwrap();
     assert!(record.contains("\"units\": \"population\""), "{record}");
+    // The same table as e-Stat publishes it (API JSON, Shift_JIS CSV): the new unit's name
+    // is the table's own (CLASS_INF, or the CSV's column beside area_code).
+    let estat = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/fixtures/estat");
+    let json = std::fs::read_to_string(estat.join("population_0003433219.json"))
+        .unwrap()
+        .replace("\"98302\"", "\"98397\"")
+        .replace("\"森村\"", "\"旧森村\"");
+    std::fs::write(tmp.path().join("pop_old.json"), json).unwrap();
+    let sjis = std::fs::read(estat.join("population_0003433219_sjis.csv")).unwrap();
+    let (text, _, _) = encoding_rs::SHIFT_JIS.decode(&sjis);
+    let text = text
+        .replace("\"98302\",\"森村\"", "\"98397\",\"旧森村\"");
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
+    std::fs::write(tmp.path().join("pop_old_sjis.csv"), sjis).unwrap();
+    for (file, out) in [("pop_old.json", "bj"), ("pop_old_sjis.csv", "bc")] {
+        let (c, c_err) = metrics(
+            &data,
+            &[
+                "--od",
+                &p("od_old.csv"),
+                "--population",
+                &p(file),
+                "--units",
+                "population",
+            ],
+            &tmp.path().join(out),
+        );
+        assert_eq!(String::from_utf8(c).unwrap(), b, "{file}");
+        assert!(
+            c_err.contains("1 code the master lacks made a unit with the table's names and no office location (98397 旧森村)"),
+            "{file}: {c_err}"
+        );
+    }
+    // A table without names cannot name a new unit: refused, not named after its code.
+    std::fs::write(
+        tmp.path().join("pop_nameless.csv"),
+        "area_code,population\n97201,5000\n98100,2000\n98101,1200\n98102,800\n98201,1500\n98202,900\n98301,250\n98397,\n",
+    )
+    .unwrap();
+    let err = refused(
+        "metrics",
+        &data,
+        &[
+            "--od",
+            &p("od_old.csv"),
+            "--population",
+            &p("pop_nameless.csv"),
+            "--units",
+            "population",
+        ],
+        &tmp.path().join("f"),
+    );
+    assert!(
+        err.contains("pop_nameless.csv: line 9: 98397 (no name) cannot be made a unit (--units population): the master does not have this code, and the table gives it no name"),
+        "{err}"
+    );
     // An OD code that the table does not list is not a unit, even if the master has it.
     let err = refused(
         "metrics",
