@@ -198,9 +198,13 @@ pub(crate) fn base_record(config: &Config, command: &str) -> anyhow::Result<RunR
         r.param("units", "population");
     }
     let (_, inputs) = config.inputs()?;
-    r.inputs.push(InputFile::at("od", &inputs.od));
-    r.inputs
-        .push(InputFile::at("population", &inputs.population));
+    r.inputs.push(
+        InputFile::at("od", &inputs.od).with_layout(crate::io::describe_input(&inputs.od, true).0),
+    );
+    r.inputs.push(
+        InputFile::at("population", &inputs.population)
+            .with_layout(crate::io::describe_input(&inputs.population, false).0),
+    );
     r.inputs.push(InputFile::at("master", &inputs.master));
     if let Some(c) = &inputs.crosswalk {
         r.inputs.push(InputFile::at("code crosswalk", c));

@@ -36,6 +36,9 @@ pub struct InputFile {
     /// The list's `as of` date, for rule lists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub as_of: Option<String>,
+    /// How the OD or population was laid out (e-Stat download and table id, census JSON, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
 }
 
 impl InputFile {
@@ -48,7 +51,14 @@ impl InputFile {
             sha256: sha256_of(path),
             source: None,
             as_of: None,
+            layout: None,
         }
+    }
+
+    /// The same, with how the file is laid out.
+    pub fn with_layout(mut self, layout: String) -> Self {
+        self.layout = Some(layout);
+        self
     }
 
     /// A rule list, shipped or read from a file.
@@ -68,6 +78,7 @@ impl InputFile {
             },
             source: Some(info.source.clone()),
             as_of: info.as_of.map(|d| d.to_string()),
+            layout: None,
         }
     }
 }
@@ -208,6 +219,9 @@ impl RunRecord {
             }
             if let Some(d) = &input.as_of {
                 parts.push(format!("as of {d}"));
+            }
+            if let Some(l) = &input.layout {
+                parts.push(l.clone());
             }
             rows.push((format!("input: {}", input.role), parts.join("; ")));
         }

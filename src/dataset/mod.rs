@@ -265,6 +265,9 @@ pub struct Dataset {
     pub od_files: usize,
     /// Missing values, reported.
     pub notes: Vec<Note>,
+    /// What the inputs' layout leaves unchecked (an e-Stat CSV without its section headers does
+    /// not state its table id), reported with [`Dataset::warnings`].
+    pub input_warnings: Vec<String>,
 }
 
 impl Dataset {
@@ -293,7 +296,7 @@ impl Dataset {
                 entry.3 += 1;
             }
         }
-        let mut warnings = Vec::new();
+        let mut warnings = self.input_warnings.clone();
         let no_population: Vec<(&str, usize)> = by_pref
             .values()
             .filter(|(_, _, _, with)| *with == 0)
@@ -539,6 +542,10 @@ impl Dataset {
             inputs: inputs.clone(),
             od_files: raw.files.len(),
             notes,
+            input_warnings: [(&inputs.od, true), (&inputs.population, false)]
+                .into_iter()
+                .filter_map(|(path, od)| io::describe_input(path, od).1)
+                .collect(),
         })
     }
 }

@@ -21,7 +21,11 @@
 //! (`00000`) and prefecture (`xx000`) rows and destinations are totals and are not read as
 //! municipalities; `cat02` `00000` is each origin's stated total, checked against its cells as
 //! the census JSON's `total_employed` is. A table id other than the accepted ones is refused with
-//! the ids that are.
+//! the ids that are; a CSV without its section headers states no id and is read with a warning
+//! ([`super::describe_input`]). Area names are kept (`CLASS_INF`, or the CSV's name column) for
+//! the units a population table brings (`--units population`). A file with e-Stat's metadata
+//! but neither layout (the website's cross-table download) is refused in words
+//! ([`refuse_other_estat_layout`]).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -106,6 +110,86 @@ pub fn sniff(path: &Path) -> Result<bool, ReadError> {
     let n = std::io::Read::read(&mut f, &mut head).unwrap_or(0);
     head.truncate(n);
     Ok(is_estat_json(&head) || is_estat_csv(&head))
+}
+
+/// What an e-Stat download is, from the start of its file (a folder: its first file): the
+/// layout, and the table id where the file states it. `None` when it is not an e-Stat download.
+pub fn describe(path: &Path) -> Option<(&'static str, Option<String>)> {
+    if !sniff(path).ok()? {
+        return None;
+    }
+    let file = if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "csv")))
+            .collect();
+        files.sort();
+        files.into_iter().next()?
+    } else {
+        path.to_path_buf()
+    };
+    let mut head = vec![0u8; 65_536];
+    let n = std::io::Read::read(&mut std::fs::File::open(&file).ok()?, &mut head).unwrap_or(0);
+    head.truncate(n);
+    let text = decode(&head).0;
+    if is_estat_json(&head) {
+        // PARAMETER.STATS_DATA_ID, or TABLE_INF's @id: both come before the values.
+        let id = ["\"STATS_DATA_ID\"", "\"TABLE_INF\""].iter().find_map(|key| {
+            let at = text.find(key)? + key.len();
+            let rest = &text[at..];
+            let start = rest.find(|c: char| c.is_ascii_digit())?;
+            let digits: String = rest[start..].chars().take_while(char::is_ascii_digit).collect();
+            (digits.len() == 10).then_some(digits)
+        });
+        return Some(("e-Stat API JSON response", id));
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let id = lines.windows(2).find_map(|w| {
+        let (h, v) = (fields(w[0]), fields(w[1]));
+        let i = h.iter().position(|x| x == "STATS_DATA_ID")?;
+        v.get(i).cloned().filter(|s| !s.is_empty())
+    });
+    Some(if id.is_some() {
+        ("e-Stat CSV", id)
+    } else {
+        ("e-Stat CSV without its section headers", None)
+    })
+}
+
+/// Refuses, in words, a file that e-Stat wrote but not in a layout toshiken reads: its first
+/// lines carry e-Stat's metadata (統計名, 表題, 統計表ID …) yet there is no header line with
+/// `area_code` and `value` — the website's cross-table download (クロス集計表形式), or a download
+/// without its code columns. Other files pass (`Ok`), left to the table readers.
+///
+/// # Errors
+/// [`ReadError::Table`] naming the file and what to download instead.
+pub fn refuse_other_estat_layout(path: &Path) -> Result<(), ReadError> {
+    if path.is_dir() {
+        return Ok(());
+    }
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    let mut head = vec![0u8; 16_384];
+    let n = std::io::Read::read(&mut f, &mut head).unwrap_or(0);
+    head.truncate(n);
+    if is_estat_json(&head) || is_estat_csv(&head) {
+        return Ok(());
+    }
+    let text = decode(&head).0;
+    let marks = ["統計名", "表題", "統計表ID", "政府統計名", "表章項目"];
+    let Some((line, mark)) = text.lines().take(30).enumerate().find_map(|(i, l)| {
+        marks.iter().find(|m| l.contains(*m)).map(|m| (i + 1, *m))
+    }) else {
+        return Ok(());
+    };
+    Err(layout(
+        path,
+        format!(
+            "line {line}: {mark} — an e-Stat download, but without an `area_code` and a `value` column: toshiken reads e-Stat's column layout with codes (the API's getStatsData JSON or getSimpleStatsData CSV, or the download page's CSV in the column layout with code columns), not the cross-table layout (クロス集計表形式) or a file without codes"
+        ),
+    ))
 }
 
 /// Whether `bytes` (the start of a file) look like an e-Stat API JSON response.

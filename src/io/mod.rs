@@ -54,6 +54,41 @@ use std::path::Path;
 
 use crate::matrix::RawOd;
 
+/// How an OD or population input is laid out, for run.json and the run's summary: an e-Stat
+/// download with its table id (or the warning that a CSV without section headers does not
+/// state it), census JSON, or a table by its extension. `od` says which role it has.
+pub fn describe_input(path: &Path, od: bool) -> (String, Option<String>) {
+    if let Some((layout, id)) = estat::describe(path) {
+        let (tables, what) = if od {
+            (estat::OD_TABLES, "the OD")
+        } else {
+            (estat::POPULATION_TABLES, "the population")
+        };
+        return match id {
+            Some(id) => (format!("{layout}, table {id}"), None),
+            None => (
+                format!("{layout} (table id not stated)"),
+                Some(format!(
+                    "{}: an e-Stat CSV without its section headers does not say which table it is; it was read as {what}, table {} ({}), which toshiken cannot check. Download it with its section headers (sectionHeaderFlg=1, the API's default) so that the table id is checked",
+                    path.display(),
+                    tables[0].0,
+                    tables[0].1
+                )),
+            ),
+        };
+    }
+    let text = if path.is_dir() {
+        "census JSON, a folder of files".to_string()
+    } else {
+        match table::extension(path).as_deref() {
+            Some("json") if od => "census JSON".to_string(),
+            Some("parquet") => "Parquet table".to_string(),
+            _ => "CSV table".to_string(),
+        }
+    };
+    (text, None)
+}
+
 /// Reads any OD source: a folder of census JSON files, one census JSON file, or a long table
 /// (`origin,destination,persons`) in CSV or Parquet.
 ///
@@ -64,6 +99,7 @@ pub fn read_od(path: &Path) -> Result<RawOd, ReadError> {
     if estat::sniff(path)? {
         return estat::read_estat_od(path);
     }
+    estat::refuse_other_estat_layout(path)?;
     if path.is_dir() {
         return read_census_json_dir(path);
     }

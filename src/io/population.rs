@@ -30,6 +30,7 @@ pub fn read_population(path: &Path) -> Result<Vec<PopulationRow>, ReadError> {
     if super::estat::sniff(path)? {
         return super::estat::read_estat_population(path);
     }
+    super::estat::refuse_other_estat_layout(path)?;
     let table = Table::read(path)?;
     table.require_records("one row per municipality (area_code,population)")?;
     let codes = table.codes(table.column("code", &["area_code", "code"])?)?;

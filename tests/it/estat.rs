@@ -65,6 +65,59 @@ fn the_same_od_through_three_layouts_gives_byte_identical_outputs() {
         assert_eq!(table, census, "{}", od.display());
         assert_eq!(l, line, "{}", od.display());
     }
+    // run.json says how each input was laid out, with the table id the file states.
+    let record =
+        std::fs::read_to_string(tmp.path().join("od_0003454527_sjis.csv/run.json")).unwrap();
+    assert!(
+        record.contains("\"layout\": \"e-Stat CSV, table 0003454527\"")
+            && record.contains("\"layout\": \"e-Stat CSV, table 0003433219\""),
+        "{record}"
+    );
+    let record =
+        std::fs::read_to_string(tmp.path().join("od_0003454527.json/run.json")).unwrap();
+    assert!(
+        record.contains("\"layout\": \"e-Stat API JSON response, table 0003454527\"")
+            && record.contains("\"layout\": \"e-Stat API JSON response, table 0003433219\""),
+        "{record}"
+    );
+    let record = std::fs::read_to_string(tmp.path().join("census/run.json")).unwrap();
+    assert!(
+        record.contains("\"layout\": \"census JSON, a folder of files\"")
+            && record.contains("\"layout\": \"CSV table\""),
+        "{record}"
+    );
+    // A CSV without its section headers does not state its table: read, with a warning
+    // (printed and in run.json) that the id could not be checked.
+    let sjis = std::fs::read(estat("population_0003433219_sjis.csv")).unwrap();
+    let (utf8, _, _) = encoding_rs::SHIFT_JIS.decode(&sjis);
+    let body: String = utf8.split_inclusive('\n').skip(7).collect();
+    let bare = tmp.path().join("population_bare.csv");
+    std::fs::write(&bare, body).unwrap();
+    let out = tmp.path().join("bare");
+    let data = tiny_dir();
+    let run = toshiken(&[
+        "metrics",
+        "-q",
+        "--data",
+        data.to_str().unwrap(),
+        "--population",
+        bare.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let warning = format!(
+        "warning: {}: an e-Stat CSV without its section headers does not say which table it is; it was read as the population, table 0003433219",
+        bare.display()
+    );
+    assert!(text(&run.stderr).contains(&warning), "{}", text(&run.stderr));
+    assert_eq!(std::fs::read(out.join("municipalities.csv")).unwrap(), census);
+    let record = std::fs::read_to_string(out.join("run.json")).unwrap();
+    assert!(
+        record.contains("e-Stat CSV without its section headers (table id not stated)")
+            && record.contains("which toshiken cannot check"),
+        "{record}"
+    );
 }
 
 #[test]
