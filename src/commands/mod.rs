@@ -100,7 +100,26 @@ impl Config {
         let dir = if all_given {
             None
         } else {
-            Some(resolve_data_dir(self.data.as_deref())?)
+            let needed: Vec<&str> = [
+                (self.od.is_none(), "--od"),
+                (self.population.is_none(), "--population"),
+                (self.master.is_none(), "--master (the municipality master)"),
+            ]
+            .into_iter()
+            .filter_map(|(missing, what)| missing.then_some(what))
+            .collect();
+            let resolved = resolve_data_dir(self.data.as_deref());
+            // When some inputs were given, say which ones the data directory was wanted for.
+            Some(if needed.len() < 3 {
+                resolved.with_context(|| {
+                    format!(
+                        "{} not given, so taken from the data directory",
+                        needed.join(", ")
+                    )
+                })?
+            } else {
+                resolved?
+            })
         };
         let mut inputs = match &dir {
             Some(d) => InputPaths::in_dir(&d.path),
