@@ -410,11 +410,37 @@ impl Dataset {
         let raw = io::read_od(&inputs.od)?;
         let population_rows = io::read_population(&inputs.population)?;
         let mut first_notes = Vec::new();
+        let mut input_warnings = Vec::new();
         let (raw, population_rows) = match &inputs.crosswalk {
             None => (raw, population_rows),
             Some(crosswalk) => {
                 let rows = io::read_crosswalk(crosswalk)?;
+                // A crosswalk maps onto the master's codes: a new code the master lacks would
+                // only be reported later against the OD record that used the old one.
+                if !inputs.units_from_population {
+                    let known: HashSet<MuniCode> = master.iter().map(|r| r.code).collect();
+                    if let Some(row) = rows.iter().find(|r| !known.contains(&r.new)) {
+                        return Err(ReadError::Table {
+                            path: crosswalk.clone(),
+                            problem: format!(
+                                "{}: new code {} is not a code of the municipality master ({}): a crosswalk maps the inputs' codes onto the master's",
+                                row.record.rsplit(": ").next().unwrap_or(&row.record),
+                                row.new,
+                                inputs.master.display()
+                            ),
+                        }
+                        .into());
+                    }
+                }
                 let (raw, population_rows, mapped) = apply_crosswalk(&raw, &population_rows, &rows);
+                if mapped.is_empty() {
+                    input_warnings.push(format!(
+                        "{}: none of its {} old code{} occurs in the OD or the population table, so nothing was mapped: is it the crosswalk for these inputs' census?",
+                        crosswalk.display(),
+                        rows.len(),
+                        if rows.len() == 1 { "" } else { "s" }
+                    ));
+                }
                 first_notes.push(Note::Crosswalk {
                     file: crosswalk.display().to_string(),
                     mapped,
@@ -454,6 +480,7 @@ impl Dataset {
         for (k, note) in first_notes.into_iter().enumerate() {
             dataset.notes.insert(k, note);
         }
+        dataset.input_warnings.extend(input_warnings);
         Ok(dataset)
     }
 
