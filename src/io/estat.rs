@@ -63,6 +63,7 @@ struct Cell {
     cat01: Option<String>,
     cat02: Option<String>,
     tab: Option<String>,
+    time: Option<String>,
     value: String,
     record: Record,
 }
@@ -267,11 +268,18 @@ fn read_json(path: &Path) -> Result<Read, ReadError> {
     let root: Value = serde_json::from_slice(&bytes).map_err(|e| {
         layout(
             path,
-            format!(
-                "not a readable e-Stat API response (JSON broken at line {}, column {})",
-                e.line(),
-                e.column()
-            ),
+            if e.is_eof() {
+                format!(
+                    "the e-Stat API response is cut short (it ends at line {}): an incomplete download? Download it again",
+                    e.line()
+                )
+            } else {
+                format!(
+                    "not a readable e-Stat API response (JSON broken at line {}, column {})",
+                    e.line(),
+                    e.column()
+                )
+            },
         )
     })?;
     let data = &root["GET_STATS_DATA"];
@@ -356,6 +364,7 @@ fn read_json(path: &Path) -> Result<Read, ReadError> {
             cat01: text(v, "@cat01"),
             cat02: text(v, "@cat02"),
             tab: text(v, "@tab"),
+            time: text(v, "@time"),
             value: text(v, "$").unwrap_or_default(),
             record,
         });
@@ -430,10 +439,11 @@ fn read_csv(path: &Path) -> Result<Read, ReadError> {
             }
         }
     }
-    let (cat01, cat02, tab) = (
+    let (cat01, cat02, tab, time) = (
         column("cat01_code")?,
         column("cat02_code")?,
         column("tab_code")?,
+        column("time_code")?,
     );
     let at = |c: &Option<Vec<Option<String>>>, i: usize| {
         c.as_ref().map(|v| v[i].clone().unwrap_or_default())
@@ -444,6 +454,7 @@ fn read_csv(path: &Path) -> Result<Read, ReadError> {
             cat01: at(&cat01, i),
             cat02: at(&cat02, i),
             tab: at(&tab, i),
+            time: at(&time, i),
             value: value[i].clone().unwrap_or_default(),
             record: table.record(i),
         })
@@ -540,12 +551,19 @@ fn check_id(
         Some(id) if !accepted.iter().any(|(a, _)| *a == id) => Err(layout(
             path,
             format!(
-                "e-Stat table {id} is not a table toshiken reads as {what}; accepted: {}",
+                "e-Stat table {id} is not a table toshiken reads as {what}; accepted: {}{}",
                 accepted
                     .iter()
                     .map(|(a, name)| format!("{a} ({name})"))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                if POPULATION_TABLES.iter().any(|(a, _)| *a == id) {
+                    ". It is the population table: give it with --population"
+                } else if OD_TABLES.iter().any(|(a, _)| *a == id) {
+                    ". It is the OD table: give it with --od"
+                } else {
+                    ""
+                }
             ),
         )),
         _ => Ok(()),
@@ -638,6 +656,16 @@ fn both_sexes(path: &Path, cells: Vec<Cell>) -> Result<Vec<Cell>, ReadError> {
             format!(
                 "several 表章項目 (tab {}): download the table with one (e.g. cdTab=…), so that no count is read twice",
                 tabs.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    let times: BTreeSet<&str> = cells.iter().filter_map(|c| c.time.as_deref()).collect();
+    if times.len() > 1 {
+        return Err(layout(
+            path,
+            format!(
+                "several survey times (time {}): download the table for one (cdTime=…), so that no count is read twice",
+                times.into_iter().collect::<Vec<_>>().join(", ")
             ),
         ));
     }

@@ -168,13 +168,15 @@ fn another_table_or_a_broken_value_is_refused_with_its_record() {
     let population = estat("population_0003433219.json");
     let stderr = run(&["--od", population.to_str().unwrap()]);
     assert!(
-        stderr.contains("e-Stat table 0003433219 is not a table toshiken reads as an OD; accepted: 0003454527 (令和2年国勢調査 従業地・通学地集計 6-1"),
+        stderr.contains("e-Stat table 0003433219 is not a table toshiken reads as an OD; accepted: 0003454527 (令和2年国勢調査 従業地・通学地集計 6-1")
+            && stderr.contains("It is the population table: give it with --population"),
         "{stderr}"
     );
     let od = estat("od_0003454527.json");
     let stderr = run(&["--population", od.to_str().unwrap()]);
     assert!(
-        stderr.contains("is not a table toshiken reads as a population; accepted: 0003433219"),
+        stderr.contains("is not a table toshiken reads as a population; accepted: 0003433219")
+            && stderr.contains("It is the OD table: give it with --od"),
         "{stderr}"
     );
     // A value that is no count, and a second 表章項目, each named with its record.
@@ -199,6 +201,30 @@ fn another_table_or_a_broken_value_is_refused_with_its_record() {
     let stderr = run(&["--od", two_tabs.to_str().unwrap()]);
     assert!(
         stderr.contains("several 表章項目 (tab 2020_01, 2020_02)"),
+        "{stderr}"
+    );
+    // A download cut short.
+    let cut = tmp.path().join("cut.json");
+    let mut half = json.len() / 2;
+    while !json.is_char_boundary(half) {
+        half -= 1;
+    }
+    std::fs::write(&cut, &json[..half]).unwrap();
+    let stderr = run(&["--od", cut.to_str().unwrap()]);
+    assert!(
+        stderr.contains("cut.json: the e-Stat API response is cut short (it ends at line"),
+        "{stderr}"
+    );
+    // Two survey years in one download: named as such, not as a total stated twice.
+    let two_times = tmp.path().join("times.json");
+    std::fs::write(
+        &two_times,
+        json.replacen("\"@time\": \"2020000000\"", "\"@time\": \"2015000000\"", 1),
+    )
+    .unwrap();
+    let stderr = run(&["--od", two_times.to_str().unwrap()]);
+    assert!(
+        stderr.contains("times.json: several survey times (time 2015000000, 2020000000): download the table for one (cdTime=…)"),
         "{stderr}"
     );
 }
