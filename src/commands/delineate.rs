@@ -463,9 +463,23 @@ pub fn build_region_with_warnings(
     data_warnings.push(format!("note: {}", dataset.conservation));
     data_warnings.extend(dataset.notes.iter().map(|n| format!("note: {n}")));
     let mut warnings = Vec::new();
+    let mut shape_notes = Vec::new();
     let region = timings.time("boundaries", || -> anyhow::Result<Region> {
         let features = io::read_boundaries(&boundaries)?;
         let (shapes, report) = unit_shapes(&features, &dataset.registry, &dataset.units);
+        // Recorded in run.json whatever -q says: what of the boundary file was not used.
+        shape_notes.push(format!(
+            "note: {}: {} boundary features read; {} without a code (N03 所属未定地, or features of another layer) set aside; {} with a code not in the registry{}",
+            boundaries.display(),
+            report.features,
+            report.without_code,
+            report.unknown_codes.len(),
+            if report.unknown_codes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", report.unknown_codes.join(" "))
+            }
+        ));
         let name = |code: &str| {
             crate::registry::MuniCode::parse(code)
                 .and_then(|c| dataset.registry.get(c))
@@ -607,6 +621,7 @@ pub fn build_region_with_warnings(
             );
         }
     }
+    data_warnings.extend(shape_notes);
     Ok((region, data_warnings.into_iter().chain(warnings).collect()))
 }
 

@@ -4,7 +4,7 @@
 //! features of one code are merged into its unit by `geometry::unit_shapes`, and features
 //! without a code (所属未定地) are kept aside there with a note.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde::Deserialize;
@@ -43,6 +43,15 @@ pub fn read_boundaries(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
     match super::table::extension(path).as_deref() {
         Some("shp") => return read_shapefile(path),
         Some("zip") => return read_zip(path),
+        Some(ext @ ("dbf" | "shx" | "cpg" | "prj")) => {
+            return Err(ReadError::Table {
+                path: path.to_path_buf(),
+                problem: format!(
+                    "a .{ext} is one of a Shapefile's files, not the boundaries themselves: give the .shp beside it ({}), or the zip as downloaded",
+                    path.with_extension("shp").display()
+                ),
+            })
+        }
         _ => {}
     }
     let bytes = read_utf8(path)?;
@@ -359,7 +368,7 @@ fn read_shapefile(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
     }
     // N03 is in longitude and latitude (JGD2011); a projected copy would put every unit
     // "outside Japan".
-    if let Ok(prj) = std::fs::read_to_string(path.with_extension("prj")) {
+    if let Ok(prj) = std::fs::read_to_string(sibling(path, "prj")) {
         if prj.trim_start().starts_with("PROJCS") {
             let name = prj.split('"').nth(1).unwrap_or("a projection");
             return Err(problem(format!(
@@ -367,28 +376,29 @@ fn read_shapefile(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
             )));
         }
     }
-    let dbf = path.with_extension("dbf");
+    let dbf = sibling(path, "dbf");
     if !dbf.is_file() {
         return Err(problem(format!(
             "no {} beside it: a Shapefile's attributes (the N03_007 code) are in its .dbf",
             dbf.display()
         )));
     }
-    let cpg = std::fs::read_to_string(path.with_extension("cpg")).unwrap_or_default();
+    let cpg = std::fs::read_to_string(sibling(path, "cpg")).unwrap_or_default();
     let encoding: dbase::encoding::DynEncoding = if cpg.to_ascii_uppercase().contains("UTF") {
         dbase::encoding::UnicodeLossy.into()
     } else {
         dbase::encoding::EncodingRs::from(encoding_rs::SHIFT_JIS).into()
     };
     let shapes = shapefile::ShapeReader::from_path(path)
-        .map_err(|e| problem(format!("not a readable Shapefile ({e})")))?;
+        .map_err(|e| problem(format!("not a readable Shapefile ({})", plain(&e.to_string()))))?;
     let records = dbase::ReaderBuilder::new()
         .with_encoding(encoding)
         .open(&dbf)
         .map_err(|e| {
             problem(format!(
-                "{}: not a readable dBase table ({e})",
-                dbf.display()
+                "{}: not a readable dBase table ({})",
+                dbf.display(),
+                plain(&e.to_string())
             ))
         })?;
     let mut reader = shapefile::Reader::new(shapes, records);
@@ -452,6 +462,41 @@ fn read_shapefile(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
     Ok(out)
 }
 
+/// The file beside `path` with extension `ext`, as written (`x.dbf`), upper-case (`X.DBF`
+/// beside `X.SHP`), or in any case beside it; `path.with_extension(ext)` when there is none.
+fn sibling(path: &Path, ext: &str) -> PathBuf {
+    let plain = path.with_extension(ext);
+    if plain.is_file() {
+        return plain;
+    }
+    let stem = path.file_stem().map(|s| s.to_string_lossy().to_lowercase());
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_stem().map(|s| s.to_string_lossy().to_lowercase()) == stem
+                    && p.extension()
+                        .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case(ext))
+            })
+            .collect();
+        found.sort();
+        if let Some(p) = found.into_iter().next() {
+            return p;
+        }
+    }
+    plain
+}
+
+/// A reading library's message in plain words where it has a common cause.
+fn plain(message: &str) -> String {
+    if message.contains("failed to fill whole buffer") || message.contains("UnexpectedEof") {
+        "the file is cut short".to_string()
+    } else {
+        message.to_string()
+    }
+}
+
 /// Reads MLIT's download as it comes: the zip's one `.shp` (with its `.shx`, `.dbf`, `.cpg`),
 /// or else its one `.geojson`, unpacked into a temporary folder that is removed afterwards.
 ///
@@ -468,7 +513,12 @@ fn read_zip(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
         source,
     })?;
     let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
-        .map_err(|e| problem(format!("not a readable zip archive ({e})")))?;
+        .map_err(|e| {
+            problem(match e {
+                zip::result::ZipError::Io(e) => format!("not a readable zip archive ({e})"),
+                _ => "not a readable zip archive: it is cut short or damaged (its table of contents is missing or broken); download it again".to_string(),
+            })
+        })?;
     let names: Vec<String> = archive.file_names().map(str::to_string).collect();
     let with = |ext: &str| -> Vec<&String> {
         names

@@ -74,6 +74,14 @@ fn an_n03_shapefile_gives_the_same_delineation_as_the_topojson() {
     let shape = tmp.path().join("shp");
     run(&topo, &[]);
     run(&shape, &["--boundaries", shp.to_str().unwrap()]);
+    // run.json says what of the file was not used (-q or not).
+    let record = std::fs::read_to_string(shape.join("run.json")).unwrap();
+    assert!(
+        record.contains(&format!(
+            "{n} boundary features read; {without_code} without a code (N03 所属未定地, or features of another layer) set aside; 6 with a code not in the registry (01695 01696 01697 01698 01699 01700)"
+        )),
+        "{record}"
+    );
     // 長崎市's polygons overlap after the source's simplification: read as separate records
     // they must still border 諫早市 and 長与町 by the published borders (they did not when
     // the records were dissolved by a polygon union before adjacency was read).
@@ -121,6 +129,37 @@ fn the_zip_as_downloaded_reads_and_a_shapefile_without_its_dbf_is_refused() {
     let from_shp = toshiken::io::read_boundaries(&shp).unwrap();
     assert_eq!(from_zip.len(), n);
     assert_eq!(from_zip, from_shp);
+    // Upper-case names, as some copies have them: the .DBF beside the .SHP is found.
+    let upper = tmp.path().join("upper");
+    std::fs::create_dir(&upper).unwrap();
+    for ext in ["shp", "shx", "dbf"] {
+        std::fs::copy(
+            shp.with_extension(ext),
+            upper.join(format!("N03.{}", ext.to_uppercase())),
+        )
+        .unwrap();
+    }
+    assert_eq!(
+        toshiken::io::read_boundaries(&upper.join("N03.SHP")).unwrap(),
+        from_shp
+    );
+    // The .dbf given instead of the .shp.
+    let e = toshiken::io::read_boundaries(&shp.with_extension("dbf"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("a .dbf is one of a Shapefile's files, not the boundaries themselves: give the .shp beside it"),
+        "{e}"
+    );
+    // A download cut short.
+    let bytes = std::fs::read(&zip_path).unwrap();
+    let cut = tmp.path().join("cut.zip");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let e = toshiken::io::read_boundaries(&cut).unwrap_err().to_string();
+    assert!(
+        e.contains("cut.zip: not a readable zip archive: it is cut short or damaged"),
+        "{e}"
+    );
     // Broken inputs, in words.
     std::fs::remove_file(shp.with_extension("dbf")).unwrap();
     let e = toshiken::io::read_boundaries(&shp).unwrap_err().to_string();
