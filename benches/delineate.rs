@@ -66,6 +66,57 @@ fn national(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // Validity of unit shapes as full-resolution N03 would give them: the national shapes with
+    // every edge cut into 8 (≈ 1.6 million vertices), checked by geo's own validation (which
+    // compares every pair of a ring's segments) and by toshiken's (an R-tree of segments).
+    let densify = |ring: &geo::LineString<f64>| {
+        let mut out = Vec::with_capacity(ring.0.len() * 8);
+        for w in ring.0.windows(2) {
+            for k in 0..8 {
+                let t = f64::from(k) / 8.0;
+                out.push(geo::coord! { x: w[0].x + t * (w[1].x - w[0].x), y: w[0].y + t * (w[1].y - w[0].y) });
+            }
+        }
+        out.push(*ring.0.last().expect("closed ring"));
+        geo::LineString::new(out)
+    };
+    let dense: Vec<geo::MultiPolygon<f64>> = region
+        .shapes
+        .iter()
+        .flatten()
+        .map(|s| {
+            geo::MultiPolygon::new(
+                s.0.iter()
+                    .map(|p| {
+                        geo::Polygon::new(
+                            densify(p.exterior()),
+                            p.interiors().iter().map(densify).collect(),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut group = c.benchmark_group("validity_dense_x8");
+    group.sample_size(10);
+    group.bench_function("geo_validation", |b| {
+        b.iter(|| {
+            dense
+                .iter()
+                .filter(|s| geo::algorithm::Validation::is_valid(*s))
+                .count()
+        })
+    });
+    group.bench_function("toshiken_validity", |b| {
+        b.iter(|| {
+            dense
+                .iter()
+                .filter(|s| toshiken::geometry::validity::first_problem(s).is_none())
+                .count()
+        })
+    });
+    group.finish();
 }
 
 criterion_group!(benches, national);

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use geo::algorithm::Validation;
 use geo::orient::{Direction, Orient};
 use geo::{Area, CoordsIter, MultiPolygon};
 use rayon::prelude::*;
@@ -66,7 +65,7 @@ pub fn repair(shape: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     use geo::{BooleanOps, BoundingRect, Intersects, Polygon};
     let mut polygons: Vec<Polygon<f64>> = Vec::with_capacity(shape.0.len());
     for p in &shape.0 {
-        if p.is_valid() {
+        if validity::polygon_is_valid(p) {
             polygons.push(p.clone());
         } else {
             // Even–odd filling keeps both lobes of a bow-tie (a winding rule would drop the
