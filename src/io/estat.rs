@@ -136,13 +136,18 @@ pub fn describe(path: &Path) -> Option<(&'static str, Option<String>)> {
     let text = decode(&head).0;
     if is_estat_json(&head) {
         // PARAMETER.STATS_DATA_ID, or TABLE_INF's @id: both come before the values.
-        let id = ["\"STATS_DATA_ID\"", "\"TABLE_INF\""].iter().find_map(|key| {
-            let at = text.find(key)? + key.len();
-            let rest = &text[at..];
-            let start = rest.find(|c: char| c.is_ascii_digit())?;
-            let digits: String = rest[start..].chars().take_while(char::is_ascii_digit).collect();
-            (digits.len() == 10).then_some(digits)
-        });
+        let id = ["\"STATS_DATA_ID\"", "\"TABLE_INF\""]
+            .iter()
+            .find_map(|key| {
+                let at = text.find(key)? + key.len();
+                let rest = &text[at..];
+                let start = rest.find(|c: char| c.is_ascii_digit())?;
+                let digits: String = rest[start..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                (digits.len() == 10).then_some(digits)
+            });
         return Some(("e-Stat API JSON response", id));
     }
     let lines: Vec<&str> = text.lines().collect();
@@ -179,10 +184,29 @@ pub fn refuse_other_estat_layout(path: &Path) -> Result<(), ReadError> {
         return Ok(());
     }
     let text = decode(&head).0;
+    // The census's own statistical tables (e.g. 2015 table 3-2, one file per prefecture), whose
+    // layout toshiken does not know: say what to do with them.
+    if let Some(line) = text
+        .lines()
+        .take(30)
+        .position(|l| l.contains("従業・通学市区町村") || l.contains("従業地・通学地"))
+        .filter(|_| !text.contains("origin"))
+    {
+        return Err(layout(
+            path,
+            format!(
+                "line {}: a census statistical table of commuting (従業地・通学地), in a layout toshiken does not read (such as the 2015 census's per-prefecture files of table 3-2): write it as a long table origin,destination,persons, as data/README.md says under \"The 2015 census\", or download the e-Stat API's JSON or CSV",
+                line + 1
+            ),
+        ));
+    }
     let marks = ["統計名", "表題", "統計表ID", "政府統計名", "表章項目"];
-    let Some((line, mark)) = text.lines().take(30).enumerate().find_map(|(i, l)| {
-        marks.iter().find(|m| l.contains(*m)).map(|m| (i + 1, *m))
-    }) else {
+    let Some((line, mark)) = text
+        .lines()
+        .take(30)
+        .enumerate()
+        .find_map(|(i, l)| marks.iter().find(|m| l.contains(*m)).map(|m| (i + 1, *m)))
+    else {
         return Ok(());
     };
     Err(layout(
