@@ -646,10 +646,13 @@ fn units_from_population(
             ));
         };
         let Some(&prefecture) = prefecture_of.get(&row.code.prefecture()) else {
-            return Err(refuse(&name, format!(
-                "the master has no municipality of prefecture {:02}",
-                row.code.prefecture()
-            )));
+            return Err(refuse(
+                &name,
+                format!(
+                    "the master has no municipality of prefecture {:02}",
+                    row.code.prefecture()
+                ),
+            ));
         };
         if name.ends_with('区') && !row.code.is_special_ward() {
             return Err(refuse(

@@ -118,6 +118,9 @@ pub fn repair(shape: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     }
 }
 
+/// One code's features (its polygons as published), by the code.
+type CodeFeatures<'a> = (String, Vec<&'a MultiPolygon<f64>>);
+
 /// Rolls `features` up to `units`: a unit's features (exclaves, islands) are merged into one
 /// MultiPolygon; at municipality level a designated city is the dissolve of its wards.
 ///
@@ -134,7 +137,7 @@ pub fn unit_shapes(
     };
     // Each unit's features, by code in the order first met: N03 as MLIT publishes it has one
     // feature per polygon (every island of a municipality is a record of its own).
-    let mut parts: BTreeMap<usize, Vec<(String, Vec<&MultiPolygon<f64>>)>> = BTreeMap::new();
+    let mut parts: BTreeMap<usize, Vec<CodeFeatures>> = BTreeMap::new();
     // Why a unit's features were set aside, kept in case none is usable.
     let mut unusable: BTreeMap<usize, String> = BTreeMap::new();
     for f in features {

@@ -61,9 +61,8 @@ pub fn polygon_is_valid(polygon: &Polygon<f64>) -> bool {
 /// bounding boxes (inclusive, so segments that only touch are paired too).
 fn ring_self_intersects(ring: &LineString<f64>) -> bool {
     let lines: Vec<Line<f64>> = ring.lines().collect();
-    let crossing = |a: &Line<f64>, b: &Line<f64>| {
-        a.intersects(b) && a.start != b.end && a.end != b.start
-    };
+    let crossing =
+        |a: &Line<f64>, b: &Line<f64>| a.intersects(b) && a.start != b.end && a.end != b.start;
     if lines.len() <= 32 {
         return lines.iter().enumerate().any(|(i, a)| {
             lines
@@ -139,12 +138,18 @@ fn visit_polygon(polygon: &Polygon<f64>, report: &mut dyn FnMut(InvalidPolygon) 
         let interior_1 = Polygon::new(interior_1.clone(), vec![]);
         let prepared_1 = PreparedGeometry::from(&interior_1);
         let im = prepared_exterior.relate(&prepared_1);
-        if !im.is_contains() && report(InvalidPolygon::InteriorRingNotContainedInExteriorRing(role_1))
+        if !im.is_contains()
+            && report(InvalidPolygon::InteriorRingNotContainedInExteriorRing(
+                role_1,
+            ))
         {
             return true;
         }
         if im.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional
-            && report(InvalidPolygon::IntersectingRingsOnALine(RingRole::Exterior, role_1))
+            && report(InvalidPolygon::IntersectingRingsOnALine(
+                RingRole::Exterior,
+                role_1,
+            ))
         {
             return true;
         }
@@ -281,7 +286,10 @@ mod tests {
             )]),
             MultiPolygon::new(vec![Polygon::new(circle(0.0, 0.0, 1.0, 500, None), vec![])]),
             // A large ring crossing itself (R-tree path), and a bow-tie (small path).
-            MultiPolygon::new(vec![Polygon::new(circle(0.0, 0.0, 1.0, 500, Some(10)), vec![])]),
+            MultiPolygon::new(vec![Polygon::new(
+                circle(0.0, 0.0, 1.0, 500, Some(10)),
+                vec![],
+            )]),
             MultiPolygon::new(vec![Polygon::new(
                 ring(&[(0.0, 0.0), (1.0, 1.0), (1.0, 0.0), (0.0, 1.0), (0.0, 0.0)]),
                 vec![],
@@ -400,7 +408,10 @@ mod tests {
                     })
                     .collect();
                 if next() < 0.5 {
-                    let (i, j) = ((next() * n as f64) as usize % n, (next() * n as f64) as usize % n);
+                    let (i, j) = (
+                        (next() * n as f64) as usize % n,
+                        (next() * n as f64) as usize % n,
+                    );
                     pts.swap(i, j);
                 }
                 pts.push(pts[0]);
@@ -414,6 +425,9 @@ mod tests {
                 }
             }
         }
-        assert!(crossing > 20 && clean > 20, "{crossing} invalid, {clean} valid");
+        assert!(
+            crossing > 20 && clean > 20,
+            "{crossing} invalid, {clean} valid"
+        );
     }
 }

@@ -389,8 +389,12 @@ fn read_shapefile(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
     } else {
         dbase::encoding::EncodingRs::from(encoding_rs::SHIFT_JIS).into()
     };
-    let shapes = shapefile::ShapeReader::from_path(path)
-        .map_err(|e| problem(format!("not a readable Shapefile ({})", plain(&e.to_string()))))?;
+    let shapes = shapefile::ShapeReader::from_path(path).map_err(|e| {
+        problem(format!(
+            "not a readable Shapefile ({})",
+            plain(&e.to_string())
+        ))
+    })?;
     let records = dbase::ReaderBuilder::new()
         .with_encoding(encoding)
         .open(&dbf)
@@ -470,7 +474,10 @@ fn sibling(path: &Path, ext: &str) -> PathBuf {
         return plain;
     }
     let stem = path.file_stem().map(|s| s.to_string_lossy().to_lowercase());
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     if let Ok(entries) = std::fs::read_dir(dir) {
         let mut found: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))

@@ -73,8 +73,7 @@ fn the_same_od_through_three_layouts_gives_byte_identical_outputs() {
             && record.contains("\"layout\": \"e-Stat CSV, table 0003433219\""),
         "{record}"
     );
-    let record =
-        std::fs::read_to_string(tmp.path().join("od_0003454527.json/run.json")).unwrap();
+    let record = std::fs::read_to_string(tmp.path().join("od_0003454527.json/run.json")).unwrap();
     assert!(
         record.contains("\"layout\": \"e-Stat API JSON response, table 0003454527\"")
             && record.contains("\"layout\": \"e-Stat API JSON response, table 0003433219\""),
@@ -110,8 +109,15 @@ fn the_same_od_through_three_layouts_gives_byte_identical_outputs() {
         "warning: {}: an e-Stat CSV without its section headers does not say which table it is; it was read as the population, table 0003433219",
         bare.display()
     );
-    assert!(text(&run.stderr).contains(&warning), "{}", text(&run.stderr));
-    assert_eq!(std::fs::read(out.join("municipalities.csv")).unwrap(), census);
+    assert!(
+        text(&run.stderr).contains(&warning),
+        "{}",
+        text(&run.stderr)
+    );
+    assert_eq!(
+        std::fs::read(out.join("municipalities.csv")).unwrap(),
+        census
+    );
     let record = std::fs::read_to_string(out.join("run.json")).unwrap();
     assert!(
         record.contains("e-Stat CSV without its section headers (table id not stated)")

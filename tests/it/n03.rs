@@ -32,8 +32,7 @@ fn write_n03_shapefile(shp: &Path) -> (usize, usize) {
                 "N03_007".to_string(),
                 dbase::FieldValue::Character(f.code.map(|c| c.to_string())),
             );
-            let polygon =
-                shapefile::Polygon::from(geo::MultiPolygon::new(vec![part.clone()]));
+            let polygon = shapefile::Polygon::from(geo::MultiPolygon::new(vec![part.clone()]));
             writer.write_shape_and_record(&polygon, &record).unwrap();
             records += 1;
             without_code += usize::from(f.code.is_none());
@@ -90,7 +89,10 @@ fn an_n03_shapefile_gives_the_same_delineation_as_the_topojson() {
         .lines()
         .find(|l| l.contains(",42201,") || l.starts_with("C42201,"))
         .expect("長崎市's area");
-    assert!(nagasaki.contains(",true,"), "長崎市's area is contiguous: {nagasaki}");
+    assert!(
+        nagasaki.contains(",true,"),
+        "長崎市's area is contiguous: {nagasaki}"
+    );
     for f in [
         "centres.csv",
         "areas.csv",

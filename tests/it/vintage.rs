@@ -355,8 +355,7 @@ fn units_from_the_population_table() {
     std::fs::write(tmp.path().join("pop_old.json"), json).unwrap();
     let sjis = std::fs::read(estat.join("population_0003433219_sjis.csv")).unwrap();
     let (text, _, _) = encoding_rs::SHIFT_JIS.decode(&sjis);
-    let text = text
-        .replace("\"98302\",\"森村\"", "\"98397\",\"旧森村\"");
+    let text = text.replace("\"98302\",\"森村\"", "\"98397\",\"旧森村\"");
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
     std::fs::write(tmp.path().join("pop_old_sjis.csv"), sjis).unwrap();
     for (file, out) in [("pop_old.json", "bj"), ("pop_old_sjis.csv", "bc")] {
