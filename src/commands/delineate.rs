@@ -469,11 +469,13 @@ pub fn build_region_with_warnings(
         let (shapes, report) = unit_shapes(&features, &dataset.registry, &dataset.units);
         // Recorded in run.json whatever -q says: what of the boundary file was not used.
         shape_notes.push(format!(
-            "note: {}: {} boundary features read; {} without a code (N03 所属未定地, or features of another layer) set aside; {} with a code not in the registry{}",
+            "note: {}: {} boundary features read; {} without a code (N03 所属未定地, or features of another layer) set aside; {} with a code not in the registry ({} code{}){}",
             boundaries.display(),
             report.features,
             report.without_code,
+            report.unknown_code_features,
             report.unknown_codes.len(),
+            if report.unknown_codes.len() == 1 { "" } else { "s" },
             if report.unknown_codes.is_empty() {
                 String::new()
             } else {
@@ -947,7 +949,8 @@ fn parse_cz_cut(cut: &str) -> anyhow::Result<Threshold> {
 pub fn boundaries_path(config: &Config) -> anyhow::Result<PathBuf> {
     Ok(match &config.boundaries {
         Some(p) => p.clone(),
-        None => resolve_data_dir(config.data.as_deref())?
+        None => resolve_data_dir(config.data.as_deref())
+            .context("--boundaries not given, so taken from the data directory")?
             .path
             .join(BOUNDARIES_FILE),
     })

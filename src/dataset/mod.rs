@@ -642,7 +642,7 @@ fn units_from_population(
         let Some(name) = name else {
             return Err(refuse(
                 "(no name)",
-                "the master does not have this code, and the table gives it no name: a unit needs one (an area_name column)".to_string(),
+                "the master does not have this code, and the table gives it no name: a unit needs one (an area_name column, or in an e-Stat response the area's name in CLASS_INF)".to_string(),
             ));
         };
         let Some(&prefecture) = prefecture_of.get(&row.code.prefecture()) else {

@@ -27,6 +27,14 @@ pub fn dissolve<'a>(shapes: impl IntoIterator<Item = &'a MultiPolygon<f64>>) -> 
     super::validity::union_all(shapes.iter().flat_map(|s| s.0.iter()))
 }
 
+/// The outline of `shapes` by cancelling their shared edges, when it is valid: exact (no
+/// vertex moves). `None` when the shapes do not tile (they overlap, or meet off their
+/// vertices), where [`dissolve`] would fall back to a polygon union.
+pub fn exact_outline(shapes: &[&MultiPolygon<f64>]) -> Option<MultiPolygon<f64>> {
+    let outline = dissolve_edges(shapes);
+    super::validity::is_valid(&outline).then_some(outline)
+}
+
 fn dissolve_edges(shapes: &[&MultiPolygon<f64>]) -> MultiPolygon<f64> {
     // Directed edge → multiplicity, after cancelling opposite pairs.
     let mut edges: BTreeMap<(VertexKey, VertexKey), usize> = BTreeMap::new();

@@ -23,6 +23,8 @@ pub struct ShapeReport {
     /// Features whose code the registry does not know, with the code (N03 lists the six
     /// Northern Territories villages 01695–01700, which have no census data).
     pub unknown_codes: Vec<String>,
+    /// Features with a code in [`ShapeReport::unknown_codes`] (N03: several per island village).
+    pub unknown_code_features: usize,
     /// Units of the level that have no usable shape, with why: no feature, an empty
     /// geometry, or coordinates outside Japan.
     pub units_without_shape: Vec<(String, String)>,
@@ -118,6 +120,16 @@ pub fn repair(shape: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     }
 }
 
+/// The polygons of `shapes` in one MultiPolygon, in order, as read.
+fn side_by_side(shapes: Vec<&MultiPolygon<f64>>) -> MultiPolygon<f64> {
+    MultiPolygon::new(
+        shapes
+            .into_iter()
+            .flat_map(|s| s.0.iter().cloned())
+            .collect(),
+    )
+}
+
 /// One code's features (its polygons as published), by the code.
 type CodeFeatures<'a> = (String, Vec<&'a MultiPolygon<f64>>);
 
@@ -175,30 +187,35 @@ pub fn unit_shapes(
                     }
                 }
             }
-            None => report.unknown_codes.push(code.to_string()),
+            None => {
+                report.unknown_codes.push(code.to_string());
+                report.unknown_code_features += 1;
+            }
         }
     }
     let mut shapes: UnitShapes = vec![None; units.len()];
     for (i, codes) in parts {
-        // The features of one code are that municipality's polygons as published: they are
-        // kept side by side, as one multi-part feature would give them, so that adjacency is
-        // read from the published borders and any overlap between them is repaired below
-        // (a dissolve here would fall back to a polygon union that moves the borders). Only
-        // the wards of a designated city, which tile it, are dissolved into the city.
-        let mut per_code: Vec<MultiPolygon<f64>> = codes
+        // The features of one code are that municipality's polygons as published (N03 has one
+        // record per island). They are kept side by side, as one multi-part feature would give
+        // them, when that is valid; records that share an edge are joined along it by
+        // cancelling the shared edges (exact: no vertex moves); records that overlap (長崎市's
+        // simplified polygons) stay side by side and are repaired below, for drawing only, so
+        // that adjacency is read from the published borders (a polygon union here would move
+        // them). The wards of a designated city are joined into it the same way.
+        // One feature of one code (most units): as read, checked below like every shape.
+        if codes.len() == 1 && codes[0].1.len() == 1 {
+            shapes[i] = Some(codes[0].1[0].clone());
+            continue;
+        }
+        let per_code: Vec<MultiPolygon<f64>> = codes
             .into_iter()
-            .map(|(_, list)| {
-                if list.len() == 1 {
-                    list[0].clone()
-                } else {
-                    MultiPolygon::new(list.into_iter().flat_map(|s| s.0.iter().cloned()).collect())
-                }
-            })
+            .map(|(_, list)| side_by_side(list))
             .collect();
-        shapes[i] = Some(if per_code.len() == 1 {
-            per_code.pop().expect("one shape")
+        let refs: Vec<&MultiPolygon<f64>> = per_code.iter().collect();
+        shapes[i] = Some(if refs.len() == 1 && validity::is_valid(refs[0]) {
+            per_code[0].clone()
         } else {
-            dissolve(per_code.iter())
+            dissolve::exact_outline(&refs).unwrap_or_else(|| side_by_side(refs))
         });
     }
     // Validation is the costly part of reading (~0.3 s nationally): one task per unit.
@@ -275,4 +292,88 @@ pub fn unit_shapes(
     report.unknown_codes.sort();
     report.unknown_codes.dedup();
     (shapes, report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::{Level, MuniCode, RegistryParams};
+    use geo::{LineString, Polygon};
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
+        MultiPolygon::new(vec![Polygon::new(
+            LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+            vec![],
+        )])
+    }
+
+    fn feature(code: &str, n: usize, shape: MultiPolygon<f64>) -> BoundaryFeature {
+        BoundaryFeature {
+            code: MuniCode::parse(code),
+            shape,
+            feature: n,
+        }
+    }
+
+    /// N03 writes a municipality as several records. Records of one code that share an edge
+    /// are joined along it exactly (no repair, no vertex moved); records that overlap stay side
+    /// by side as read (adjacency is taken from them) and are repaired for drawing only.
+    #[test]
+    fn records_of_one_code_are_joined_exactly_or_kept_as_read() {
+        let master_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data/fixtures/tiny/code4fukui_localgovjp/localgovjp-utf8.csv");
+        let master = crate::io::read_master(&master_path).unwrap();
+        let registry = Registry::build(&master_path, &master, &RegistryParams::default()).unwrap();
+        let units = registry.units(Level::Municipality);
+        let features = vec![
+            // 山市 in two halves sharing the line y = 34.25.
+            feature("98201", 1, rect(133.1, 34.2, 133.2, 34.25)),
+            feature("98201", 2, rect(133.1, 34.25, 133.2, 34.3)),
+            // 川市 as two records that overlap by a sliver (as simplified polygons can).
+            feature("98202", 3, rect(133.1, 34.1, 133.2, 34.2)),
+            feature("98202", 4, rect(133.19, 34.1, 133.3, 34.2)),
+        ];
+        let (shapes, report) = unit_shapes(&features, &registry, &units);
+        let at = |code: &str| {
+            units
+                .index_of(MuniCode::parse(code).unwrap())
+                .unwrap()
+                .index()
+        };
+        let yama = shapes[at("98201")].as_ref().unwrap();
+        assert_eq!(yama.0.len(), 1, "one polygon: {yama:?}");
+        let mut corners: Vec<(f64, f64)> =
+            yama.0[0].exterior().0.iter().map(|c| (c.x, c.y)).collect();
+        corners.pop();
+        corners.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        assert_eq!(
+            corners,
+            vec![
+                (133.1, 34.2),
+                (133.1, 34.25),
+                (133.1, 34.3),
+                (133.2, 34.2),
+                (133.2, 34.25),
+                (133.2, 34.3)
+            ],
+            "the halves' own vertices, exactly"
+        );
+        assert!(!report.multi_part.contains(&"98201".to_string()));
+        let kawa = shapes[at("98202")].as_ref().unwrap();
+        assert_eq!(
+            kawa,
+            &side_by_side(vec![&features[2].shape, &features[3].shape])
+        );
+        assert_eq!(report.repaired.len(), 1, "{:?}", report.repaired);
+        assert_eq!(report.repaired[0].0, "98202");
+        assert!(
+            report.repaired[0].1.contains("overlap"),
+            "{:?}",
+            report.repaired
+        );
+        assert!(report
+            .fixes
+            .iter()
+            .any(|(i, f)| *i == at("98202") && f.0.len() == 1));
+    }
 }

@@ -63,7 +63,10 @@ fn ring_self_intersects(ring: &LineString<f64>) -> bool {
     let lines: Vec<Line<f64>> = ring.lines().collect();
     let crossing =
         |a: &Line<f64>, b: &Line<f64>| a.intersects(b) && a.start != b.end && a.end != b.start;
-    if lines.len() <= 32 {
+    // Small rings, and any ring with a coordinate that is not a number (an R-tree cannot
+    // order it), are compared pair by pair as geo does.
+    let finite = ring.0.iter().all(|c| c.x.is_finite() && c.y.is_finite());
+    if lines.len() <= 32 || !finite {
         return lines.iter().enumerate().any(|(i, a)| {
             lines
                 .iter()

@@ -48,7 +48,7 @@ pub fn read_boundaries(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
                 path: path.to_path_buf(),
                 problem: format!(
                     "a .{ext} is one of a Shapefile's files, not the boundaries themselves: give the .shp beside it ({}), or the zip as downloaded",
-                    path.with_extension("shp").display()
+                    sibling(path, "shp").display()
                 ),
             })
         }
@@ -410,12 +410,18 @@ fn read_shapefile(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
     for (n, item) in reader.iter_shapes_and_records().enumerate() {
         let feature = n + 1;
         let (shape, record) = item.map_err(|e| {
-            let e = e.to_string();
-            problem(if e.contains("fill whole buffer") {
-                format!("the file is cut short: it ends inside feature {feature}")
-            } else {
-                format!("feature {feature}: cannot be read ({e})")
-            })
+            // The attributes come from the .dbf: name it when the problem is there.
+            let (file, e) = match e {
+                shapefile::Error::DbaseError(e) => (format!("{}: ", dbf.display()), e.to_string()),
+                e => (String::new(), e.to_string()),
+            };
+            problem(
+                if e.contains("fill whole buffer") || e.contains("UnexpectedEof") {
+                    format!("{file}the file is cut short: it ends inside feature {feature}")
+                } else {
+                    format!("{file}feature {feature}: cannot be read ({e})")
+                },
+            )
         })?;
         let code = match record.get("N03_007") {
             Some(dbase::FieldValue::Character(Some(text))) if !text.trim().is_empty() => {
@@ -448,8 +454,14 @@ fn read_shapefile(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
         };
         let shape = match shape {
             shapefile::Shape::NullShape => MultiPolygon::new(Vec::new()),
-            shapefile::Shape::Polygon(p) => MultiPolygon::try_from(p)
-                .map_err(|e| problem(format!("feature {feature}: broken polygon ({e:?})")))?,
+            shapefile::Shape::Polygon(p) => MultiPolygon::try_from(p).map_err(|e| {
+                problem(match e {
+                    shapefile::Error::OrphanedInnerRing => format!(
+                        "feature {feature}: a hole (an inner ring) that lies in no outer ring"
+                    ),
+                    e => format!("feature {feature}: broken polygon ({e})"),
+                })
+            })?,
             other => {
                 return Err(problem(format!(
                     "feature {feature}: a {} shape; N03 boundaries are polygons",

@@ -325,7 +325,9 @@ fn read_json(path: &Path) -> Result<Read, ReadError> {
     let stats = &data["STATISTICAL_DATA"];
     let id = stats["TABLE_INF"]["@id"]
         .as_str()
+        .filter(|s| !s.is_empty())
         .or_else(|| data["PARAMETER"]["STATS_DATA_ID"].as_str())
+        .filter(|s| !s.is_empty())
         .map(str::to_string);
     let values = match &stats["DATA_INF"]["VALUE"] {
         Value::Array(v) => v.clone(),

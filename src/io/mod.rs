@@ -68,12 +68,21 @@ pub fn describe_input(path: &Path, od: bool) -> (String, Option<String>) {
             Some(id) => (format!("{layout}, table {id}"), None),
             None => (
                 format!("{layout} (table id not stated)"),
-                Some(format!(
-                    "{}: an e-Stat CSV without its section headers does not say which table it is; it was read as {what}, table {} ({}), which toshiken cannot check. Download it with its section headers (sectionHeaderFlg=1, the API's default) so that the table id is checked",
-                    path.display(),
-                    tables[0].0,
-                    tables[0].1
-                )),
+                Some(if layout.contains("JSON") {
+                    format!(
+                        "{}: an e-Stat API response that states no table id (no PARAMETER.STATS_DATA_ID or TABLE_INF @id); it was read as {what}, table {} ({}), which toshiken cannot check. Give the response as the API wrote it",
+                        path.display(),
+                        tables[0].0,
+                        tables[0].1
+                    )
+                } else {
+                    format!(
+                        "{}: an e-Stat CSV without its section headers does not say which table it is; it was read as {what}, table {} ({}), which toshiken cannot check. Download it with its section headers (sectionHeaderFlg=1, the API's default) so that the table id is checked",
+                        path.display(),
+                        tables[0].0,
+                        tables[0].1
+                    )
+                }),
             ),
         };
     }

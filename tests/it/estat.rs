@@ -85,6 +85,30 @@ fn the_same_od_through_three_layouts_gives_byte_identical_outputs() {
             && record.contains("\"layout\": \"CSV table\""),
         "{record}"
     );
+    // A JSON response whose id was removed: read, with a warning that says so.
+    let json = std::fs::read_to_string(estat("population_0003433219.json"))
+        .unwrap()
+        .replace("\"0003433219\"", "\"\"");
+    let no_id = tmp.path().join("population_no_id.json");
+    std::fs::write(&no_id, json).unwrap();
+    let data = tiny_dir();
+    let run = toshiken(&[
+        "metrics",
+        "-q",
+        "--data",
+        data.to_str().unwrap(),
+        "--population",
+        no_id.to_str().unwrap(),
+        "--out",
+        tmp.path().join("no_id").to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stderr)
+            .contains("population_no_id.json: an e-Stat API response that states no table id"),
+        "{}",
+        text(&run.stderr)
+    );
     // A CSV without its section headers does not state its table: read, with a warning
     // (printed and in run.json) that the id could not be checked.
     let sjis = std::fs::read(estat("population_0003433219_sjis.csv")).unwrap();
