@@ -246,6 +246,9 @@ impl std::fmt::Display for Note {
     }
 }
 
+/// A prefecture's name, units, units with an OD row and units with a population.
+type PrefectureCounts<'a> = (&'a str, usize, usize, usize);
+
 /// A loaded dataset.
 #[derive(Clone, Debug)]
 pub struct Dataset {
@@ -278,9 +281,7 @@ impl Dataset {
     /// population, and the cities (市) without one: their day/night ratio is unknown, so none
     /// of them can be judged as a centre.
     pub fn warnings(&self) -> Vec<String> {
-        // Prefecture code → (name, units, units with an OD row, units with a population).
-        let mut by_pref: std::collections::BTreeMap<u8, (&str, usize, usize, usize)> =
-            Default::default();
+        let mut by_pref: std::collections::BTreeMap<u8, PrefectureCounts> = Default::default();
         for (i, &code) in self.units.codes().iter().enumerate() {
             let name = self
                 .registry
@@ -297,26 +298,36 @@ impl Dataset {
             }
         }
         let mut warnings = self.input_warnings.clone();
-        let no_population: Vec<(&str, usize)> = by_pref
-            .values()
-            .filter(|(_, _, _, with)| *with == 0)
-            .map(|(p, n, _, _)| (*p, *n))
-            .collect();
-        if !no_population.is_empty() {
-            let units: usize = no_population.iter().map(|m| m.1).sum();
-            let names: Vec<String> = no_population
+        // "k of n prefectures (u units: 隣県 (1), …)" for the prefectures of which no unit has
+        // what `has` counts, or `None` when every prefecture has some.
+        let uncovered = |has: &dyn Fn(&PrefectureCounts) -> usize| -> Option<String> {
+            let missing: Vec<(&str, usize)> = by_pref
+                .values()
+                .filter(|v| has(v) == 0)
+                .map(|(p, n, _, _)| (*p, *n))
+                .collect();
+            if missing.is_empty() {
+                return None;
+            }
+            let units: usize = missing.iter().map(|m| m.1).sum();
+            let names: Vec<String> = missing
                 .iter()
                 .take(10)
                 .map(|(p, n)| format!("{p} ({n})"))
                 .collect();
-            warnings.push(format!(
-                "the population table has no value for any unit of {} of {} prefectures ({} unit{}: {}{}): their day/night ratios are unknown, so none of them can be a centre, and area populations are too low. Give the population of every prefecture",
-                no_population.len(),
+            Some(format!(
+                "{} of {} prefectures ({} unit{}: {}{})",
+                missing.len(),
                 by_pref.len(),
                 units,
                 if units == 1 { "" } else { "s" },
                 names.join(", "),
-                if no_population.len() > 10 { ", …" } else { "" }
+                if missing.len() > 10 { ", …" } else { "" }
+            ))
+        };
+        if let Some(which) = uncovered(&|v| v.3) {
+            warnings.push(format!(
+                "the population table has no value for any unit of {which}: their day/night ratios are unknown, so none of them can be a centre, and area populations are too low. Give the population of every prefecture"
             ));
         }
         // Cities without a population outside those prefectures: each could be a centre.
@@ -359,29 +370,11 @@ impl Dataset {
         if staying == 0 && self.matrix.nnz() > 0 {
             warnings.push("no origin has anyone working or studying at home (no origin = destination records): an OD without its diagonal makes every share to a centre too high. Include the staying flows".to_string());
         }
-        let missing: Vec<(&str, usize)> = by_pref
-            .values()
-            .filter(|(_, _, with, _)| *with == 0)
-            .map(|(p, n, _, _)| (*p, *n))
-            .collect();
-        if missing.is_empty() {
-            return warnings;
+        if let Some(which) = uncovered(&|v| v.2) {
+            warnings.push(format!(
+                "the OD has no row for any unit of {which}: commuting from there is missing, so the daytime population, day/night ratio and shares of every other unit are too low. Give the OD of every prefecture"
+            ));
         }
-        let units: usize = missing.iter().map(|m| m.1).sum();
-        let names: Vec<String> = missing
-            .iter()
-            .take(10)
-            .map(|(p, n)| format!("{p} ({n})"))
-            .collect();
-        warnings.push(format!(
-            "the OD has no row for any unit of {} of {} prefectures ({} unit{}: {}{}): commuting from there is missing, so the daytime population, day/night ratio and shares of every other unit are too low. Give the OD of every prefecture",
-            missing.len(),
-            by_pref.len(),
-            units,
-            if units == 1 { "" } else { "s" },
-            names.join(", "),
-            if missing.len() > 10 { ", …" } else { "" }
-        ));
         warnings
     }
 

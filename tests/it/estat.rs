@@ -209,30 +209,36 @@ fn another_table_or_a_broken_value_is_refused_with_its_record() {
             && stderr.contains("It is the OD table: give it with --od"),
         "{stderr}"
     );
-    // A value that is no count, and a second 表章項目, each named with its record.
+    // A value that is no count, a second 表章項目, two survey years in one download (named as
+    // such, not as a total stated twice), each named with its record or file.
     let json = std::fs::read_to_string(&od).unwrap();
-    let broken = tmp.path().join("broken.json");
-    std::fs::write(
-        &broken,
-        json.replacen("\"$\": \"680\"", "\"$\": \"68O\"", 1),
-    )
-    .unwrap();
-    let stderr = run(&["--od", broken.to_str().unwrap()]);
-    assert!(
-        stderr.contains("broken.json: VALUE entry") && stderr.contains("value '68O'"),
-        "{stderr}"
-    );
-    let two_tabs = tmp.path().join("tabs.json");
-    std::fs::write(
-        &two_tabs,
-        json.replacen("\"@tab\": \"2020_01\"", "\"@tab\": \"2020_02\"", 1),
-    )
-    .unwrap();
-    let stderr = run(&["--od", two_tabs.to_str().unwrap()]);
-    assert!(
-        stderr.contains("several 表章項目 (tab 2020_01, 2020_02)"),
-        "{stderr}"
-    );
+    for (name, from, to, expected) in [
+        (
+            "broken.json",
+            "\"$\": \"680\"",
+            "\"$\": \"68O\"",
+            &["broken.json: VALUE entry", "value '68O'"][..],
+        ),
+        (
+            "tabs.json",
+            "\"@tab\": \"2020_01\"",
+            "\"@tab\": \"2020_02\"",
+            &["several 表章項目 (tab 2020_01, 2020_02)"][..],
+        ),
+        (
+            "times.json",
+            "\"@time\": \"2020000000\"",
+            "\"@time\": \"2015000000\"",
+            &["times.json: several survey times (time 2015000000, 2020000000): download the table for one (cdTime=…)"][..],
+        ),
+    ] {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, json.replacen(from, to, 1)).unwrap();
+        let stderr = run(&["--od", path.to_str().unwrap()]);
+        for e in expected {
+            assert!(stderr.contains(e), "{name}: {stderr}");
+        }
+    }
     // A download cut short.
     let cut = tmp.path().join("cut.json");
     let mut half = json.len() / 2;
@@ -243,18 +249,6 @@ fn another_table_or_a_broken_value_is_refused_with_its_record() {
     let stderr = run(&["--od", cut.to_str().unwrap()]);
     assert!(
         stderr.contains("cut.json: the e-Stat API response is cut short (it ends at line"),
-        "{stderr}"
-    );
-    // Two survey years in one download: named as such, not as a total stated twice.
-    let two_times = tmp.path().join("times.json");
-    std::fs::write(
-        &two_times,
-        json.replacen("\"@time\": \"2020000000\"", "\"@time\": \"2015000000\"", 1),
-    )
-    .unwrap();
-    let stderr = run(&["--od", two_times.to_str().unwrap()]);
-    assert!(
-        stderr.contains("times.json: several survey times (time 2015000000, 2020000000): download the table for one (cdTime=…)"),
         "{stderr}"
     );
 }

@@ -377,43 +377,35 @@ fn units_from_the_population_table() {
             "{file}: {c_err}"
         );
     }
+    // `metrics --units population` with these inputs, refused: its message.
+    let refused_units = |od: &str, population: &str, out: &str| {
+        refused(
+            "metrics",
+            &data,
+            &[
+                "--od",
+                &p(od),
+                "--population",
+                &p(population),
+                "--units",
+                "population",
+            ],
+            &tmp.path().join(out),
+        )
+    };
     // A table without names cannot name a new unit: refused, not named after its code.
     std::fs::write(
         tmp.path().join("pop_nameless.csv"),
         "area_code,population\n97201,5000\n98100,2000\n98101,1200\n98102,800\n98201,1500\n98202,900\n98301,250\n98397,\n",
     )
     .unwrap();
-    let err = refused(
-        "metrics",
-        &data,
-        &[
-            "--od",
-            &p("od_old.csv"),
-            "--population",
-            &p("pop_nameless.csv"),
-            "--units",
-            "population",
-        ],
-        &tmp.path().join("f"),
-    );
+    let err = refused_units("od_old.csv", "pop_nameless.csv", "f");
     assert!(
         err.contains("pop_nameless.csv: line 9: 98397 (no name) cannot be made a unit (--units population): the master does not have this code, and the table gives it no name"),
         "{err}"
     );
     // An OD code that the table does not list is not a unit, even if the master has it.
-    let err = refused(
-        "metrics",
-        &data,
-        &[
-            "--od",
-            &p("od.csv"),
-            "--population",
-            &p("pop_old.csv"),
-            "--units",
-            "population",
-        ],
-        &tmp.path().join("c"),
-    );
+    let err = refused_units("od.csv", "pop_old.csv", "c");
     assert!(
         err.contains("code 98302 is not in ")
             && err.contains("pop_old.csv, whose codes are the units with --units population (the master has it, 森村, but the table gives it no row)"),
@@ -446,19 +438,7 @@ fn units_from_the_population_table() {
         .unwrap()
         .replace("98101,湊市東区,", "98103,湊市東区,");
     std::fs::write(tmp.path().join("pop_ward.csv"), wards).unwrap();
-    let err = refused(
-        "metrics",
-        &data,
-        &[
-            "--od",
-            &p("od_old.csv"),
-            "--population",
-            &p("pop_ward.csv"),
-            "--units",
-            "population",
-        ],
-        &tmp.path().join("d"),
-    );
+    let err = refused_units("od_old.csv", "pop_ward.csv", "d");
     assert!(
         err.contains("98103 湊市東区 cannot be made a unit (--units population): it looks like a ward of a designated city"),
         "{err}"
