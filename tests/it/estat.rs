@@ -92,17 +92,22 @@ fn the_same_od_through_three_layouts_gives_byte_identical_outputs() {
     let no_id = tmp.path().join("population_no_id.json");
     std::fs::write(&no_id, json).unwrap();
     let data = tiny_dir();
-    let run = toshiken(&[
-        "metrics",
-        "-q",
-        "--data",
-        data.to_str().unwrap(),
-        "--population",
-        no_id.to_str().unwrap(),
-        "--out",
-        tmp.path().join("no_id").to_str().unwrap(),
-    ]);
-    assert!(run.status.success(), "{}", text(&run.stderr));
+    // `metrics -q` on the fixture with another population table; it must succeed.
+    let with_population = |population: &Path, out: &Path| {
+        let run = toshiken(&[
+            "metrics",
+            "-q",
+            "--data",
+            data.to_str().unwrap(),
+            "--population",
+            population.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(run.status.success(), "{}", text(&run.stderr));
+        run
+    };
+    let run = with_population(&no_id, &tmp.path().join("no_id"));
     assert!(
         text(&run.stderr)
             .contains("population_no_id.json: an e-Stat API response that states no table id"),
@@ -117,18 +122,7 @@ fn the_same_od_through_three_layouts_gives_byte_identical_outputs() {
     let bare = tmp.path().join("population_bare.csv");
     std::fs::write(&bare, body).unwrap();
     let out = tmp.path().join("bare");
-    let data = tiny_dir();
-    let run = toshiken(&[
-        "metrics",
-        "-q",
-        "--data",
-        data.to_str().unwrap(),
-        "--population",
-        bare.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(run.status.success(), "{}", text(&run.stderr));
+    let run = with_population(&bare, &out);
     let warning = format!(
         "warning: {}: an e-Stat CSV without its section headers does not say which table it is; it was read as the population, table 0003433219",
         bare.display()
