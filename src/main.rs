@@ -800,6 +800,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             declared,
             html,
         } => {
+            if let Some(pair) = &common.rules.pair {
+                return Err(commands::UsageError(format!(
+                    "--pair {pair}: audit judges the declared areas with their own centres; --pair belongs to delineate, map and report"
+                ))
+                .into());
+            }
             let config = common.config(g);
             commands::run_audit(
                 &config,

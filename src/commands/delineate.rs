@@ -613,9 +613,10 @@ pub fn build_region_with_warnings(
             .time("merge", || region.merge(std::slice::from_ref(&group)))
             .map_err(|e| usage(e.to_string()))?;
         if config.verbose {
-            let i = region
-                .index_of(group[0])
-                .expect("merged unit keeps the first code");
+            let i = group
+                .iter()
+                .find_map(|&c| region.index_of(c))
+                .expect("the merged unit keeps one of its codes");
             eprintln!(
                 "merged {text} into {} (population {})",
                 region.label(i),

@@ -56,8 +56,8 @@ fn kind_rank(kind: Kind) -> u8 {
 }
 
 impl Region {
-    /// The region with each group of codes merged into one unit that keeps the group's first
-    /// code, the highest kind of its members (a core city absorbing a town stays a core
+    /// The region with each group of codes merged into one unit that keeps the code of its
+    /// highest-ranked member (the first written among equals), the highest kind of its members (a core city absorbing a town stays a core
     /// city), the sum of their populations (missing if any is missing), the dissolve of their
     /// shapes, and the sum of their matrix rows and columns (flows inside the group become
     /// staying). Adjacency and metrics are recomputed.
@@ -77,8 +77,17 @@ impl Region {
                 }
                 idx.push(self.index_of(code).ok_or(MergeError::NotAUnit { code })?);
             }
-            for &i in &idx[1..] {
-                rep[i] = idx[0];
+            // The merged unit keeps the code of its highest-ranked member (指定都市 > 中核市 >
+            // 市 > 町 > 村; the first written among equals), whatever order the user wrote: the
+            // code decides the designation and metro lookups of the rules.
+            let first = *idx
+                .iter()
+                .enumerate()
+                .max_by_key(|&(k, &i)| (kind_rank(self.kinds[i]), std::cmp::Reverse(k)))
+                .map(|(_, i)| i)
+                .expect("a group has two codes or more");
+            for &i in &idx {
+                rep[i] = first;
             }
         }
         let keep: Vec<usize> = (0..n).filter(|&i| rep[i] == i).collect();

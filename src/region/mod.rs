@@ -16,7 +16,7 @@ use crate::registry::{Kind, Muni, MuniCode, Units};
 /// The analysis units of one delineation, with all their data in index order.
 #[derive(Clone, Debug)]
 pub struct Region {
-    /// Unit codes (a merged unit keeps the first code of its group).
+    /// Unit codes (a merged unit keeps the code of its highest-ranked member, see `merge`).
     pub units: Units,
     /// Display names (`倉敷市+笠岡市` for a merger).
     pub names: Vec<String>,
@@ -39,7 +39,7 @@ pub struct Region {
     /// Codes merged into each unit (empty when the unit was not merged).
     pub merged: Vec<Vec<MuniCode>>,
     /// Office location (lat, lng) of each unit, from the master (a merged unit keeps the
-    /// office of its first code).
+    /// office of the member whose code it keeps).
     pub offices: Vec<Option<(f64, f64)>>,
 }
 

@@ -366,7 +366,7 @@ fn members_table_marked(
     h.push_str("</table>");
 }
 
-/// An area's members as (code, name), sorted: a merged unit keeps its first code, not its name.
+/// An area's members as (code, name), sorted: a merged unit keeps one code (its highest-ranked member's), not its name.
 fn member_keys(d: &MapData, a: &Area) -> Vec<(String, String)> {
     let mut c: Vec<(String, String)> = a
         .members

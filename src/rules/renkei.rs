@@ -265,7 +265,8 @@ impl RenkeiParams {
         self
     }
 
-    /// Evaluate and draw this pair only, instead of choosing pairs (`--pair A+B`).
+    /// A what-if pair (`--pair A+B`): chosen whatever its clauses say; the pairs of its cities
+    /// give way, the others are chosen as without it.
     pub fn pair(mut self, a: MuniCode, b: MuniCode) -> Self {
         self.pair = Some((a.min(b), a.max(b)));
         self
@@ -581,10 +582,28 @@ pub(crate) fn is_metro_core(region: &Region, metro: &MetroAreas, i: usize) -> bo
 /// Evaluates every clause for one unit.
 pub fn evaluate_unit(region: &Region, params: &RenkeiParams, i: usize) -> CentreEvaluation {
     let code = region.code(i);
-    let designation = params
-        .lists
-        .designation(code, params.as_of)
-        .expect("every date was checked by RenkeiParams::lists");
+    // A merged unit (--merge) is what the highest designation among its members makes it on
+    // the as-of date.
+    let rank = |d: &Designation| match d {
+        Designation::Designated(_) => 2,
+        Designation::Core(_) => 1,
+        Designation::Neither => 0,
+    };
+    let designation = std::iter::once(code)
+        .chain(region.merged[i].iter().copied())
+        .map(|c| {
+            params
+                .lists
+                .designation(c, params.as_of)
+                .expect("every date was checked by RenkeiParams::lists")
+        })
+        .fold(Designation::Neither, |best, d| {
+            if rank(&d) > rank(&best) {
+                d
+            } else {
+                best
+            }
+        });
     let population = region.population[i];
     let daytime = region.metrics.daytime[i];
     let (ratio_parts, ratio_source) = ratio_of(region, params.day_night.as_ref(), i);
@@ -767,21 +786,21 @@ pub fn evaluate_pair(region: &Region, params: &RenkeiParams, a: usize, b: usize)
 }
 
 /// Every admissible pair among the evaluated cities (adjacent, both evaluated), with the
-/// choice made by [`select_pairs`]; or, with `--pair A+B`, that pair alone, chosen whether
-/// or not it is admissible.
+/// choice made by [`select_pairs`]. With `--pair A+B` that pair comes first, chosen whether
+/// or not it is admissible (a what-if); the pairs that include A or B are not chosen (they
+/// say so), and the others are chosen among themselves as without it.
 pub fn pair_candidates(
     region: &Region,
     evaluations: &[CentreEvaluation],
     params: &RenkeiParams,
 ) -> Vec<PairCandidate> {
-    if let Some((a, b)) = params.pair {
-        let (Some(a), Some(b)) = (region.index_of(a), region.index_of(b)) else {
-            return Vec::new();
-        };
-        let mut c = evaluate_pair(region, params, a, b);
-        c.chosen = true;
-        return vec![c];
-    }
+    let forced = match params.pair {
+        Some((a, b)) => match (region.index_of(a), region.index_of(b)) {
+            (Some(a), Some(b)) => Some((a.min(b), a.max(b))),
+            _ => return Vec::new(),
+        },
+        None => None,
+    };
     let evaluated: std::collections::HashSet<usize> = evaluations.iter().map(|e| e.unit).collect();
     let mut out = Vec::new();
     for e in evaluations {
@@ -796,8 +815,30 @@ pub fn pair_candidates(
             }
         }
     }
-    select_pairs(&mut out, &|u| region.label(u));
-    out
+    let Some((a, b)) = forced else {
+        select_pairs(&mut out, &|u| region.label(u));
+        return out;
+    };
+    let mut given = evaluate_pair(region, params, a, b);
+    given.chosen = true;
+    let (mut touching, mut rest): (Vec<PairCandidate>, Vec<PairCandidate>) = out
+        .into_iter()
+        .filter(|c| c.units != [a, b])
+        .partition(|c| c.units.contains(&a) || c.units.contains(&b));
+    select_pairs(&mut rest, &|u| region.label(u));
+    for c in &mut touching {
+        let city = if c.units.contains(&a) { a } else { b };
+        c.not_chosen = format!(
+            "{} is in the pair {} + {} given with --pair",
+            region.label(city),
+            region.label(a),
+            region.label(b)
+        );
+    }
+    let mut all = vec![given];
+    all.extend(rest);
+    all.extend(touching);
+    all
 }
 
 /// Chooses pairs so that a city is in at most one: admissible pairs are taken in order of
@@ -848,21 +889,23 @@ pub fn find_centres(
     evaluations: &[CentreEvaluation],
     params: &RenkeiParams,
 ) -> Vec<Centre> {
+    let pairs: Vec<PairCandidate> = pair_candidates(region, evaluations, params)
+        .into_iter()
+        .filter(|c| c.chosen)
+        .collect();
+    // A city in a chosen pair is that pair's centre, not a single one too (a pair given with
+    // --pair may include a city eligible alone; the rules' own pairs never do, clause p7).
+    let in_pair: std::collections::HashSet<usize> = pairs.iter().flat_map(|c| c.units).collect();
     let mut centres: Vec<Centre> = evaluations
         .iter()
-        .filter(|e| e.eligible)
+        .filter(|e| e.eligible && !in_pair.contains(&e.unit))
         .map(|e| Centre {
             units: vec![e.unit],
         })
         .collect();
-    centres.extend(
-        pair_candidates(region, evaluations, params)
-            .into_iter()
-            .filter(|c| c.chosen)
-            .map(|c| Centre {
-                units: c.units.to_vec(),
-            }),
-    );
+    centres.extend(pairs.into_iter().map(|c| Centre {
+        units: c.units.to_vec(),
+    }));
     centres
 }
 

@@ -388,6 +388,76 @@ fn merger_adds_rows_columns_population_and_shapes() {
         .is_err());
 }
 
+/// A merged unit keeps the code of its highest-ranked member whatever order the codes are
+/// written in, and is what the highest designation among its members makes it: 笠岡市 (a 市)
+/// written before 福山市 (中核市 since 1998-04-01) still gives a core city, 34207; 海町 (a
+/// town) written before 湊市 (the fixture's designated city) gives 98100.
+#[test]
+fn a_merger_keeps_its_highest_ranked_member_whatever_the_order() {
+    let r = region_of(&tiny_dir(), &["98301+98100"]);
+    assert!(r.index_of(MuniCode(98301)).is_none());
+    let u = at(&r, 98100);
+    assert_eq!(r.population[u], Some(2000 + 250));
+    let national = region_of(&real_dir(), &["33205+34207"]);
+    assert!(national.index_of(MuniCode(33205)).is_none());
+    let fukuyama = at(&national, 34207);
+    let e = evaluate_unit(&national, &RenkeiParams::new(builtin_metro()), fukuyama);
+    assert!(
+        matches!(e.designation, Designation::Core(_)),
+        "{:?}",
+        e.designation
+    );
+    let other_order = region_of(&real_dir(), &["34207+33205"]);
+    assert_eq!(national.population, other_order.population);
+    assert_eq!(national.names, other_order.names);
+}
+
+/// `--pair A+B` is a what-if on top of the national selection: the given pair is chosen
+/// (山口市+周南市), the pairs that include its cities are not chosen and say why (山口市+宇部市),
+/// and the other pairs stay as the rules chose them (土浦市+つくば市). A city of a given pair
+/// that is eligible alone (倉敷市) is that pair's centre, not a single centre too.
+#[test]
+fn a_given_pair_replaces_only_the_pairs_of_its_cities() {
+    let r = region_of(&real_dir(), &[]);
+    let base = RenkeiParams::new(builtin_metro());
+    let evaluations = evaluate_centres(&r, &base);
+    let chosen = |p: &RenkeiParams| -> Vec<Vec<u32>> {
+        find_centres(&r, &evaluations, p)
+            .iter()
+            .filter(|c| c.units.len() == 2)
+            .map(|c| codes(&r, c.units.iter().copied()))
+            .collect()
+    };
+    let national = chosen(&base);
+    assert!(national.contains(&vec![35202, 35203]), "{national:?}");
+    let given = base.clone().pair(MuniCode(35203), MuniCode(35215));
+    let with = chosen(&given);
+    assert!(with.contains(&vec![35203, 35215]), "{with:?}");
+    assert!(!with.contains(&vec![35202, 35203]), "{with:?}");
+    for pair in national.iter().filter(|p| !p.contains(&35203)) {
+        assert!(with.contains(pair), "{pair:?} kept: {with:?}");
+    }
+    let candidates = pair_candidates(&r, &evaluations, &given);
+    let ube = candidates
+        .iter()
+        .find(|c| codes(&r, c.units) == vec![35202, 35203])
+        .unwrap();
+    assert!(!ube.chosen);
+    assert!(
+        ube.not_chosen.contains("given with --pair"),
+        "{}",
+        ube.not_chosen
+    );
+    let kurashiki = base.clone().pair(MuniCode(33202), MuniCode(33205));
+    let centres = find_centres(&r, &evaluations, &kurashiki);
+    let with_kurashiki: Vec<Vec<u32>> = centres
+        .iter()
+        .filter(|c| c.units.contains(&at(&r, 33202)))
+        .map(|c| codes(&r, c.units.iter().copied()))
+        .collect();
+    assert_eq!(with_kurashiki, vec![vec![33202, 33205]]);
+}
+
 #[test]
 fn audit_on_the_fixture() {
     let r = region_of(&tiny_dir(), &[]);
