@@ -145,6 +145,17 @@ pub struct MapData<'a> {
 }
 
 impl<'a> MapData<'a> {
+    /// What area `k`'s centre figure counts, before it: the scheme's word for one centre
+    /// (`市内 `), or, for a two-centre area, `中心2市内 ` (each centre's commuters staying in
+    /// either of the two cities, which is what the figure is).
+    pub fn centre_share_label(&self, k: usize) -> &'static str {
+        if self.terms.centre_share.is_empty() || self.areas[k].centre.units.len() < 2 {
+            self.terms.centre_share
+        } else {
+            "中心2市内 "
+        }
+    }
+
     /// Collects the display data of `areas` over `region`.
     pub fn new(
         region: &'a Region,

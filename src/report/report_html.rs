@@ -345,7 +345,7 @@ fn members_table_marked(
         let share = if m.tier == Tier::Centre {
             format!(
                 "{}{}",
-                data.terms.centre_share,
+                data.centre_share_label(k),
                 pct(m.persons, m.denominator)
             )
         } else {

@@ -890,7 +890,7 @@ pub fn area_svg(data: &MapData, k: usize) -> String {
     let share_text = |m: &Entry| {
         let share = 100.0 * m.persons as f64 / m.denominator as f64;
         match m.row {
-            Row::Member(Tier::Centre) => format!("{}{share:.1}%", data.terms.centre_share),
+            Row::Member(Tier::Centre) => format!("{}{share:.1}%", data.centre_share_label(k)),
             _ => format!("{share:.1}%"),
         }
     };

@@ -238,6 +238,16 @@ fn national_png_has_the_area_colour_in_okayama_and_sea_elsewhere() {
     // The national SVG stays small.
     assert!(std::fs::metadata(dir.join("map.svg")).unwrap().len() < 5_000_000);
     assert!(dir.join("areas/C34207.png").exists() && dir.join("areas/C34207.svg").exists());
+    // A centre's own figure: staying in the city for a single centre (倉敷市 75.4 %), staying
+    // in either city for a pair (山口市: 86.1 % to 山口市 or 宇部市, of whom 81.5 % stay in
+    // 山口市 itself), and labelled so.
+    let kurashiki = std::fs::read_to_string(dir.join("areas/C33202.svg")).unwrap();
+    assert!(kurashiki.contains("市内 75.4%"), "倉敷市");
+    let pair = std::fs::read_to_string(dir.join("areas/C35202+35203.svg")).unwrap();
+    assert!(
+        pair.contains("中心2市内 86.1%") && pair.contains("中心2市内 85.5%"),
+        "山口市+宇部市"
+    );
 }
 
 fn chromium() -> Option<PathBuf> {
