@@ -417,7 +417,7 @@ impl Dataset {
                             path: crosswalk.clone(),
                             problem: format!(
                                 "{}: new code {} is not a code of the municipality master ({}): a crosswalk maps the inputs' codes onto the master's",
-                                row.record.rsplit(": ").next().unwrap_or(&row.record),
+                                row.record,
                                 row.new,
                                 inputs.master.display()
                             ),

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::{dissolve, validity};
 use crate::io::BoundaryFeature;
-use crate::registry::{Kind, Registry, Resolved, Units};
+use crate::registry::{Kind, MuniCode, Registry, Resolved, Units};
 
 /// One shape per unit (`None` where the boundary file has none), in unit index order.
 pub type UnitShapes = Vec<Option<MultiPolygon<f64>>>;
@@ -131,7 +131,7 @@ fn side_by_side(shapes: Vec<&MultiPolygon<f64>>) -> MultiPolygon<f64> {
 }
 
 /// One code's features (its polygons as published), by the code.
-type CodeFeatures<'a> = (String, Vec<&'a MultiPolygon<f64>>);
+type CodeFeatures<'a> = (MuniCode, Vec<&'a MultiPolygon<f64>>);
 
 /// Rolls `features` up to `units`: a unit's features (exclaves, islands) are merged into one
 /// MultiPolygon; at municipality level a designated city is the dissolve of its wards.
@@ -180,7 +180,6 @@ pub fn unit_shapes(
                     ));
                 } else {
                     let codes = parts.entry(m.index()).or_default();
-                    let code = code.to_string();
                     match codes.iter_mut().find(|(c, _)| *c == code) {
                         Some((_, list)) => list.push(&f.shape),
                         None => codes.push((code, vec![&f.shape])),
@@ -207,14 +206,14 @@ pub fn unit_shapes(
             shapes[i] = Some(codes[0].1[0].clone());
             continue;
         }
-        let per_code: Vec<MultiPolygon<f64>> = codes
+        let mut per_code: Vec<MultiPolygon<f64>> = codes
             .into_iter()
             .map(|(_, list)| side_by_side(list))
             .collect();
-        let refs: Vec<&MultiPolygon<f64>> = per_code.iter().collect();
-        shapes[i] = Some(if refs.len() == 1 && validity::is_valid(refs[0]) {
-            per_code[0].clone()
+        shapes[i] = Some(if per_code.len() == 1 && validity::is_valid(&per_code[0]) {
+            per_code.pop().expect("one code")
         } else {
+            let refs: Vec<&MultiPolygon<f64>> = per_code.iter().collect();
             dissolve::exact_outline(&refs).unwrap_or_else(|| side_by_side(refs))
         });
     }
@@ -297,7 +296,7 @@ pub fn unit_shapes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::{Level, MuniCode, RegistryParams};
+    use crate::registry::{Level, RegistryParams};
     use geo::{LineString, Polygon};
 
     fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {

@@ -415,13 +415,11 @@ fn read_shapefile(path: &Path) -> Result<Vec<BoundaryFeature>, ReadError> {
                 shapefile::Error::DbaseError(e) => (format!("{}: ", dbf.display()), e.to_string()),
                 e => (String::new(), e.to_string()),
             };
-            problem(
-                if e.contains("fill whole buffer") || e.contains("UnexpectedEof") {
-                    format!("{file}the file is cut short: it ends inside feature {feature}")
-                } else {
-                    format!("{file}feature {feature}: cannot be read ({e})")
-                },
-            )
+            problem(if cut_short(&e) {
+                format!("{file}the file is cut short: it ends inside feature {feature}")
+            } else {
+                format!("{file}feature {feature}: cannot be read ({e})")
+            })
         })?;
         let code = match record.get("N03_007") {
             Some(dbase::FieldValue::Character(Some(text))) if !text.trim().is_empty() => {
@@ -507,9 +505,14 @@ fn sibling(path: &Path, ext: &str) -> PathBuf {
     plain
 }
 
+/// Whether a reading library's message says the file ended early.
+fn cut_short(message: &str) -> bool {
+    message.contains("fill whole buffer") || message.contains("UnexpectedEof")
+}
+
 /// A reading library's message in plain words where it has a common cause.
 fn plain(message: &str) -> String {
-    if message.contains("failed to fill whole buffer") || message.contains("UnexpectedEof") {
+    if cut_short(message) {
         "the file is cut short".to_string()
     } else {
         message.to_string()

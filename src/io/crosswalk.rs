@@ -22,7 +22,7 @@ pub struct CrosswalkRow {
     pub old: MuniCode,
     /// Code of the master's vintage.
     pub new: MuniCode,
-    /// `file: line N`.
+    /// Where it stands in the crosswalk file (`line N`, or `row N` of a Parquet file).
     pub record: String,
 }
 
@@ -67,7 +67,7 @@ pub fn read_crosswalk(path: &Path) -> Result<Vec<CrosswalkRow>, ReadError> {
         rows.push(CrosswalkRow {
             old: old[i],
             new: new[i],
-            record: format!("{}: {}", table.path.display(), table.record_text(i)),
+            record: table.record_text(i),
         });
     }
     Ok(rows)

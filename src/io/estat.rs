@@ -88,37 +88,13 @@ struct Read {
 /// # Errors
 /// None today; reading errors answer `false`.
 pub fn sniff(path: &Path) -> Result<bool, ReadError> {
-    let file = if path.is_dir() {
-        let mut files: Vec<PathBuf> = match std::fs::read_dir(path) {
-            Ok(d) => d
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "csv")))
-                .collect(),
-            Err(_) => return Ok(false),
-        };
-        files.sort();
-        match files.into_iter().next() {
-            Some(f) => f,
-            None => return Ok(false),
-        }
-    } else {
-        path.to_path_buf()
-    };
-    let Ok(mut f) = std::fs::File::open(&file) else {
-        return Ok(false);
-    };
-    let mut head = vec![0u8; 65_536];
-    let n = std::io::Read::read(&mut f, &mut head).unwrap_or(0);
-    head.truncate(n);
-    Ok(is_estat_json(&head) || is_estat_csv(&head))
+    Ok(head_of(path, 65_536).is_some_and(|head| is_estat_json(&head) || is_estat_csv(&head)))
 }
 
-/// What an e-Stat download is, from the start of its file (a folder: its first file): the
-/// layout, and the table id where the file states it. `None` when it is not an e-Stat download.
-pub fn describe(path: &Path) -> Option<(&'static str, Option<String>)> {
-    if !sniff(path).ok()? {
-        return None;
-    }
+/// The first `limit` bytes of `path`, or of the first `.json`/`.csv` file of a folder (a
+/// folder of pages: they are read in name order); `None` when there is none or it cannot be
+/// read (the readers report that).
+fn head_of(path: &Path, limit: usize) -> Option<Vec<u8>> {
     let file = if path.is_dir() {
         let mut files: Vec<PathBuf> = std::fs::read_dir(path)
             .ok()?
@@ -130,9 +106,28 @@ pub fn describe(path: &Path) -> Option<(&'static str, Option<String>)> {
     } else {
         path.to_path_buf()
     };
-    let mut head = vec![0u8; 65_536];
+    let mut head = vec![0u8; limit];
     let n = std::io::Read::read(&mut std::fs::File::open(&file).ok()?, &mut head).unwrap_or(0);
     head.truncate(n);
+    Some(head)
+}
+
+/// The table id a CSV's section headers give: the field under `STATS_DATA_ID`.
+fn stated_csv_id(lines: &[&str]) -> Option<String> {
+    lines.windows(2).find_map(|w| {
+        let (h, v) = (fields(w[0]), fields(w[1]));
+        let i = h.iter().position(|x| x == "STATS_DATA_ID")?;
+        v.get(i).cloned().filter(|s| !s.is_empty())
+    })
+}
+
+/// What an e-Stat download is, from the start of its file (a folder: its first file): the
+/// layout, and the table id where the file states it. `None` when it is not an e-Stat download.
+pub fn describe(path: &Path) -> Option<(&'static str, Option<String>)> {
+    let head = head_of(path, 65_536)?;
+    if !(is_estat_json(&head) || is_estat_csv(&head)) {
+        return None;
+    }
     let text = decode(&head).0;
     if is_estat_json(&head) {
         // PARAMETER.STATS_DATA_ID, or TABLE_INF's @id: both come before the values.
@@ -150,12 +145,7 @@ pub fn describe(path: &Path) -> Option<(&'static str, Option<String>)> {
             });
         return Some(("e-Stat API JSON response", id));
     }
-    let lines: Vec<&str> = text.lines().collect();
-    let id = lines.windows(2).find_map(|w| {
-        let (h, v) = (fields(w[0]), fields(w[1]));
-        let i = h.iter().position(|x| x == "STATS_DATA_ID")?;
-        v.get(i).cloned().filter(|s| !s.is_empty())
-    });
+    let id = stated_csv_id(&text.lines().collect::<Vec<_>>());
     Some(if id.is_some() {
         ("e-Stat CSV", id)
     } else {
@@ -174,12 +164,9 @@ pub fn refuse_other_estat_layout(path: &Path) -> Result<(), ReadError> {
     if path.is_dir() {
         return Ok(());
     }
-    let Ok(mut f) = std::fs::File::open(path) else {
+    let Some(head) = head_of(path, 16_384) else {
         return Ok(());
     };
-    let mut head = vec![0u8; 16_384];
-    let n = std::io::Read::read(&mut f, &mut head).unwrap_or(0);
-    head.truncate(n);
     if is_estat_json(&head) || is_estat_csv(&head) {
         return Ok(());
     }
@@ -190,7 +177,6 @@ pub fn refuse_other_estat_layout(path: &Path) -> Result<(), ReadError> {
         .lines()
         .take(30)
         .position(|l| l.contains("従業・通学市区町村") || l.contains("従業地・通学地"))
-        .filter(|_| !text.contains("origin"))
     {
         return Err(layout(
             path,
@@ -408,15 +394,7 @@ fn read_csv(path: &Path) -> Result<Read, ReadError> {
     let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
     let (text, _) = decode(&bytes);
     let lines: Vec<&str> = text.lines().collect();
-    // The table id, when the section headers give it: the field under STATS_DATA_ID.
-    let mut id = None;
-    for w in lines.windows(2) {
-        let (h, v) = (fields(w[0]), fields(w[1]));
-        if let Some(i) = h.iter().position(|x| x == "STATS_DATA_ID") {
-            id = v.get(i).cloned().filter(|s| !s.is_empty());
-            break;
-        }
-    }
+    let id = stated_csv_id(&lines);
     let header_at = lines
         .iter()
         .position(|l| {

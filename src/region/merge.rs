@@ -57,8 +57,8 @@ fn kind_rank(kind: Kind) -> u8 {
 
 impl Region {
     /// The region with each group of codes merged into one unit that keeps the code of its
-    /// highest-ranked member (the first written among equals), the highest kind of its members (a core city absorbing a town stays a core
-    /// city), the sum of their populations (missing if any is missing), the dissolve of their
+    /// highest-ranked member (the first written among equals), the highest kind of its
+    /// members (a core city absorbing a town stays a core city), the sum of their populations (missing if any is missing), the dissolve of their
     /// shapes, and the sum of their matrix rows and columns (flows inside the group become
     /// staying). Adjacency and metrics are recomputed.
     ///
